@@ -1,0 +1,127 @@
+# baton: non-recursive build of the library, the CLI, the purgatory and the tests.
+#   make            library, CLI (dynamic and static) and purgatory
+#   make check      every test (unit tests, CLI tests, VM tests)
+#   make demo       boot a QEMU machine that hands over to a second kernel through baton
+#   make CC=clang   the same with clang
+
+CC      ?= cc
+BUILD   ?= build
+PYTHON  ?= /usr/bin/python3
+VERSION := 0.1.0
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  ?= -O2 -g
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Ilib -Icommon -Ipurgatory -Icli \
+	-DBATON_VERSION='"$(VERSION)"'
+
+# The purgatory runs before any kernel: freestanding, position independent, integer registers only.
+PURG_CFLAGS := -std=c11 $(WARN) -Os -g -Iinclude -Icommon -ffreestanding -fno-builtin -nostdlib \
+	-fpie -fvisibility=hidden -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-exceptions -mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-jump-tables \
+	-fcf-protection=none -DBATON_FREESTANDING
+PURG_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
+	-Wl,-T,purgatory/purgatory.lds
+
+COMMON_SRCS := $(wildcard common/*.c)
+# Purgatory code free of hardware access, also built into the host library for its tests.
+PURG_PURE   := purgatory/verify.c
+LIB_SRCS    := $(wildcard lib/*.c) $(COMMON_SRCS) $(PURG_PURE)
+LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CLI_SRCS    := $(wildcard cli/*.c)
+CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
+PURG_SRCS   := $(wildcard purgatory/*.S) $(wildcard purgatory/*.c)
+PURG_OBJS   := $(PURG_SRCS:%=$(BUILD)/%.o) $(COMMON_SRCS:%.c=$(BUILD)/purgatory/%.o)
+UNIT_SRCS   := $(wildcard tests/unit/*-test.c)
+UNIT_BINS   := $(UNIT_SRCS:%.c=$(BUILD)/%)
+TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
+
+all: $(BUILD)/baton $(BUILD)/baton-static
+
+# --- library -------------------------------------------------------------------------------------
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+# The purgatory image is embedded in the library as plain bytes (see lib/purgatory_blob.S).
+$(BUILD)/lib/purgatory_blob.o: lib/purgatory_blob.S $(BUILD)/purgatory/purgatory.bin
+	@mkdir -p $(dir $@)
+	$(CC) -c -DPURGATORY_BIN='"$(BUILD)/purgatory/purgatory.bin"' $< -o $@
+
+# Core: everything but the embedded purgatory, so unit tests of pure code need no purgatory build.
+$(BUILD)/libbaton-core.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libbaton.a: $(LIB_OBJS) $(BUILD)/lib/purgatory_blob.o
+	@rm -f $@
+	ar rcs $@ $^
+
+# --- CLI -----------------------------------------------------------------------------------------
+$(BUILD)/baton: $(CLI_OBJS) $(BUILD)/libbaton.a
+	$(CC) $(CFLAGS) -o $@ $^
+
+# A static binary for VM initramfs images, which carry no C library.
+$(BUILD)/baton-static: $(CLI_OBJS) $(BUILD)/libbaton.a
+	$(CC) $(CFLAGS) -static -o $@ $^
+
+# --- purgatory -----------------------------------------------------------------------------------
+$(BUILD)/purgatory/%.S.o: purgatory/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(PURG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/purgatory/%.c.o: purgatory/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PURG_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/purgatory/common/%.o: common/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(PURG_CFLAGS) -MMD -MP -c $< -o $@
+
+# Linked at 0; position independence is checked on the objects: only PC-relative references.
+$(BUILD)/purgatory/purgatory.elf: $(PURG_OBJS) purgatory/purgatory.lds
+	@if readelf -rW $(PURG_OBJS) | awk '/^Relocation section/ { dbg = ($$3 ~ /debug/) } \
+		!dbg && /R_X86_64_(64|32|32S|GOT|16|8)[ \t]/' | grep .; then \
+		echo "purgatory: absolute relocations (the purgatory must run at any address)"; \
+		exit 1; fi
+	$(CC) $(PURG_CFLAGS) $(PURG_LDFLAGS) -o $@ $(PURG_OBJS)
+
+$(BUILD)/purgatory/purgatory.bin: $(BUILD)/purgatory/purgatory.elf
+	objcopy -O binary $< $@
+
+purgatory: $(BUILD)/purgatory/purgatory.bin
+
+# --- tests ---------------------------------------------------------------------------------------
+FIXTURES := $(CURDIR)/tests/fixtures
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -Wno-missing-prototypes -DFIXTURES='"$(FIXTURES)"' -MMD -MP -c $< -o $@
+
+# Each unit test links its own file, the test support code and the library core (archive members
+# are pulled in only where referenced, so a test links exactly the units it names).
+$(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BUILD)/%.o) \
+		$(BUILD)/libbaton-core.a
+	$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lcrypto
+
+# Tests of code that embeds the purgatory image.
+$(BUILD)/tests/unit/image-test: $(BUILD)/lib/purgatory_blob.o
+
+unit-tests: $(UNIT_BINS)
+
+check: all unit-tests
+	$(PYTHON) tests/run_all.py --build $(BUILD)
+
+# Fast subset: unit and CLI tests, no VM.
+check-host: all unit-tests
+	$(PYTHON) tests/run_all.py --build $(BUILD) --no-vm
+
+demo: all
+	scripts/demo.sh $(BUILD)
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all check check-host demo clean purgatory unit-tests
+.DELETE_ON_ERROR:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,126 @@
+/* baton: the command-line front end. The only place that prints or exits. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmdline.h"
+#include "file.h"
+#include "image.h"
+#include "kexec.h"
+#include "options.h"
+#include "report.h"
+
+#ifndef BATON_VERSION
+#define BATON_VERSION "unknown"
+#endif
+
+enum { EXIT_USAGE = 2 };
+
+static int fail(const struct baton_error *err)
+{
+	fprintf(stderr, "baton: %s\n", err->msg);
+	return EXIT_FAILURE;
+}
+
+static int build_cmdline(const struct baton_ctx *ctx, const struct cli_options *o,
+			 struct baton_cmdline *c, struct baton_error *err)
+{
+	int rc = 0;
+
+	if (o->reuse_cmdline) {
+		char path[4096];
+		struct baton_file f;
+		rc = baton_file_read(&f, baton_path(path, sizeof(path), ctx->root, "/proc/cmdline"),
+				     1 << 16, err);
+		if (rc)
+			return rc;
+		rc = baton_cmdline_append_reused(c, (const char *)f.data, 0, err);
+		baton_file_free(&f);
+	}
+	if (!rc && o->command_line)
+		rc = baton_cmdline_append(c, o->command_line, err);
+	for (int i = 0; !rc && i < o->nr_append; i++)
+		rc = baton_cmdline_append(c, o->append[i], err);
+	return rc;
+}
+
+static int load(const struct baton_ctx *ctx, const struct baton_sys *sys,
+		const struct cli_options *o)
+{
+	struct baton_error err = { 0 };
+	struct baton_cmdline cmdline = { 0 };
+	struct baton_image img;
+	struct baton_load_opts lo = {
+		.kernel = o->kernel,
+		.initrd = o->initrd,
+		.flags = (o->entry_32bit ? BATON_LOAD_ENTRY_32BIT : 0) |
+			 (o->console_serial ? BATON_LOAD_SERIAL : 0),
+		.serial_port = o->serial_port,
+		.serial_baud = o->serial_baud,
+	};
+	int rc;
+
+	memset(&img, 0, sizeof(img));
+	rc = build_cmdline(ctx, o, &cmdline, &err);
+	lo.cmdline = cmdline.text;
+	if (!rc)
+		rc = baton_image_prepare(ctx, &lo, &img, &err);
+	if (!rc && (o->dry_run || o->debug))
+		report_plan(o->dry_run ? stdout : stderr, &img, &lo);
+	if (!rc && !o->dry_run)
+		rc = baton_kexec_load(sys, &img, &err);
+	baton_image_free(&img);
+	baton_cmdline_free(&cmdline);
+	return rc ? fail(&err) : EXIT_SUCCESS;
+}
+
+int main(int argc, char **argv)
+{
+	struct baton_ctx ctx = { .root = getenv("BATON_ROOT") ? getenv("BATON_ROOT") : "" };
+	const struct baton_sys *sys = &baton_sys_linux;
+	struct baton_error err = { 0 };
+	struct cli_options o;
+	char msg[256];
+	int loaded = 0;
+
+	if (cli_parse(&o, argc, argv, msg, sizeof(msg))) {
+		fprintf(stderr, "baton: %s (see baton --help)\n", msg);
+		return EXIT_USAGE;
+	}
+	if (o.dry_run && o.action != CLI_LOAD && o.action != CLI_FORCE && o.action != CLI_HELP &&
+	    o.action != CLI_VERSION) {
+		fprintf(stderr, "baton: --dry-run only plans a load (-l or -f)\n");
+		return EXIT_USAGE;
+	}
+
+	switch (o.action) {
+	case CLI_HELP:
+		cli_usage(stdout);
+		return EXIT_SUCCESS;
+	case CLI_VERSION:
+		printf("baton %s\n", BATON_VERSION);
+		return EXIT_SUCCESS;
+	case CLI_LOAD:
+		return load(&ctx, sys, &o);
+	case CLI_FORCE:
+		if (load(&ctx, sys, &o))
+			return EXIT_FAILURE;
+		if (o.dry_run)
+			return EXIT_SUCCESS;
+		return baton_kexec_exec(sys, &err) ? fail(&err) : EXIT_SUCCESS;
+	case CLI_EXEC:
+		return baton_kexec_exec(sys, &err) ? fail(&err) : EXIT_SUCCESS;
+	case CLI_UNLOAD:
+		return baton_kexec_unload(sys, &err) ? fail(&err) : EXIT_SUCCESS;
+	case CLI_STATUS:
+		if (baton_kexec_loaded(&ctx, !o.load_flag, &loaded, &err))
+			return fail(&err);
+		if (o.debug)
+			fprintf(stderr, "baton: %s image %s\n", o.load_flag ? "kexec" : "crash",
+				loaded ? "loaded" : "not loaded");
+		return loaded ? 1 : 0;
+	case CLI_NONE:
+		break;
+	}
+	return EXIT_USAGE;
+}

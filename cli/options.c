@@ -1,0 +1,208 @@
+/* Parsing baton's command line. */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+	OPT_INITRD = 256,
+	OPT_COMMAND_LINE,
+	OPT_APPEND,
+	OPT_REUSE_CMDLINE,
+	OPT_ENTRY_32BIT,
+	OPT_CONSOLE_SERIAL,
+	OPT_SERIAL,
+	OPT_SERIAL_BAUD,
+	OPT_DRY_RUN,
+};
+
+static const struct option long_options[] = {
+	{ "load", no_argument, NULL, 'l' },
+	{ "exec", no_argument, NULL, 'e' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "unload", no_argument, NULL, 'u' },
+	{ "status", no_argument, NULL, 'S' },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "ramdisk", required_argument, NULL, OPT_INITRD },
+	{ "command-line", required_argument, NULL, OPT_COMMAND_LINE },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "reuse-cmdline", no_argument, NULL, OPT_REUSE_CMDLINE },
+	{ "entry-32bit", no_argument, NULL, OPT_ENTRY_32BIT },
+	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ NULL, 0, NULL, 0 },
+};
+
+void cli_usage(FILE *out)
+{
+	fputs("Usage: baton [OPTION]... [KERNEL]\n"
+	      "Load a Linux kernel for kexec through baton's own purgatory and identity map,\n"
+	      "and hand the machine over to it.\n"
+	      "\n"
+	      "  -l, --load               load KERNEL, to be run later by -e\n"
+	      "  -e, --exec               run the loaded kernel now (file systems are synced first)\n"
+	      "  -f, --force              load KERNEL and run it at once\n"
+	      "  -u, --unload             unload the loaded kernel\n"
+	      "  -S, --status             exit 1 if an image is loaded, 0 if not; like kexec-tools,\n"
+	      "                           the crash image unless -l is given too\n"
+	      "      --initrd=FILE        the new kernel's initial ramdisk (also --ramdisk)\n"
+	      "      --command-line=TEXT  the new kernel's command line\n"
+	      "      --append=TEXT        add TEXT to the command line\n"
+	      "      --reuse-cmdline      start from the running kernel's command line\n"
+	      "                           (without BOOT_IMAGE=)\n"
+	      "      --entry-32bit        enter the kernel through the 32-bit boot protocol\n"
+	      "      --console-serial     the purgatory reports its steps on a serial port\n"
+	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
+	      "      --serial-baud=N      its speed (default 115200)\n"
+	      "      --dry-run            prepare everything, load nothing, print the plan\n"
+	      "  -d, --debug              print the plan on standard error while loading\n"
+	      "  -h, --help               show this help\n"
+	      "  -v, --version            show the version\n"
+	      "\n"
+	      "Exit status: 0 on success, 1 on failure (with -S: see above), 2 on a usage error.\n",
+	      out);
+}
+
+static int parse_number(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || !*s || *end || v == 0 || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static int set_action(struct cli_options *o, enum cli_action a, char *msg, size_t size)
+{
+	if (o->action != CLI_NONE && o->action != a) {
+		snprintf(msg, size, "options -l, -e, -f, -u and -S exclude each other");
+		return -1;
+	}
+	o->action = a;
+	return 0;
+}
+
+int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t size)
+{
+	unsigned long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->serial_port = 0x3f8;
+	o->serial_baud = 115200;
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":lefuSdhv", long_options, NULL)) != -1) {
+		int rc = 0;
+		switch (c) {
+		case 'l':
+			o->load_flag = 1;
+			if (o->action != CLI_STATUS)
+				rc = set_action(o, CLI_LOAD, msg, size);
+			break;
+		case 'e':
+			rc = set_action(o, CLI_EXEC, msg, size);
+			break;
+		case 'f':
+			rc = set_action(o, CLI_FORCE, msg, size);
+			break;
+		case 'u':
+			rc = set_action(o, CLI_UNLOAD, msg, size);
+			break;
+		case 'S':
+			/* kexec-tools: -S supersedes the other actions; -l only picks the image. */
+			o->action = CLI_STATUS;
+			break;
+		case 'd':
+			o->debug = 1;
+			break;
+		case 'h':
+			o->action = CLI_HELP;
+			return 0;
+		case 'v':
+			o->action = CLI_VERSION;
+			return 0;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_COMMAND_LINE:
+			o->command_line = optarg;
+			o->nr_append = 0;
+			break;
+		case OPT_APPEND:
+			if (o->nr_append == (int)(sizeof(o->append) / sizeof(o->append[0]))) {
+				snprintf(msg, size, "too many --append options");
+				return -1;
+			}
+			o->append[o->nr_append++] = optarg;
+			break;
+		case OPT_REUSE_CMDLINE:
+			o->reuse_cmdline = 1;
+			break;
+		case OPT_ENTRY_32BIT:
+			o->entry_32bit = 1;
+			break;
+		case OPT_CONSOLE_SERIAL:
+			o->console_serial = 1;
+			break;
+		case OPT_SERIAL:
+			if (parse_number(optarg, 0xffff, &v)) {
+				snprintf(msg, size, "--serial: '%s' is not an I/O port", optarg);
+				return -1;
+			}
+			o->serial_port = (uint16_t)v;
+			o->console_serial = 1;
+			break;
+		case OPT_SERIAL_BAUD:
+			if (parse_number(optarg, 115200, &v) || 115200 % v) {
+				snprintf(msg, size, "--serial-baud: '%s' is not a divisor of 115200",
+					 optarg);
+				return -1;
+			}
+			o->serial_baud = (uint32_t)v;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
+		case ':':
+			snprintf(msg, size, "option %s needs an argument", argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				snprintf(msg, size, "unknown option -%c", optopt);
+			else
+				snprintf(msg, size, "unknown option %s", argv[optind - 1]);
+			return -1;
+		}
+		if (rc)
+			return rc;
+	}
+	if (optind < argc)
+		o->kernel = argv[optind++];
+	if (optind < argc) {
+		snprintf(msg, size, "unexpected argument '%s'", argv[optind]);
+		return -1;
+	}
+	if (o->action == CLI_NONE && o->kernel && o->dry_run)
+		o->action = CLI_LOAD;
+	if ((o->action == CLI_LOAD || o->action == CLI_FORCE) && !o->kernel) {
+		snprintf(msg, size, "no kernel given to load");
+		return -1;
+	}
+	if (o->action == CLI_NONE) {
+		snprintf(msg, size, "nothing to do: give -l KERNEL, -e, -f KERNEL, -u or -S");
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* Command-line options of the baton CLI (kexec-tools compatible where they overlap). */
+#ifndef BATON_CLI_OPTIONS_H
+#define BATON_CLI_OPTIONS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+enum cli_action {
+	CLI_NONE,
+	CLI_LOAD,
+	CLI_EXEC,
+	CLI_FORCE,     /* load, then exec */
+	CLI_UNLOAD,
+	CLI_STATUS,
+	CLI_HELP,
+	CLI_VERSION,
+};
+
+struct cli_options {
+	enum cli_action action;
+	int load_flag;             /* -l given (also selects the normal image for -S) */
+	const char *kernel;
+	const char *initrd;
+	const char *command_line;  /* --command-line: replaces earlier --command-line/--append */
+	const char *append[32];    /* --append, in order */
+	int nr_append;
+	int reuse_cmdline;
+	int entry_32bit;
+	int console_serial;
+	uint16_t serial_port;
+	uint32_t serial_baud;
+	int dry_run;
+	int debug;
+};
+
+/* Parse argv; on a usage error write one line to `msg` and return -1. */
+int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t msg_size);
+void cli_usage(FILE *out);
+
+#endif

@@ -1,0 +1,11 @@
+/* Human-readable plan of a prepared image (the --dry-run and --debug output). */
+#ifndef BATON_CLI_REPORT_H
+#define BATON_CLI_REPORT_H
+
+#include <stdio.h>
+
+#include "image.h"
+
+void report_plan(FILE *out, const struct baton_image *img, const struct baton_load_opts *opts);
+
+#endif

@@ -1,0 +1,76 @@
+/* The loader <-> purgatory ABI: the one place both sides agree on what the purgatory is told.
+ *
+ * The purgatory image starts with struct baton_purgatory_header (written by the purgatory's own
+ * build, read by the loader) followed at `params_offset` by struct baton_params (written by the
+ * loader, read by the purgatory). Freestanding: only <stdint.h>. */
+#ifndef BATON_ABI_H
+#define BATON_ABI_H
+
+#include <stdint.h>
+
+#define BATON_HEADER_MAGIC 0x5052474e4f544142ULL   /* "BATONGRP" little-endian */
+#define BATON_PARAMS_MAGIC 0x4d5241504e544142ULL   /* "BATNPARM" little-endian */
+#define BATON_ABI_VERSION 1
+
+#define BATON_MAX_REGIONS 16     /* kexec_load takes at most 16 segments */
+#define BATON_REGION_NAME 16
+
+/* At offset 0 of the purgatory image. The entry point is offset 0: a jump over this header. */
+struct baton_purgatory_header {
+	uint8_t jump[8];          /* 0x00 jmp to the 64-bit entry */
+	uint64_t magic;           /* 0x08 BATON_HEADER_MAGIC */
+	uint32_t version;         /* 0x10 BATON_ABI_VERSION */
+	uint32_t params_offset;   /* 0x14 where struct baton_params lives in the image */
+	uint32_t text_offset;     /* 0x18 start of the code and read-only data the purgatory hashes */
+	uint32_t text_end;        /* 0x1c end of that part: what follows is writable (stack, bss) */
+	uint32_t image_size;      /* 0x20 bytes the image occupies in memory, bss and stack included */
+	uint32_t reserved;        /* 0x24 */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct baton_purgatory_header) == 0x28, "header size");
+
+/* One range the purgatory verifies before it trusts it. */
+struct baton_region {
+	uint64_t start;                 /* 0x00 physical address */
+	uint64_t size;                  /* 0x08 bytes hashed */
+	uint8_t sha256[32];             /* 0x10 */
+	char name[BATON_REGION_NAME];   /* 0x30 NUL-padded, for the failure report ("kernel") */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct baton_region) == 0x40, "region size");
+
+enum baton_params_flag {
+	BATON_PF_ENTRY_32BIT = 1u << 0,   /* leave long mode, enter code32_start with paging off */
+	BATON_PF_SERIAL = 1u << 1,        /* report progress and failures on the 16550 at serial_port */
+};
+
+struct baton_params {
+	uint64_t magic;                 /* 0x000 BATON_PARAMS_MAGIC */
+	uint32_t version;               /* 0x008 BATON_ABI_VERSION */
+	uint32_t size;                  /* 0x00c sizeof(struct baton_params) */
+	uint8_t self_sha256[32];        /* 0x010 SHA-256 of this struct with this field zeroed */
+	uint32_t flags;                 /* 0x030 enum baton_params_flag */
+	uint16_t serial_port;           /* 0x034 I/O port of the UART, e.g. 0x3f8 */
+	uint16_t reserved0;             /* 0x036 */
+	uint32_t serial_baud;           /* 0x038 e.g. 115200 */
+	uint32_t nr_regions;            /* 0x03c used entries of regions[] */
+	uint64_t entry64;               /* 0x040 kernel load address + 0x200 */
+	uint64_t entry32;               /* 0x048 code32_start (the kernel load address) */
+	uint64_t boot_params;           /* 0x050 physical address of the zero page */
+	uint64_t pml4;                  /* 0x058 identity map root for 4-level paging */
+	uint64_t pml5;                  /* 0x060 identity map root for 5-level paging */
+	uint64_t backup_src;            /* 0x068 low memory saved for kdump (0 size: none) */
+	uint64_t backup_dst;            /* 0x070 */
+	uint64_t backup_size;           /* 0x078 */
+	uint64_t reserved1[8];          /* 0x080 zero: room for later versions */
+	struct baton_region regions[BATON_MAX_REGIONS];   /* 0x0c0 */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct baton_params) == 0x4c0, "params size");
+_Static_assert(__builtin_offsetof(struct baton_params, regions) == 0xc0, "regions offset");
+
+/* Segment selectors the purgatory's GDT provides, as the boot protocol requires. */
+#define BATON_BOOT_CS 0x10
+#define BATON_BOOT_DS 0x18
+
+#endif

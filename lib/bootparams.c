@@ -1,0 +1,76 @@
+/* Building the zero page: the one place internal memory kinds become e820 wire types. */
+#include "bootparams.h"
+
+#include <string.h>
+
+static uint32_t e820_type(enum baton_mem_kind kind)
+{
+	switch (kind) {
+	case BATON_MEM_RAM:
+		return E820_TYPE_RAM;
+	case BATON_MEM_ACPI:
+		return E820_TYPE_ACPI;
+	case BATON_MEM_NVS:
+		return E820_TYPE_NVS;
+	case BATON_MEM_UNUSABLE:
+		return E820_TYPE_UNUSABLE;
+	case BATON_MEM_PMEM:
+		return E820_TYPE_PMEM;
+	case BATON_MEM_SOFT_RESERVED:
+		return E820_TYPE_SOFT_RESERVED;
+	case BATON_MEM_RESERVED:
+		break;
+	}
+	return E820_TYPE_RESERVED;
+}
+
+int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
+			  struct baton_error *err)
+{
+	uint64_t top = 0;
+
+	if (map->nr > E820_MAX_ZEROPAGE)
+		return baton_fail(err, E2BIG, "bootparams: memory map has %zu entries, the zero page "
+				  "holds %d", map->nr, E820_MAX_ZEROPAGE);
+	for (size_t i = 0; i < map->nr; i++) {
+		const struct baton_mem_range *r = &map->ranges[i];
+		bp->e820_table[i].addr = r->start;
+		bp->e820_table[i].size = r->end - r->start;
+		bp->e820_table[i].type = e820_type(r->kind);
+		if (r->kind == BATON_MEM_RAM && r->end > top)
+			top = r->end;
+	}
+	bp->e820_entries = (uint8_t)map->nr;
+	/* Extended memory above 1 MiB in KiB, for the few paths that still read it. */
+	top = top > (1ULL << 20) ? (top - (1ULL << 20)) >> 10 : 0;
+	bp->alt_mem_k = top > UINT32_MAX ? UINT32_MAX : (uint32_t)top;
+	return 0;
+}
+
+int baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
+			   const struct baton_memmap *map, const struct boot_params *running,
+			   const struct baton_boot_layout *layout, struct baton_error *err)
+{
+	memset(bp, 0, sizeof(*bp));
+	memcpy(&bp->hdr, img->data + offsetof(struct boot_params, hdr),
+	       img->header_size < sizeof(bp->hdr) ? img->header_size : sizeof(bp->hdr));
+
+	if (running) {
+		memcpy(bp->screen_info, running->screen_info, sizeof(bp->screen_info));
+		memcpy(bp->efi_info, running->efi_info, sizeof(bp->efi_info));
+		bp->acpi_rsdp_addr = running->acpi_rsdp_addr;
+	}
+
+	bp->hdr.type_of_loader = TYPE_OF_LOADER_UNDEFINED;
+	bp->hdr.loadflags = (bp->hdr.loadflags | LOADFLAG_LOADED_HIGH) & ~0x80; /* no heap */
+	bp->hdr.code32_start = (uint32_t)layout->kernel_addr;
+	bp->hdr.ramdisk_image = (uint32_t)layout->initrd_addr;
+	bp->hdr.ramdisk_size = (uint32_t)layout->initrd_size;
+	bp->ext_ramdisk_image = (uint32_t)(layout->initrd_addr >> 32);
+	bp->ext_ramdisk_size = (uint32_t)(layout->initrd_size >> 32);
+	bp->hdr.cmd_line_ptr = (uint32_t)layout->cmdline_addr;
+	bp->ext_cmd_line_ptr = (uint32_t)(layout->cmdline_addr >> 32);
+	bp->hdr.setup_data = 0;
+
+	return baton_bootparams_e820(bp, map, err);
+}

@@ -1,0 +1,31 @@
+/* The zero page handed to the new kernel: setup header, e820, command line, initrd. */
+#ifndef BATON_LIB_BOOTPARAMS_H
+#define BATON_LIB_BOOTPARAMS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bootparam.h"
+#include "bzimage.h"
+#include "error.h"
+#include "memmap.h"
+
+struct baton_boot_layout {
+	uint64_t kernel_addr;     /* where the protected-mode kernel is loaded */
+	uint64_t initrd_addr;     /* 0 with initrd_size 0: no initrd */
+	uint64_t initrd_size;
+	uint64_t cmdline_addr;    /* physical address of the NUL-terminated command line */
+};
+
+/* Firmware memory map -> e820 table; -E2BIG beyond what the zero page holds. */
+int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
+			  struct baton_error *err);
+
+/* Fill `bp` from scratch: the image's setup header, e820, placement, and what the running kernel
+ * was given by its firmware (`running`: its /sys/kernel/boot_params/data, or NULL) that the new
+ * kernel needs as well: screen_info, acpi_rsdp_addr, efi_info. */
+int baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
+			   const struct baton_memmap *map, const struct boot_params *running,
+			   const struct baton_boot_layout *layout, struct baton_error *err);
+
+#endif

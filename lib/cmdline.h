@@ -1,0 +1,27 @@
+/* The new kernel's command line: exactly what was asked, joined with single spaces. */
+#ifndef BATON_LIB_CMDLINE_H
+#define BATON_LIB_CMDLINE_H
+
+#include <stddef.h>
+
+#include "error.h"
+
+struct baton_cmdline {
+	char *text;      /* NUL-terminated, heap */
+	size_t len;
+};
+
+enum baton_reuse_drop {
+	BATON_DROP_CRASHKERNEL = 1u << 0,   /* a capture kernel must not reserve a crash region */
+};
+
+/* Append `part` after a single space (none if the line is empty); an empty part adds nothing. */
+int baton_cmdline_append(struct baton_cmdline *c, const char *part, struct baton_error *err);
+/* Append the tokens of a running kernel's command line (`text`, e.g. /proc/cmdline), without
+ * BOOT_IMAGE= (the boot loader's, not the user's) and, on request, crashkernel=. Quotes keep
+ * spaces inside a token. */
+int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsigned drop,
+				struct baton_error *err);
+void baton_cmdline_free(struct baton_cmdline *c);
+
+#endif

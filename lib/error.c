@@ -1,0 +1,17 @@
+/* Error recording for library code. */
+#include "error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+int baton_fail(struct baton_error *err, int code, const char *fmt, ...)
+{
+	if (err) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+		va_end(ap);
+		err->code = code;
+	}
+	return -code;
+}

@@ -1,0 +1,27 @@
+/* Input files: mapped read-only (never copied), or read whole when small (sysfs, procfs). */
+#ifndef BATON_LIB_FILE_H
+#define BATON_LIB_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+
+struct baton_file {
+	const uint8_t *data;
+	size_t size;
+	int mapped;      /* 1: munmap on free; 0: heap */
+};
+
+/* Map `path` read-only; an empty file maps as size 0. `what` names the file's role in messages
+ * ("kernel", "initrd"). */
+int baton_file_map(struct baton_file *f, const char *path, const char *what,
+		   struct baton_error *err);
+/* Read a small file (at most `max` bytes) into a NUL-terminated heap buffer. */
+int baton_file_read(struct baton_file *f, const char *path, size_t max, struct baton_error *err);
+void baton_file_free(struct baton_file *f);
+
+/* "ROOT/rel" into buf: ROOT "" or NULL means the machine's own filesystem. */
+const char *baton_path(char *buf, size_t size, const char *root, const char *rel);
+
+#endif

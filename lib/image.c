@@ -1,0 +1,371 @@
+/* Preparing a kexec image: read inputs, place segments, build boot_params, identity map and
+ * purgatory parameters, digest everything. All of it happens here, while the system is healthy. */
+#include "image.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "bootparams.h"
+#include "cpu.h"
+#include "plan.h"
+#include "purgatory_image.h"
+#include "sha256.h"
+#include "verify.h"
+
+#define KERNEL_ENTRY64_OFFSET 0x200
+
+static uint64_t page_round(uint64_t v)
+{
+	return (v + BATON_PAGE_SIZE - 1) & ~(BATON_PAGE_SIZE - 1);
+}
+
+int baton_purgatory_layout(const uint8_t *image, size_t size, struct baton_purgatory_layout *out,
+			   struct baton_error *err)
+{
+	struct baton_purgatory_header h;
+
+	if (size < sizeof(h))
+		return baton_fail(err, ENOEXEC, "purgatory: image too small");
+	memcpy(&h, image, sizeof(h));
+	if (h.magic != BATON_HEADER_MAGIC || h.version != BATON_ABI_VERSION)
+		return baton_fail(err, ENOEXEC, "purgatory: bad header (magic or ABI version)");
+	if (h.params_offset % 8 || h.params_offset + sizeof(struct baton_params) > size ||
+	    h.text_offset > h.text_end || h.text_end > h.params_offset || h.image_size < size)
+		return baton_fail(err, ENOEXEC, "purgatory: header offsets outside the image");
+	out->params_offset = h.params_offset;
+	out->text_offset = h.text_offset;
+	out->text_end = h.text_end;
+	out->image_size = h.image_size;
+	return 0;
+}
+
+static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+		       struct baton_image *img, struct baton_error *err)
+{
+	const char *name = opts->kernel;
+	size_t cmdlen = opts->cmdline ? strlen(opts->cmdline) : 0;
+	int rc;
+
+	rc = baton_file_map(&img->kernel_file, opts->kernel, "kernel", err);
+	if (rc)
+		return rc;
+	rc = baton_bzimage_parse(&img->bz, img->kernel_file.data, img->kernel_file.size, name, err);
+	if (rc)
+		return rc;
+	if (cmdlen > img->bz.cmdline_size)
+		return baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
+				  "(cmdline_size)", cmdlen, name, img->bz.cmdline_size);
+	if (opts->initrd) {
+		rc = baton_file_map(&img->initrd_file, opts->initrd, "initrd", err);
+		if (rc)
+			return rc;
+	}
+	rc = baton_cpu_features(ctx->root, &img->features, err);
+	if (rc)
+		return rc;
+	if ((img->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
+	    !(img->bz.xloadflags & BATON_XLF_5LEVEL))
+		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
+				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
+				  name);
+	rc = baton_memmap_read_machine(&img->memmap, ctx->root, err);
+	if (rc)
+		return rc;
+	return baton_memmap_sort(&img->memmap, err);
+}
+
+/* 0: not present; 1: read into *bp. */
+static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_params *bp)
+{
+	char path[4096];
+	struct baton_file f;
+
+	if (baton_file_read(&f, baton_path(path, sizeof(path), ctx->root,
+					   "/sys/kernel/boot_params/data"), sizeof(*bp), NULL))
+		return 0;
+	int ok = f.size == sizeof(*bp);
+	if (ok)
+		memcpy(bp, f.data, sizeof(*bp));
+	baton_file_free(&f);
+	return ok;
+}
+
+static int place(struct baton_free *free, struct baton_segment *s, uint64_t align, uint64_t min,
+		 uint64_t max, enum baton_place where)
+{
+	struct baton_place_req req = { s->memsz, align, min, max, where };
+	return baton_free_take(free, &req, &s->mem);
+}
+
+static int plan_segments(const struct baton_load_opts *opts, struct baton_image *img,
+			 size_t boot_size, size_t table_pages, size_t purgatory_size,
+			 struct baton_error *err)
+{
+	const struct baton_bzimage *bz = &img->bz;
+	int low_only = opts->flags & BATON_LOAD_ENTRY_32BIT;
+	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) && !low_only;
+	struct baton_segment *s = img->seg;
+	struct baton_free free;
+	uint64_t initrd_max;
+	int rc;
+
+	rc = baton_free_init(&free, &img->memmap, BATON_LOW_RESERVE, BATON_IDENTMAP_LIMIT, err);
+	if (rc)
+		return rc;
+
+	/* Below pref_address the decompressor moves itself up to it: never load the kernel lower. */
+	s[BATON_SEG_KERNEL].memsz = page_round(bz->init_size > bz->kernel_size ? bz->init_size
+					       : bz->kernel_size);
+	uint64_t kmin = bz->pref_address > BATON_LOW_RESERVE ? bz->pref_address : BATON_LOW_RESERVE;
+	rc = place(&free, &s[BATON_SEG_KERNEL], bz->kernel_alignment, kmin, BATON_4G,
+		   BATON_PLACE_LOWEST);
+	if (rc && above4g)
+		rc = place(&free, &s[BATON_SEG_KERNEL], bz->kernel_alignment, BATON_4G,
+			   BATON_IDENTMAP_LIMIT, BATON_PLACE_LOWEST);
+	if (rc)
+		return baton_fail(err, ENOSPC, "kernel: %s: no free RAM for %llu KiB (init_size) "
+				  "aligned to %u KiB", opts->kernel,
+				  (unsigned long long)s[BATON_SEG_KERNEL].memsz >> 10,
+				  bz->kernel_alignment >> 10);
+
+	if (img->initrd_file.size) {
+		s[BATON_SEG_INITRD].memsz = page_round(img->initrd_file.size);
+		initrd_max = (uint64_t)bz->initrd_addr_max + 1;
+		rc = place(&free, &s[BATON_SEG_INITRD], BATON_PAGE_SIZE, BATON_LOW_RESERVE,
+			   initrd_max < BATON_4G ? initrd_max : BATON_4G, BATON_PLACE_HIGHEST);
+		if (rc && (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G))
+			rc = place(&free, &s[BATON_SEG_INITRD], BATON_PAGE_SIZE, BATON_4G,
+				   BATON_IDENTMAP_LIMIT, BATON_PLACE_HIGHEST);
+		if (rc)
+			return baton_fail(err, ENOSPC, "initrd: %s: no free RAM for %llu KiB",
+					  opts->initrd,
+					  (unsigned long long)s[BATON_SEG_INITRD].memsz >> 10);
+	}
+
+	/* Small pieces the purgatory and the 32-bit entry need below 4 GiB, placed high to keep
+	 * low memory free for the new kernel. */
+	s[BATON_SEG_BOOT_PARAMS].memsz = page_round(boot_size);
+	s[BATON_SEG_PAGE_TABLES].memsz = table_pages * BATON_PAGE_SIZE;
+	s[BATON_SEG_PURGATORY].memsz = page_round(purgatory_size);
+	for (int i = BATON_SEG_BOOT_PARAMS; i <= BATON_SEG_PURGATORY; i++) {
+		if (place(&free, &s[i], BATON_PAGE_SIZE, BATON_LOW_RESERVE, BATON_4G,
+			  BATON_PLACE_HIGHEST))
+			return baton_fail(err, ENOSPC, "plan: no free RAM below 4 GiB for %s "
+					  "(%llu KiB)", s[i].name, (unsigned long long)s[i].memsz >> 10);
+	}
+	return 0;
+}
+
+struct table_alloc {
+	uint8_t *base;
+	uint64_t phys;
+	size_t used;
+	size_t max;
+};
+
+static void *table_alloc_page(void *ctx, uint64_t *phys)
+{
+	struct table_alloc *a = ctx;
+	uint8_t *page;
+
+	if (a->used == a->max)
+		return NULL;
+	page = a->base + a->used * BATON_PAGE_SIZE;
+	*phys = a->phys + a->used * BATON_PAGE_SIZE;
+	a->used++;
+	memset(page, 0, BATON_PAGE_SIZE);
+	return page;
+}
+
+static int build_identity_map(struct baton_image *img, size_t pages, struct baton_error *err)
+{
+	struct baton_phys_range must[BATON_SEG_COUNT];
+	struct baton_identmap_layout layout = { 0 };
+	struct baton_segment *pt = &img->seg[BATON_SEG_PAGE_TABLES];
+	struct table_alloc alloc = { NULL, pt->mem, 0, pages };
+	size_t n = 0;
+	int rc;
+
+	for (int i = 0; i < BATON_SEG_COUNT; i++)
+		if (img->seg[i].memsz) {
+			must[n].start = img->seg[i].mem;
+			must[n].end = img->seg[i].mem + img->seg[i].memsz;
+			n++;
+		}
+	rc = baton_identmap_layout(&img->memmap, must, n, &layout, err);
+	if (rc)
+		return rc;
+	img->table_seg = calloc(pages, BATON_PAGE_SIZE);
+	if (!img->table_seg) {
+		baton_identmap_layout_free(&layout);
+		return baton_fail(err, ENOMEM, "identmap: out of memory for %zu pages", pages);
+	}
+	alloc.base = img->table_seg;
+	struct baton_identmap_info info = { { table_alloc_page, &alloc }, img->features };
+	rc = baton_identmap_build(&layout, &info, &img->roots, &img->map_stats, err);
+	baton_identmap_layout_free(&layout);
+	if (rc)
+		return rc;
+	if (alloc.used != pages)
+		return baton_fail(err, EPROTO, "identmap: built %zu pages, planned %zu", alloc.used,
+				  pages);
+	pt->buf = img->table_seg;
+	pt->bufsz = pages * BATON_PAGE_SIZE;
+	return 0;
+}
+
+static int build_boot_params(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+			     struct baton_image *img, size_t boot_size, struct baton_error *err)
+{
+	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
+	struct boot_params running;
+	int have_running = read_running_boot_params(ctx, &running);
+	struct baton_boot_layout layout = {
+		.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
+		.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
+		.initrd_size = img->initrd_file.size,
+		.cmdline_addr = bs->mem + sizeof(struct boot_params),
+	};
+	int rc;
+
+	img->boot_seg = calloc(1, boot_size);
+	if (!img->boot_seg)
+		return baton_fail(err, ENOMEM, "bootparams: out of memory");
+	rc = baton_bootparams_build((struct boot_params *)img->boot_seg, &img->bz, &img->memmap,
+				    have_running ? &running : NULL, &layout, err);
+	if (rc)
+		return rc;
+	if (opts->cmdline)
+		memcpy(img->boot_seg + sizeof(struct boot_params), opts->cmdline,
+		       strlen(opts->cmdline));
+	bs->buf = img->boot_seg;
+	bs->bufsz = boot_size;
+	return 0;
+}
+
+static void region(struct baton_params *p, const struct baton_segment *s)
+{
+	struct baton_region *r = &p->regions[p->nr_regions++];
+
+	r->start = s->hashed_start;
+	r->size = s->hashed_size;
+	memcpy(r->sha256, s->sha256, sizeof(r->sha256));
+	strncpy(r->name, s->name, sizeof(r->name));
+}
+
+static int build_purgatory(const struct baton_load_opts *opts, struct baton_image *img,
+			   const struct baton_purgatory_layout *pl, struct baton_error *err)
+{
+	struct baton_segment *ps = &img->seg[BATON_SEG_PURGATORY];
+	struct baton_params *p;
+
+	img->purgatory_seg = malloc(baton_purgatory_image_size);
+	if (!img->purgatory_seg)
+		return baton_fail(err, ENOMEM, "purgatory: out of memory");
+	memcpy(img->purgatory_seg, baton_purgatory_image, baton_purgatory_image_size);
+	ps->buf = img->purgatory_seg;
+	ps->bufsz = baton_purgatory_image_size;
+	ps->hashed_start = ps->mem + pl->text_offset;
+	ps->hashed_size = pl->text_end - pl->text_offset;
+	baton_sha256(img->purgatory_seg + pl->text_offset, ps->hashed_size, ps->sha256);
+
+	p = (struct baton_params *)(img->purgatory_seg + pl->params_offset);
+	memset(p, 0, sizeof(*p));
+	p->magic = BATON_PARAMS_MAGIC;
+	p->version = BATON_ABI_VERSION;
+	p->size = sizeof(*p);
+	if (opts->flags & BATON_LOAD_ENTRY_32BIT)
+		p->flags |= BATON_PF_ENTRY_32BIT;
+	if (opts->flags & BATON_LOAD_SERIAL) {
+		p->flags |= BATON_PF_SERIAL;
+		p->serial_port = opts->serial_port;
+		p->serial_baud = opts->serial_baud;
+	}
+	p->entry64 = img->seg[BATON_SEG_KERNEL].mem + KERNEL_ENTRY64_OFFSET;
+	p->entry32 = img->seg[BATON_SEG_KERNEL].mem;
+	p->boot_params = img->seg[BATON_SEG_BOOT_PARAMS].mem;
+	p->pml4 = img->roots.pml4;
+	p->pml5 = img->roots.pml5;
+	for (int i = 0; i < BATON_SEG_COUNT; i++)
+		if (img->seg[i].memsz)
+			region(p, &img->seg[i]);
+	baton_params_digest(p, p->self_sha256);
+
+	img->entry = ps->mem;
+	img->kernel_entry = (opts->flags & BATON_LOAD_ENTRY_32BIT) ? p->entry32 : p->entry64;
+	return 0;
+}
+
+static void digest_segment(struct baton_segment *s)
+{
+	s->hashed_start = s->mem;
+	s->hashed_size = s->bufsz;
+	baton_sha256(s->buf, s->bufsz, s->sha256);
+}
+
+int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+			struct baton_image *img, struct baton_error *err)
+{
+	static const char *const names[BATON_SEG_COUNT] = {
+		"kernel", "initrd", "boot_params", "page_tables", "purgatory",
+	};
+	struct baton_identmap_layout probe = { 0 };
+	struct baton_purgatory_layout pl;
+	size_t cmdlen = opts->cmdline ? strlen(opts->cmdline) : 0;
+	size_t boot_size = page_round(sizeof(struct boot_params) + cmdlen + 1);
+	size_t pages;
+	int rc;
+
+	memset(img, 0, sizeof(*img));
+	for (int i = 0; i < BATON_SEG_COUNT; i++)
+		img->seg[i].name = names[i];
+	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
+	if (rc)
+		return rc;
+	rc = read_inputs(ctx, opts, img, err);
+	if (rc)
+		return rc;
+
+	/* The table count depends on the memory map only, not on where the segments go. */
+	rc = baton_identmap_layout(&img->memmap, NULL, 0, &probe, err);
+	if (rc)
+		return rc;
+	pages = baton_identmap_pages_needed(&probe, img->features);
+	baton_identmap_layout_free(&probe);
+
+	rc = plan_segments(opts, img, boot_size, pages, pl.image_size, err);
+	if (rc)
+		return rc;
+	rc = build_identity_map(img, pages, err);
+	if (rc)
+		return rc;
+	rc = build_boot_params(ctx, opts, img, boot_size, err);
+	if (rc)
+		return rc;
+
+	struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
+	k->buf = img->bz.kernel;
+	k->bufsz = img->bz.kernel_size;
+	struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
+	rd->buf = img->initrd_file.data;
+	rd->bufsz = img->initrd_file.size;
+	for (int i = BATON_SEG_KERNEL; i < BATON_SEG_PURGATORY; i++)
+		if (img->seg[i].memsz)
+			digest_segment(&img->seg[i]);
+	rc = build_purgatory(opts, img, &pl, err);
+	if (rc)
+		return rc;
+
+	return 0;
+}
+
+void baton_image_free(struct baton_image *img)
+{
+	baton_file_free(&img->kernel_file);
+	baton_file_free(&img->initrd_file);
+	baton_memmap_free(&img->memmap);
+	free(img->boot_seg);
+	free(img->table_seg);
+	free(img->purgatory_seg);
+	memset(img, 0, sizeof(*img));
+}

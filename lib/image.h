@@ -1,0 +1,76 @@
+/* A kexec image ready to load: every segment placed, built and digested at load time. */
+#ifndef BATON_LIB_IMAGE_H
+#define BATON_LIB_IMAGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "baton/abi.h"
+#include "bootparam.h"
+#include "bzimage.h"
+#include "error.h"
+#include "file.h"
+#include "identmap.h"
+#include "memmap.h"
+
+/* Where the loader reads the machine's state: ROOT/sys/..., ROOT/proc/... ("" = this machine). */
+struct baton_ctx {
+	const char *root;
+};
+
+enum baton_load_flag {
+	BATON_LOAD_ENTRY_32BIT = 1u << 0,   /* enter through the 32-bit boot protocol */
+	BATON_LOAD_SERIAL = 1u << 1,        /* the purgatory reports on a serial port */
+};
+
+struct baton_load_opts {
+	const char *kernel;      /* bzImage path */
+	const char *initrd;      /* path or NULL */
+	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
+	unsigned flags;          /* enum baton_load_flag */
+	uint16_t serial_port;
+	uint32_t serial_baud;
+};
+
+enum baton_segment_id {
+	BATON_SEG_KERNEL,
+	BATON_SEG_INITRD,
+	BATON_SEG_BOOT_PARAMS,
+	BATON_SEG_PAGE_TABLES,
+	BATON_SEG_PURGATORY,
+	BATON_SEG_COUNT,
+};
+
+struct baton_segment {
+	const char *name;
+	const void *buf;
+	size_t bufsz;
+	uint64_t mem;
+	uint64_t memsz;
+	uint64_t hashed_start;   /* the range the purgatory verifies */
+	uint64_t hashed_size;
+	uint8_t sha256[32];
+};
+
+struct baton_image {
+	struct baton_segment seg[BATON_SEG_COUNT];   /* by enum baton_segment_id; memsz 0: unused */
+	uint64_t entry;                    /* the purgatory's entry point */
+	uint64_t kernel_entry;             /* where the purgatory enters the kernel */
+	unsigned features;                 /* enum baton_cpu_feature of the running machine */
+	struct baton_identmap_stats map_stats;
+	struct baton_identmap_roots roots;
+	struct baton_memmap memmap;
+	struct baton_bzimage bz;
+	/* owned storage */
+	struct baton_file kernel_file;
+	struct baton_file initrd_file;
+	uint8_t *boot_seg;
+	uint8_t *table_seg;
+	uint8_t *purgatory_seg;
+};
+
+int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+			struct baton_image *img, struct baton_error *err);
+void baton_image_free(struct baton_image *img);
+
+#endif

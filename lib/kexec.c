@@ -1,0 +1,77 @@
+/* kexec operations: the only callers of the syscall seam. */
+#include "kexec.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "file.h"
+
+static int syscall_error(struct baton_error *err, const char *call, int rc)
+{
+	switch (-rc) {
+	case EPERM:
+		return baton_fail(err, EPERM, "%s: not permitted (needs root and CAP_SYS_BOOT; kernel "
+				  "lockdown also forbids it)", call);
+	case ENOSYS:
+		return baton_fail(err, ENOSYS, "%s: not supported by the running kernel", call);
+	case EBUSY:
+		return baton_fail(err, EBUSY, "%s: the kernel is busy with another kexec image", call);
+	case ENOMEM:
+		return baton_fail(err, ENOMEM, "%s: the kernel could not reserve the destination "
+				  "memory", call);
+	default:
+		return baton_fail(err, -rc, "%s: %s", call, strerror(-rc));
+	}
+}
+
+int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
+		     struct baton_error *err)
+{
+	struct baton_kexec_segment segs[BATON_SEG_COUNT];
+	size_t nr = 0;
+	int rc;
+
+	for (int i = 0; i < BATON_SEG_COUNT; i++) {
+		const struct baton_segment *s = &img->seg[i];
+		if (!s->memsz)
+			continue;
+		segs[nr].buf = s->buf;
+		segs[nr].bufsz = s->bufsz;
+		segs[nr].mem = s->mem;
+		segs[nr].memsz = s->memsz;
+		nr++;
+	}
+	rc = sys->kexec_load(sys->ctx, img->entry, nr, segs, BATON_KEXEC_ARCH_X86_64);
+	return rc ? syscall_error(err, "kexec_load", rc) : 0;
+}
+
+int baton_kexec_unload(const struct baton_sys *sys, struct baton_error *err)
+{
+	int rc = sys->kexec_load(sys->ctx, 0, 0, NULL, BATON_KEXEC_ARCH_X86_64);
+	return rc ? syscall_error(err, "kexec_load (unload)", rc) : 0;
+}
+
+int baton_kexec_exec(const struct baton_sys *sys, struct baton_error *err)
+{
+	sys->sync(sys->ctx);
+	int rc = sys->reboot_kexec(sys->ctx);
+	if (rc == -EINVAL)
+		return baton_fail(err, EINVAL, "reboot: no kexec image loaded");
+	return syscall_error(err, "reboot (kexec)", rc ? rc : -EPROTO);
+}
+
+int baton_kexec_loaded(const struct baton_ctx *ctx, int crash, int *loaded,
+		       struct baton_error *err)
+{
+	char path[4096];
+	struct baton_file f;
+	int rc = baton_file_read(&f, baton_path(path, sizeof(path), ctx->root,
+						crash ? "/sys/kernel/kexec_crash_loaded"
+						      : "/sys/kernel/kexec_loaded"), 64, err);
+
+	if (rc)
+		return rc;
+	*loaded = f.size > 0 && f.data[0] == '1';
+	baton_file_free(&f);
+	return 0;
+}

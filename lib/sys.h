@@ -1,0 +1,33 @@
+/* The seam to the kernel: every syscall that loads or executes goes through these ops. */
+#ifndef BATON_LIB_SYS_H
+#define BATON_LIB_SYS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The kernel's struct kexec_segment. */
+struct baton_kexec_segment {
+	const void *buf;
+	size_t bufsz;
+	uint64_t mem;       /* physical destination (a pointer-sized field in the kernel ABI) */
+	size_t memsz;
+};
+
+_Static_assert(sizeof(struct baton_kexec_segment) == 32, "kexec_segment layout");
+
+#define BATON_KEXEC_ARCH_X86_64 (62UL << 16)
+#define BATON_KEXEC_ON_CRASH 0x00000001UL
+
+struct baton_sys {
+	/* Return 0 or a negative errno, like the library. */
+	int (*kexec_load)(void *ctx, uint64_t entry, size_t nr,
+			  const struct baton_kexec_segment *segs, unsigned long flags);
+	int (*reboot_kexec)(void *ctx);
+	void (*sync)(void *ctx);
+	void *ctx;
+};
+
+/* The real kernel. Only the CLI picks this; tests use their own ops. */
+extern const struct baton_sys baton_sys_linux;
+
+#endif

@@ -1,0 +1,98 @@
+/* The purgatory: verify everything, take over the page tables, save low memory, hand over. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "baton/abi.h"
+#include "io.h"
+#include "reset.h"
+#include "serial.h"
+#include "verify.h"
+
+/* Filled by the loader (struct baton_params, abi.h); the header's params_offset points here. */
+__attribute__((section(".params"), used)) struct baton_params baton_params_area = { 0 };
+
+void purgatory_main(const struct baton_params *p);
+
+static __attribute__((noreturn)) void fail(const struct serial *s, const char *why)
+{
+	serial_puts(s, "baton: purgatory: ");
+	serial_puts(s, why);
+	serial_puts(s, "; resetting\n");
+	machine_reset();
+}
+
+static void report_region_mismatch(const struct serial *s, const struct baton_params *p, int i)
+{
+	const struct baton_region *r = &p->regions[i];
+	char name[BATON_REGION_NAME + 1];
+
+	for (int c = 0; c < BATON_REGION_NAME; c++)
+		name[c] = r->name[c];
+	name[BATON_REGION_NAME] = 0;
+	serial_puts(s, "baton: purgatory: sha256 mismatch in segment ");
+	serial_dec(s, (uint64_t)i);
+	serial_puts(s, " (");
+	serial_puts(s, name);
+	serial_puts(s, ") at ");
+	serial_hex(s, r->start);
+	serial_puts(s, " size ");
+	serial_hex(s, r->size);
+	serial_puts(s, "\n");
+}
+
+/* From here on only the loader's tables are trusted: the old kernel's may map nothing else. */
+static void take_over_paging(const struct baton_params *p)
+{
+	uint64_t la57 = read_cr4() & CR4_LA57;
+	uint64_t cr0 = read_cr0();
+
+	/* PCD|PWT means UC only with the architectural PAT; the old kernel's PAT may differ. */
+	wrmsr(MSR_IA32_PAT, PAT_RESET_VALUE);
+	/* Keep paging and LA57 as they are (LA57 cannot change with paging on); drop PGE, PCIDE,
+	 * SMEP, SMAP, OSXSAVE and friends, and write protection, alignment checks, FPU traps. */
+	write_cr4(CR4_PAE | la57);
+	cr0 &= ~(CR0_WP | CR0_AM | CR0_TS | CR0_EM | CR0_MP | CR0_CD | CR0_NW);
+	write_cr0(cr0 | CR0_PE | CR0_PG | CR0_ET);
+	write_cr3(la57 ? p->pml5 : p->pml4);
+}
+
+static void save_low_memory(const struct baton_params *p)
+{
+	const volatile uint8_t *src = (const volatile uint8_t *)(uintptr_t)p->backup_src;
+	uint8_t *dst = (uint8_t *)(uintptr_t)p->backup_dst;
+
+	for (uint64_t i = 0; i < p->backup_size; i++)
+		dst[i] = src[i];
+}
+
+void purgatory_main(const struct baton_params *p)
+{
+	struct serial s = { 0 };
+	enum baton_params_status st;
+
+	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_SERIAL))
+		serial_init(&s, p->serial_port, p->serial_baud);
+	serial_puts(&s, "baton: purgatory: verifying\n");
+
+	st = baton_verify_params(p);
+	if (st != BATON_PARAMS_OK)
+		fail(&s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
+		     : "parameter block invalid (magic, version or region count)");
+
+	int bad = baton_verify_regions(p);
+	if (bad >= 0) {
+		report_region_mismatch(&s, p, bad);
+		fail(&s, "refusing to run a corrupt image");
+	}
+	serial_puts(&s, "baton: purgatory: ");
+	serial_dec(&s, p->nr_regions);
+	serial_puts(&s, " segments verified\n");
+
+	take_over_paging(p);
+	if (p->backup_size)
+		save_low_memory(p);
+
+	serial_puts(&s, "baton: purgatory: entering kernel at ");
+	serial_hex(&s, (p->flags & BATON_PF_ENTRY_32BIT) ? p->entry32 : p->entry64);
+	serial_puts(&s, (p->flags & BATON_PF_ENTRY_32BIT) ? " (32-bit)\n" : " (64-bit)\n");
+}

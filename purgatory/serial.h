@@ -1,0 +1,16 @@
+/* Minimal 16550 UART output for the purgatory's progress and failure reports. */
+#ifndef BATON_PURGATORY_SERIAL_H
+#define BATON_PURGATORY_SERIAL_H
+
+#include <stdint.h>
+
+struct serial {
+	uint16_t port;   /* 0: output disabled */
+};
+
+void serial_init(struct serial *s, uint16_t port, uint32_t baud);
+void serial_puts(const struct serial *s, const char *str);
+void serial_hex(const struct serial *s, uint64_t v);
+void serial_dec(const struct serial *s, uint64_t v);
+
+#endif

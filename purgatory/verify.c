@@ -1,0 +1,57 @@
+/* Parameter and region verification: the purgatory runs nothing it has not checked. */
+#include "verify.h"
+
+#include <stddef.h>
+
+#include "sha256.h"
+
+void baton_params_digest(const struct baton_params *p, uint8_t out[32])
+{
+	static const uint8_t zero[32];
+	const uint8_t *bytes = (const uint8_t *)p;
+	size_t at = offsetof(struct baton_params, self_sha256);
+	struct baton_sha256 s;
+
+	baton_sha256_init(&s);
+	baton_sha256_update(&s, bytes, at);
+	baton_sha256_update(&s, zero, sizeof(zero));
+	baton_sha256_update(&s, bytes + at + 32, sizeof(*p) - at - 32);
+	baton_sha256_final(&s, out);
+}
+
+static int same_digest(const uint8_t *a, const uint8_t *b)
+{
+	uint8_t diff = 0;
+	for (int i = 0; i < 32; i++)
+		diff |= a[i] ^ b[i];
+	return diff == 0;
+}
+
+enum baton_params_status baton_verify_params(const struct baton_params *p)
+{
+	uint8_t digest[32];
+
+	if (p->magic != BATON_PARAMS_MAGIC)
+		return BATON_PARAMS_BAD_MAGIC;
+	if (p->version != BATON_ABI_VERSION || p->size != sizeof(*p))
+		return BATON_PARAMS_BAD_VERSION;
+	baton_params_digest(p, digest);
+	if (!same_digest(digest, p->self_sha256))
+		return BATON_PARAMS_BAD_DIGEST;
+	if (p->nr_regions > BATON_MAX_REGIONS)
+		return BATON_PARAMS_BAD_REGIONS;
+	return BATON_PARAMS_OK;
+}
+
+int baton_verify_regions(const struct baton_params *p)
+{
+	for (uint32_t i = 0; i < p->nr_regions; i++) {
+		const struct baton_region *r = &p->regions[i];
+		uint8_t digest[32];
+
+		baton_sha256((const void *)(uintptr_t)r->start, r->size, digest);
+		if (!same_digest(digest, r->sha256))
+			return (int)i;
+	}
+	return -1;
+}

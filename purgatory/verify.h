@@ -1,0 +1,27 @@
+/* Checks of the loader's parameters and of every region, free of hardware: also built on the host. */
+#ifndef BATON_PURGATORY_VERIFY_H
+#define BATON_PURGATORY_VERIFY_H
+
+#include <stdint.h>
+
+#include "baton/abi.h"
+
+enum baton_params_status {
+	BATON_PARAMS_OK,
+	BATON_PARAMS_BAD_MAGIC,
+	BATON_PARAMS_BAD_VERSION,
+	BATON_PARAMS_BAD_DIGEST,
+	BATON_PARAMS_BAD_REGIONS,
+};
+
+/* Magic, version, size, region count and the parameters' own digest. */
+enum baton_params_status baton_verify_params(const struct baton_params *p);
+
+/* Index of the first region whose bytes (read at their physical address, which the purgatory
+ * identity-maps and host tests fill with host addresses) do not match their digest; -1 if all do. */
+int baton_verify_regions(const struct baton_params *p);
+
+/* The digest baton_verify_params expects in self_sha256. */
+void baton_params_digest(const struct baton_params *p, uint8_t out[32]);
+
+#endif
