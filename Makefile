@@ -19,7 +19,7 @@ PURG_CFLAGS := -std=c11 $(WARN) -Os -g -Iinclude -Icommon -ffreestanding -fno-bu
 	-fpie -fvisibility=hidden -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-exceptions -mno-red-zone -mgeneral-regs-only -mcmodel=small -fno-jump-tables \
 	-fcf-protection=none -DBATON_FREESTANDING
-PURG_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack \
+PURG_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-Wl,-T,purgatory/purgatory.lds
 
 COMMON_SRCS := $(wildcard common/*.c)
@@ -95,7 +95,7 @@ FIXTURES := $(CURDIR)/tests/fixtures
 
 $(BUILD)/tests/unit/%.o: tests/unit/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -Wno-missing-prototypes -DFIXTURES='"$(FIXTURES)"' -MMD -MP -c $< -o $@
+	$(CC) $(HOST_CFLAGS) -Itests/unit -Wno-missing-prototypes -DFIXTURES='"$(FIXTURES)"' -MMD -MP -c $< -o $@
 
 # Each unit test links its own file, the test support code and the library core (archive members
 # are pulled in only where referenced, so a test links exactly the units it names).
@@ -103,8 +103,9 @@ $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BU
 		$(BUILD)/libbaton-core.a
 	$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lcrypto
 
-# Tests of code that embeds the purgatory image.
+# Tests of code that embeds the purgatory image, and of the CLI's own units.
 $(BUILD)/tests/unit/image-test: $(BUILD)/lib/purgatory_blob.o
+$(BUILD)/tests/unit/options-test: $(BUILD)/cli/options.o
 
 unit-tests: $(UNIT_BINS)
 

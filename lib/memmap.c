@@ -1,0 +1,471 @@
+/* The machine's physical memory map, read from /sys/firmware/memmap or /proc/iomem. */
+#include "memmap.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define IOMEM_MAX_SIZE (16u << 20)   /* far above any real /proc/iomem; bounds a runaway read */
+
+static const struct {
+	const char *name;
+	enum baton_mem_kind kind;
+} kind_names[] = {
+	/* The strings of the kernel's e820_type_to_string(); anything else is RESERVED. */
+	{ "System RAM", BATON_MEM_RAM },
+	{ "Reserved", BATON_MEM_RESERVED },
+	{ "ACPI Tables", BATON_MEM_ACPI },
+	{ "ACPI Non-volatile Storage", BATON_MEM_NVS },
+	{ "Unusable memory", BATON_MEM_UNUSABLE },
+	{ "Persistent Memory", BATON_MEM_PMEM },
+	{ "Persistent Memory (legacy)", BATON_MEM_PMEM },
+	{ "Soft Reserved", BATON_MEM_SOFT_RESERVED },
+};
+
+static enum baton_mem_kind kind_from_name_len(const char *name, size_t len)
+{
+	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (strlen(kind_names[i].name) == len && !memcmp(kind_names[i].name, name, len))
+			return kind_names[i].kind;
+	return BATON_MEM_RESERVED;
+}
+
+enum baton_mem_kind baton_mem_kind_from_name(const char *name)
+{
+	return kind_from_name_len(name, strlen(name));
+}
+
+const char *baton_mem_kind_name(enum baton_mem_kind kind)
+{
+	switch (kind) {
+	case BATON_MEM_RAM: return "System RAM";
+	case BATON_MEM_RESERVED: return "Reserved";
+	case BATON_MEM_ACPI: return "ACPI Tables";
+	case BATON_MEM_NVS: return "ACPI Non-volatile Storage";
+	case BATON_MEM_UNUSABLE: return "Unusable memory";
+	case BATON_MEM_PMEM: return "Persistent Memory";
+	case BATON_MEM_SOFT_RESERVED: return "Soft Reserved";
+	}
+	return "unknown";
+}
+
+int baton_mem_kind_is_ram_like(enum baton_mem_kind kind)
+{
+	return kind == BATON_MEM_RAM || kind == BATON_MEM_ACPI || kind == BATON_MEM_NVS ||
+	       kind == BATON_MEM_PMEM;
+}
+
+void baton_memmap_free(struct baton_memmap *map)
+{
+	free(map->ranges);
+	map->ranges = NULL;
+	map->nr = 0;
+	map->cap = 0;
+}
+
+int baton_memmap_add(struct baton_memmap *map, uint64_t start, uint64_t end,
+		     enum baton_mem_kind kind, struct baton_error *err)
+{
+	if (end <= start)
+		return baton_fail(err, EINVAL, "memmap: empty range 0x%" PRIx64 "-0x%" PRIx64
+				  " (end is exclusive)", start, end);
+	if ((unsigned)kind > BATON_MEM_SOFT_RESERVED)
+		return baton_fail(err, EINVAL, "memmap: unknown memory kind %d", (int)kind);
+	if (map->nr >= BATON_MEMMAP_MAX)
+		return baton_fail(err, E2BIG, "memmap: more than %d ranges", BATON_MEMMAP_MAX);
+	if (map->nr == map->cap) {
+		size_t cap = map->cap ? map->cap * 2 : 64;
+		struct baton_mem_range *r;
+
+		if (cap > BATON_MEMMAP_MAX)
+			cap = BATON_MEMMAP_MAX;
+		r = realloc(map->ranges, cap * sizeof(*r));
+		if (!r)
+			return baton_fail(err, ENOMEM, "memmap: out of memory for %zu ranges", cap);
+		map->ranges = r;
+		map->cap = cap;
+	}
+	map->ranges[map->nr++] = (struct baton_mem_range){ start, end, kind };
+	return 0;
+}
+
+static int cmp_range(const void *pa, const void *pb)
+{
+	const struct baton_mem_range *a = pa, *b = pb;
+
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	if (a->end != b->end)
+		return a->end < b->end ? -1 : 1;
+	return (int)a->kind - (int)b->kind;
+}
+
+int baton_memmap_sort(struct baton_memmap *map, struct baton_error *err)
+{
+	size_t out = 0;
+
+	if (map->nr)
+		qsort(map->ranges, map->nr, sizeof(map->ranges[0]), cmp_range);
+	/* After sorting by start, the last kept range always reaches furthest, so comparing each
+	 * range with it alone finds every overlap. */
+	for (size_t i = 0; i < map->nr; i++) {
+		struct baton_mem_range r = map->ranges[i];
+
+		if (out) {
+			struct baton_mem_range *last = &map->ranges[out - 1];
+
+			if (r.start < last->end && r.kind != last->kind)
+				return baton_fail(err, EINVAL, "memmap: %s 0x%" PRIx64 "-0x%" PRIx64
+						  " overlaps %s 0x%" PRIx64 "-0x%" PRIx64,
+						  baton_mem_kind_name(r.kind), r.start, r.end - 1,
+						  baton_mem_kind_name(last->kind), last->start,
+						  last->end - 1);
+			if (r.start <= last->end && r.kind == last->kind) {
+				if (r.end > last->end)
+					last->end = r.end;
+				continue;
+			}
+		}
+		map->ranges[out++] = r;
+	}
+	map->nr = out;
+	return 0;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Parse hex digits at *p (at least one, value must fit 64 bits); advance *p past them. */
+static int parse_hex(const char **p, const char *end, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+	int d;
+
+	if (s == end || hex_digit(*s) < 0)
+		return -1;
+	for (; s < end && (d = hex_digit(*s)) >= 0; s++) {
+		if (v > UINT64_MAX >> 4)
+			return -1;
+		v = v << 4 | (uint64_t)d;
+	}
+	*p = s;
+	*out = v;
+	return 0;
+}
+
+/* Record [start, last] (both inclusive, as the kernel prints them). An adjacent range of the
+ * same kind extends the previous one: firmware and hot-plug split RAM into many such pieces,
+ * and merging early keeps them under BATON_MEMMAP_MAX. */
+static int append_range(struct baton_memmap *map, uint64_t start, uint64_t last,
+			enum baton_mem_kind kind, const char *where, struct baton_error *err)
+{
+	/* A range ending at the top of the address space loses its last byte: [start, end) cannot
+	 * express it, and nothing is ever loaded or mapped there. */
+	uint64_t end = last == UINT64_MAX ? UINT64_MAX : last + 1;
+
+	if (map->nr) {
+		struct baton_mem_range *prev = &map->ranges[map->nr - 1];
+		if (prev->end == start && prev->kind == kind) {
+			prev->end = end;
+			return 0;
+		}
+	}
+	if (map->nr >= BATON_MEMMAP_MAX)
+		return baton_fail(err, E2BIG, "memmap: %s: more than %d memory ranges", where,
+				  BATON_MEMMAP_MAX);
+	if (end <= start)   /* only [UINT64_MAX, UINT64_MAX] gets here */
+		return 0;
+	return baton_memmap_add(map, start, end, kind, err);
+}
+
+/* Read a small sysfs file into buf as a string with surrounding whitespace removed. */
+static int read_small_file(const char *path, char *buf, size_t size, struct baton_error *err)
+{
+	size_t len = 0, skip = 0;
+	ssize_t n = 1;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+
+	if (fd < 0)
+		return baton_fail(err, errno, "memmap: %s: cannot open: %s", path, strerror(errno));
+	/* Reading up to the full size tells a file that fits (len < size) from one that does not. */
+	while (len < size && n != 0) {
+		n = read(fd, buf + len, size - len);
+		if (n > 0)
+			len += (size_t)n;
+		else if (n < 0 && errno != EINTR) {
+			e = errno;
+			break;
+		}
+	}
+	close(fd);
+	if (e)
+		return baton_fail(err, e, "memmap: %s: cannot read: %s", path, strerror(e));
+	if (len == size)
+		return baton_fail(err, EINVAL, "memmap: %s: longer than %zu bytes", path, size - 1);
+	while (len && is_space(buf[len - 1]))
+		len--;
+	while (skip < len && is_space(buf[skip]))
+		skip++;
+	memmove(buf, buf + skip, len - skip);
+	buf[len - skip] = '\0';
+	return 0;
+}
+
+static int read_sysfs_hex(const char *path, uint64_t *out, struct baton_error *err)
+{
+	char buf[64];
+	const char *p = buf, *end;
+	int ret = read_small_file(path, buf, sizeof(buf), err);
+
+	if (ret)
+		return ret;
+	end = buf + strlen(buf);
+	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
+		p += 2;
+	if (parse_hex(&p, end, out) || p != end)
+		return baton_fail(err, EINVAL, "memmap: %s: not a 64-bit hex number: \"%.32s\"",
+				  path, buf);
+	return 0;
+}
+
+static int path_join(char *out, size_t size, const char *a, const char *b, const char *c,
+		     struct baton_error *err)
+{
+	int n = snprintf(out, size, "%s/%s%s%s", a, b, c ? "/" : "", c ? c : "");
+
+	if (n < 0 || (size_t)n >= size)
+		return baton_fail(err, ENAMETOOLONG, "memmap: %s/%s: path too long", a, b);
+	return 0;
+}
+
+static int read_sysfs_entry(struct baton_memmap *map, const char *dir, const char *entry,
+			    struct baton_error *err)
+{
+	char path[PATH_MAX], type[128];
+	uint64_t start, last;
+	int ret;
+
+	if ((ret = path_join(path, sizeof(path), dir, entry, "start", err)) ||
+	    (ret = read_sysfs_hex(path, &start, err)) ||
+	    (ret = path_join(path, sizeof(path), dir, entry, "end", err)) ||
+	    (ret = read_sysfs_hex(path, &last, err)) ||
+	    (ret = path_join(path, sizeof(path), dir, entry, "type", err)) ||
+	    (ret = read_small_file(path, type, sizeof(type), err)))
+		return ret;
+	if (last < start)
+		return baton_fail(err, EINVAL, "memmap: %s/%s: end 0x%" PRIx64
+				  " is below start 0x%" PRIx64, dir, entry, last, start);
+	path_join(path, sizeof(path), dir, entry, NULL, NULL);
+	return append_range(map, start, last, baton_mem_kind_from_name(type), path, err);
+}
+
+static int is_entry_name(const char *name)
+{
+	if (!*name)
+		return 0;
+	for (; *name; name++)
+		if (*name < '0' || *name > '9')
+			return 0;
+	return 1;
+}
+
+/* Entries are numbered 0..N-1, but readdir gives no order: baton_memmap_sort() puts it right. */
+int baton_memmap_read_sysfs(struct baton_memmap *map, const char *dir, struct baton_error *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t entries = 0;
+	int ret = 0;
+
+	if (!d)
+		return baton_fail(err, errno, "memmap: %s: cannot open: %s", dir, strerror(errno));
+	while (!ret && (de = readdir(d))) {
+		if (!is_entry_name(de->d_name))
+			continue;
+		entries++;
+		ret = read_sysfs_entry(map, dir, de->d_name, err);
+	}
+	closedir(d);
+	if (ret)
+		return ret;
+	if (!entries)
+		return baton_fail(err, ENOENT, "memmap: %s: no memory map (no entries)", dir);
+	return baton_memmap_sort(map, err);
+}
+
+/* Parse "start-end : name" (hex, end inclusive) from one unindented line. */
+static int parse_iomem_line(const char *p, const char *end, uint64_t *start, uint64_t *last,
+			    const char **name, size_t *name_len)
+{
+	if (parse_hex(&p, end, start) || p == end || *p++ != '-' || parse_hex(&p, end, last))
+		return -1;
+	while (p < end && *p == ' ')
+		p++;
+	if (p == end || *p++ != ':')
+		return -1;
+	while (p < end && *p == ' ')
+		p++;
+	*name = p;
+	*name_len = (size_t)(end - p);
+	return 0;
+}
+
+int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t len,
+			     const char *name, struct baton_error *err)
+{
+	const char *p = text, *text_end = text + len;
+	size_t top = 0;
+	int line = 0, nonzero = 0;
+
+	while (p < text_end) {
+		const char *nl = memchr(p, '\n', (size_t)(text_end - p));
+		const char *end = nl ? nl : text_end;
+		const char *l = p, *type;
+		uint64_t start, last;
+		size_t type_len;
+		int ret;
+
+		p = nl ? nl + 1 : text_end;
+		line++;
+		while (end > l && is_space(end[-1]))   /* also drops a CR */
+			end--;
+		/* Indented lines are children (e.g. "Kernel code" inside System RAM): the top level
+		 * alone tiles the address space. */
+		if (end == l || is_space(*l))
+			continue;
+		if (parse_iomem_line(l, end, &start, &last, &type, &type_len))
+			return baton_fail(err, EINVAL, "memmap: %s: line %d: malformed, expected"
+					  " \"start-end : name\" in hex: \"%.*s\"", name, line,
+					  end - l > 40 ? 40 : (int)(end - l), l);
+		if (last < start)
+			return baton_fail(err, EINVAL, "memmap: %s: line %d: end 0x%" PRIx64
+					  " is below start 0x%" PRIx64, name, line, last, start);
+		nonzero |= start || last;
+		top++;
+		ret = append_range(map, start, last, kind_from_name_len(type, type_len), name, err);
+		if (ret)
+			return ret;
+	}
+	if (!top)
+		return baton_fail(err, ENOENT, "memmap: %s: no memory map (no top-level entries)",
+				  name);
+	/* Since Linux 4.15 only CAP_SYS_ADMIN sees the addresses; others read 00000000-00000000. */
+	if (!nonzero)
+		return baton_fail(err, EACCES, "memmap: %s: every address reads as zero:"
+				  " reading it needs root (CAP_SYS_ADMIN)", name);
+	return baton_memmap_sort(map, err);
+}
+
+/* Read all of fd (procfs reports no size, so grow as needed); fd is closed. */
+static int read_fd(int fd, const char *path, char **out, size_t *out_len, struct baton_error *err)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int ret = 0;
+
+	for (;;) {
+		ssize_t n;
+
+		if (len == cap) {
+			char *nb;
+
+			if (cap >= IOMEM_MAX_SIZE) {
+				ret = baton_fail(err, EFBIG, "memmap: %s: larger than %u MiB", path,
+						 IOMEM_MAX_SIZE >> 20);
+				break;
+			}
+			cap = cap ? cap * 2 : 16384;
+			if (!(nb = realloc(buf, cap))) {
+				ret = baton_fail(err, ENOMEM, "memmap: %s: out of memory", path);
+				break;
+			}
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n == 0)
+			break;
+		if (n < 0 && errno != EINTR) {
+			ret = baton_fail(err, errno, "memmap: %s: cannot read: %s", path, strerror(errno));
+			break;
+		}
+		if (n > 0)
+			len += (size_t)n;
+	}
+	close(fd);
+	if (ret) {
+		free(buf);
+		return ret;
+	}
+	*out = buf;
+	*out_len = len;
+	return 0;
+}
+
+static int sysfs_has_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d)))
+		found = is_entry_name(de->d_name);
+	closedir(d);
+	return found;
+}
+
+int baton_memmap_read_machine(struct baton_memmap *map, const char *root, struct baton_error *err)
+{
+	char sysfs[PATH_MAX], iomem[PATH_MAX];
+	size_t rlen;
+	char *text;
+	size_t len;
+	int ret, n, fd;
+
+	if (!root)
+		root = "";
+	rlen = strlen(root);
+	while (rlen && root[rlen - 1] == '/')   /* "" and "/" both mean the running machine */
+		rlen--;
+	n = snprintf(sysfs, sizeof(sysfs), "%.*s/sys/firmware/memmap", (int)rlen, root);
+	if (n < 0 || (size_t)n >= sizeof(sysfs))
+		return baton_fail(err, ENAMETOOLONG, "memmap: %.*s: root path too long", (int)rlen,
+				  root);
+	snprintf(iomem, sizeof(iomem), "%.*s/proc/iomem", (int)rlen, root);
+
+	/* The firmware's own map is preferred: /proc/iomem is the running kernel's view, trimmed
+	 * by mem= and similar options. */
+	if (sysfs_has_entries(sysfs))
+		return baton_memmap_read_sysfs(map, sysfs, err);
+
+	fd = open(iomem, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return baton_fail(err, errno, "memmap: %s: cannot open: %s (and %s has no entries)",
+				  iomem, strerror(errno), sysfs);
+	if ((ret = read_fd(fd, iomem, &text, &len, err)))
+		return ret;
+	ret = baton_memmap_parse_iomem(map, text, len, iomem, err);
+	free(text);
+	return ret;
+}

@@ -1,0 +1,91 @@
+/* Tests for command-line assembly. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "cmdline.h"
+
+static void exact_text_is_kept(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	assert_int_equal(baton_cmdline_append(&c, "console=ttyS0  quiet x=\"a b\"", NULL), 0);
+	assert_string_equal(c.text, "console=ttyS0  quiet x=\"a b\"");
+	baton_cmdline_free(&c);
+}
+
+static void parts_join_with_one_space(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	baton_cmdline_append(&c, "a=1", NULL);
+	baton_cmdline_append(&c, "", NULL);
+	baton_cmdline_append(&c, "b=2", NULL);
+	assert_string_equal(c.text, "a=1 b=2");
+	assert_int_equal(c.len, 7);
+	baton_cmdline_free(&c);
+}
+
+static void empty_is_null(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	baton_cmdline_append(&c, "", NULL);
+	assert_null(c.text);
+	assert_int_equal(c.len, 0);
+}
+
+static void reuse_drops_boot_image(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	assert_int_equal(baton_cmdline_append_reused(&c, "BOOT_IMAGE=/vmlinuz-6.1 root=/dev/vda1 "
+						     "ro quiet\n", 0, NULL), 0);
+	assert_string_equal(c.text, "root=/dev/vda1 ro quiet");
+	baton_cmdline_append(&c, "extra", NULL);
+	assert_string_equal(c.text, "root=/dev/vda1 ro quiet extra");
+	baton_cmdline_free(&c);
+}
+
+static void reuse_keeps_quoted_tokens(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	baton_cmdline_append_reused(&c, "a \"BOOT_IMAGE=x y\" dyndbg=\"file a.c +p\"  b", 0, NULL);
+	assert_string_equal(c.text, "a \"BOOT_IMAGE=x y\" dyndbg=\"file a.c +p\" b");
+	baton_cmdline_free(&c);
+}
+
+static void reuse_can_drop_crashkernel(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	baton_cmdline_append_reused(&c, "crashkernel=256M root=/dev/sda", BATON_DROP_CRASHKERNEL,
+				    NULL);
+	assert_string_equal(c.text, "root=/dev/sda");
+	baton_cmdline_free(&c);
+	baton_cmdline_append_reused(&c, "crashkernel=256M root=/dev/sda", 0, NULL);
+	assert_string_equal(c.text, "crashkernel=256M root=/dev/sda");
+	baton_cmdline_free(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(exact_text_is_kept),
+		cmocka_unit_test(parts_join_with_one_space),
+		cmocka_unit_test(empty_is_null),
+		cmocka_unit_test(reuse_drops_boot_image),
+		cmocka_unit_test(reuse_keeps_quoted_tokens),
+		cmocka_unit_test(reuse_can_drop_crashkernel),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,329 @@
+/* Tests for image preparation against fixture machines: placement, digests, purgatory params. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "bootparam.h"
+#include "image.h"
+#include "purgatory_image.h"
+#include "sha256.h"
+#include "support/fixture.h"
+#include "verify.h"
+
+struct machine {
+	char *root;
+	char kernel[4200];
+	char initrd[4200];
+};
+
+static struct machine *machine(const char *memmap, const char *flags, struct fx_bzimage spec,
+			       size_t initrd_size)
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	size_t size;
+	uint8_t *bz = fx_bzimage_build(&spec, &size);
+
+	m->root = fx_tmpdir();
+	fx_memmap_from_file(m->root, memmap);
+	fx_cpuinfo(m->root, flags);
+	fx_write(m->root, "boot/vmlinuz", bz, size);
+	free(bz);
+	snprintf(m->kernel, sizeof(m->kernel), "%s/boot/vmlinuz", m->root);
+	if (initrd_size) {
+		uint8_t *rd = malloc(initrd_size);
+		for (size_t i = 0; i < initrd_size; i++)
+			rd[i] = (uint8_t)(i ^ (i >> 8));
+		fx_write(m->root, "boot/initrd", rd, initrd_size);
+		free(rd);
+		snprintf(m->initrd, sizeof(m->initrd), "%s/boot/initrd", m->root);
+	}
+	return m;
+}
+
+static void machine_free(struct machine *m)
+{
+	fx_rm_rf(m->root);
+	free(m->root);
+	free(m);
+}
+
+static const struct baton_params *params_of(const struct baton_image *img)
+{
+	struct baton_purgatory_layout pl;
+	assert_int_equal(baton_purgatory_layout(img->seg[BATON_SEG_PURGATORY].buf,
+						img->seg[BATON_SEG_PURGATORY].bufsz, &pl, NULL), 0);
+	return (const void *)((const uint8_t *)img->seg[BATON_SEG_PURGATORY].buf + pl.params_offset);
+}
+
+/* The bytes at physical address `phys`, as the loaded image will hold them. */
+static const uint8_t *at_phys(const struct baton_image *img, uint64_t phys, uint64_t size)
+{
+	for (int i = 0; i < BATON_SEG_COUNT; i++) {
+		const struct baton_segment *s = &img->seg[i];
+		if (s->memsz && phys >= s->mem && phys + size <= s->mem + s->bufsz)
+			return (const uint8_t *)s->buf + (phys - s->mem);
+	}
+	fail_msg("0x%llx+0x%llx is in no segment", (unsigned long long)phys,
+		 (unsigned long long)size);
+	return NULL;
+}
+
+static void check_image(const struct baton_image *img, const struct baton_load_opts *o)
+{
+	const struct baton_params *p = params_of(img);
+	const struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
+	const struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
+	const struct boot_params *bp = bs->buf;
+
+	/* Segments: page aligned, inside RAM at or above 1 MiB, pairwise disjoint. */
+	for (int i = 0; i < BATON_SEG_COUNT; i++) {
+		const struct baton_segment *s = &img->seg[i];
+		if (!s->memsz)
+			continue;
+		assert_int_equal(s->mem % 4096, 0);
+		assert_int_equal(s->memsz % 4096, 0);
+		assert_true(s->bufsz <= s->memsz);
+		assert_true(s->mem >= 0x100000);
+		int in_ram = 0;
+		for (size_t r = 0; r < img->memmap.nr; r++)
+			in_ram |= img->memmap.ranges[r].kind == BATON_MEM_RAM &&
+				  s->mem >= img->memmap.ranges[r].start &&
+				  s->mem + s->memsz <= img->memmap.ranges[r].end;
+		assert_true(in_ram);
+		for (int j = 0; j < i; j++) {
+			const struct baton_segment *t = &img->seg[j];
+			if (t->memsz)
+				assert_true(s->mem + s->memsz <= t->mem || t->mem + t->memsz <= s->mem);
+		}
+	}
+	assert_int_equal(k->mem % img->bz.kernel_alignment, 0);
+	assert_true(k->mem >= img->bz.pref_address);
+	assert_true(k->memsz >= img->bz.init_size);
+
+	/* The purgatory's parameters: valid, and every region's digest matches the loaded bytes. */
+	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
+	assert_int_equal(img->entry, img->seg[BATON_SEG_PURGATORY].mem);
+	assert_int_equal(p->entry64, k->mem + 0x200);
+	assert_int_equal(p->entry32, k->mem);
+	assert_int_equal(p->boot_params, bs->mem);
+	assert_int_equal(p->pml4, img->roots.pml4);
+	assert_int_equal(p->pml5, img->roots.pml5);
+	assert_int_equal(p->backup_size, 0);
+	for (uint32_t i = 0; i < p->nr_regions; i++) {
+		uint8_t d[32];
+		baton_sha256(at_phys(img, p->regions[i].start, p->regions[i].size),
+			     p->regions[i].size, d);
+		assert_memory_equal(d, p->regions[i].sha256, 32);
+	}
+	assert_int_equal(p->nr_regions, o->initrd ? 5 : 4);
+
+	/* boot_params point at the right places and the command line is exactly the one asked. */
+	assert_int_equal(bp->hdr.code32_start, (uint32_t)k->mem);
+	uint64_t cmd = bp->hdr.cmd_line_ptr | (uint64_t)bp->ext_cmd_line_ptr << 32;
+	assert_int_equal(cmd, bs->mem + 4096);
+	assert_string_equal((const char *)at_phys(img, cmd, 1), o->cmdline ? o->cmdline : "");
+	if (o->initrd) {
+		const struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
+		assert_int_equal(bp->hdr.ramdisk_image | (uint64_t)bp->ext_ramdisk_image << 32, rd->mem);
+		assert_int_equal(bp->hdr.ramdisk_size, rd->bufsz);
+	}
+	assert_memory_equal(k->buf, (const uint8_t *)img->kernel_file.data + img->bz.setup_size,
+			    k->bufsz);
+	assert_int_equal(img->map_stats.table_pages * 4096, img->seg[BATON_SEG_PAGE_TABLES].memsz);
+}
+
+static void prepare_ok(struct machine *m, struct baton_load_opts *o, struct baton_image *img)
+{
+	struct baton_ctx ctx = { m->root };
+	struct baton_error err = { 0 };
+	int rc = baton_image_prepare(&ctx, o, img, &err);
+	if (rc)
+		fail_msg("prepare: %s", err.msg);
+	check_image(img, o);
+}
+
+static void qemu_1g_with_initrd(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb la57",
+				    fx_bzimage_defaults(), 3 << 20);
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0 x=\"a b\"", 0, 0, 0 };
+	struct baton_image img;
+
+	prepare_ok(m, &o, &img);
+	/* Kernel as low as pref_address allows; the small pieces high below 4 GiB. */
+	assert_int_equal(img.seg[BATON_SEG_KERNEL].mem, 0x1000000);
+	assert_true(img.seg[BATON_SEG_INITRD].mem + img.seg[BATON_SEG_INITRD].memsz <= 0x3ffe0000);
+	assert_true(img.seg[BATON_SEG_PURGATORY].mem > 0x30000000);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+static void no_initrd_and_no_cmdline(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
+	struct baton_image img;
+
+	prepare_ok(m, &o, &img);
+	assert_int_equal(img.seg[BATON_SEG_INITRD].memsz, 0);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+static void entry32_and_serial_reach_the_purgatory(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb",
+				    fx_bzimage_defaults(), 4096);
+	struct baton_load_opts o = { m->kernel, m->initrd, "quiet",
+				     BATON_LOAD_ENTRY_32BIT | BATON_LOAD_SERIAL, 0x2f8, 38400 };
+	struct baton_image img;
+
+	prepare_ok(m, &o, &img);
+	const struct baton_params *p = params_of(&img);
+	assert_int_equal(p->flags, BATON_PF_ENTRY_32BIT | BATON_PF_SERIAL);
+	assert_int_equal(p->serial_port, 0x2f8);
+	assert_int_equal(p->serial_baud, 38400);
+	assert_int_equal(img.kernel_entry, img.seg[BATON_SEG_KERNEL].mem);
+	for (int i = 0; i < BATON_SEG_COUNT; i++)
+		assert_true(img.seg[i].mem + img.seg[i].memsz <= (1ULL << 32));
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+static void big_initrd_goes_above_4g(void **state)
+{
+	(void)state;
+	/* 63 MiB of RAM below 4 GiB, 1 GiB above: a 20 MiB initrd only fits above. */
+	struct machine *m = machine(FIXTURES "/small-low.memmap", "fpu", fx_bzimage_defaults(),
+				    20 << 20);
+	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0 };
+	struct baton_image img;
+
+	prepare_ok(m, &o, &img);
+	assert_true(img.seg[BATON_SEG_INITRD].mem >= (1ULL << 32));
+	const struct boot_params *bp = img.seg[BATON_SEG_BOOT_PARAMS].buf;
+	assert_int_equal(bp->ext_ramdisk_image, img.seg[BATON_SEG_INITRD].mem >> 32);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+static void expect_error(struct machine *m, struct baton_load_opts *o, int code,
+			 const char *needle)
+{
+	struct baton_ctx ctx = { m->root };
+	struct baton_error err = { 0 };
+	struct baton_image img;
+	int rc = baton_image_prepare(&ctx, o, &img, &err);
+
+	baton_image_free(&img);
+	assert_int_equal(rc, -code);
+	if (!strstr(err.msg, needle))
+		fail_msg("message '%s' lacks '%s'", err.msg, needle);
+}
+
+static void refusals_name_the_problem(void **state)
+{
+	(void)state;
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu la57", spec, 4096);
+	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0 };
+	char longline[3000];
+
+	memset(longline, 'x', sizeof(longline) - 1);
+	longline[sizeof(longline) - 1] = 0;
+	o.cmdline = longline;
+	expect_error(m, &o, E2BIG, "cmdline_size");
+	o.cmdline = NULL;
+
+	o.initrd = "/nonexistent/initrd";
+	expect_error(m, &o, ENOENT, "initrd: /nonexistent/initrd");
+	o.initrd = m->initrd;
+	o.kernel = "/nonexistent/vmlinuz";
+	expect_error(m, &o, ENOENT, "kernel: /nonexistent/vmlinuz");
+	machine_free(m);
+
+	spec.xloadflags &= (uint16_t)~0x20;   /* no XLF_5LEVEL on a 5-level machine */
+	m = machine(FIXTURES "/qemu-1g.memmap", "fpu la57", spec, 0);
+	o.kernel = m->kernel;
+	o.initrd = NULL;
+	expect_error(m, &o, ENOEXEC, "5-level");
+	o.flags = BATON_LOAD_ENTRY_32BIT;     /* through the 32-bit entry it is fine */
+	struct baton_image img;
+	prepare_ok(m, &o, &img);
+	baton_image_free(&img);
+	machine_free(m);
+
+	spec = fx_bzimage_defaults();
+	spec.init_size = 0x7ff00000;          /* 2 GiB does not fit in 1 GiB */
+	m = machine(FIXTURES "/qemu-1g.memmap", "fpu", spec, 0);
+	o.kernel = m->kernel;
+	o.flags = 0;
+	expect_error(m, &o, ENOSPC, "init_size");
+	machine_free(m);
+
+	m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0x3f000000);
+	o.kernel = m->kernel;
+	o.initrd = m->initrd;
+	expect_error(m, &o, ENOSPC, "initrd");
+	machine_free(m);
+}
+
+static void no_memory_map_is_refused(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
+	char dir[4300];
+	snprintf(dir, sizeof(dir), "%s/sys", m->root);
+	fx_rm_rf(dir);
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
+	struct baton_ctx ctx = { m->root };
+	struct baton_error err = { 0 };
+	struct baton_image img;
+
+	assert_int_not_equal(baton_image_prepare(&ctx, &o, &img, &err), 0);
+	assert_non_null(strstr(err.msg, "memmap"));
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+static void same_inputs_same_plan(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
+				    fx_bzimage_defaults(), 5000);
+	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0 };
+	struct baton_image a, b;
+
+	prepare_ok(m, &o, &a);
+	prepare_ok(m, &o, &b);
+	for (int i = 0; i < BATON_SEG_COUNT; i++) {
+		assert_int_equal(a.seg[i].mem, b.seg[i].mem);
+		assert_memory_equal(a.seg[i].sha256, b.seg[i].sha256, 32);
+	}
+	baton_image_free(&a);
+	baton_image_free(&b);
+	machine_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(qemu_1g_with_initrd),
+		cmocka_unit_test(no_initrd_and_no_cmdline),
+		cmocka_unit_test(entry32_and_serial_reach_the_purgatory),
+		cmocka_unit_test(big_initrd_goes_above_4g),
+		cmocka_unit_test(refusals_name_the_problem),
+		cmocka_unit_test(no_memory_map_is_refused),
+		cmocka_unit_test(same_inputs_same_plan),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

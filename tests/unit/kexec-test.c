@@ -1,0 +1,148 @@
+/* Tests for kexec operations through a fake syscall seam (nothing reaches the kernel). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kexec.h"
+#include "support/fixture.h"
+
+struct fake {
+	int calls;
+	int synced_before_reboot;
+	int synced;
+	uint64_t entry;
+	size_t nr;
+	struct baton_kexec_segment segs[16];
+	unsigned long flags;
+	int result;
+};
+
+static int fake_load(void *ctx, uint64_t entry, size_t nr, const struct baton_kexec_segment *s,
+		     unsigned long flags)
+{
+	struct fake *f = ctx;
+	f->calls++;
+	f->entry = entry;
+	f->nr = nr;
+	if (nr)
+		memcpy(f->segs, s, nr * sizeof(*s));
+	f->flags = flags;
+	return f->result;
+}
+
+static int fake_reboot(void *ctx)
+{
+	struct fake *f = ctx;
+	f->calls++;
+	f->synced_before_reboot = f->synced;
+	return f->result;
+}
+
+static void fake_sync(void *ctx)
+{
+	((struct fake *)ctx)->synced = 1;
+}
+
+static struct baton_sys fake_sys(struct fake *f)
+{
+	struct baton_sys s = { fake_load, fake_reboot, fake_sync, f };
+	return s;
+}
+
+static void load_passes_every_used_segment(void **state)
+{
+	(void)state;
+	struct fake f = { 0 };
+	struct baton_sys sys = fake_sys(&f);
+	struct baton_image img;
+	static const uint8_t a[100], b[200];
+
+	memset(&img, 0, sizeof(img));
+	img.entry = 0x7f000000;
+	img.seg[BATON_SEG_KERNEL] = (struct baton_segment){ .name = "kernel", .buf = a,
+							    .bufsz = 100, .mem = 0x1000000,
+							    .memsz = 0x2000 };
+	img.seg[BATON_SEG_PURGATORY] = (struct baton_segment){ .name = "purgatory", .buf = b,
+							       .bufsz = 200, .mem = 0x7f000000,
+							       .memsz = 0x7000 };
+	assert_int_equal(baton_kexec_load(&sys, &img, NULL), 0);
+	assert_int_equal(f.nr, 2);
+	assert_int_equal(f.entry, 0x7f000000);
+	assert_int_equal(f.flags, 62UL << 16);
+	assert_ptr_equal(f.segs[0].buf, a);
+	assert_int_equal(f.segs[0].mem, 0x1000000);
+	assert_int_equal(f.segs[1].memsz, 0x7000);
+}
+
+static void errors_become_messages(void **state)
+{
+	(void)state;
+	struct fake f = { .result = -EPERM };
+	struct baton_sys sys = fake_sys(&f);
+	struct baton_image img;
+	struct baton_error err = { 0 };
+
+	memset(&img, 0, sizeof(img));
+	assert_int_equal(baton_kexec_load(&sys, &img, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "kexec_load: not permitted"));
+	f.result = -EBUSY;
+	assert_int_equal(baton_kexec_unload(&sys, &err), -EBUSY);
+	assert_non_null(strstr(err.msg, "busy"));
+}
+
+static void unload_is_a_load_of_nothing(void **state)
+{
+	(void)state;
+	struct fake f = { 0 };
+	struct baton_sys sys = fake_sys(&f);
+
+	assert_int_equal(baton_kexec_unload(&sys, NULL), 0);
+	assert_int_equal(f.calls, 1);
+	assert_int_equal(f.nr, 0);
+	assert_int_equal(f.entry, 0);
+}
+
+static void exec_syncs_first(void **state)
+{
+	(void)state;
+	struct fake f = { .result = -EINVAL };
+	struct baton_sys sys = fake_sys(&f);
+	struct baton_error err = { 0 };
+
+	assert_int_equal(baton_kexec_exec(&sys, &err), -EINVAL);
+	assert_true(f.synced_before_reboot);
+	assert_non_null(strstr(err.msg, "no kexec image loaded"));
+}
+
+static void status_reads_sysfs(void **state)
+{
+	(void)state;
+	char *root = fx_tmpdir();
+	struct baton_ctx ctx = { root };
+	int loaded = -1;
+
+	fx_write_str(root, "sys/kernel/kexec_loaded", "1\n");
+	fx_write_str(root, "sys/kernel/kexec_crash_loaded", "0\n");
+	assert_int_equal(baton_kexec_loaded(&ctx, 0, &loaded, NULL), 0);
+	assert_int_equal(loaded, 1);
+	assert_int_equal(baton_kexec_loaded(&ctx, 1, &loaded, NULL), 0);
+	assert_int_equal(loaded, 0);
+	fx_rm_rf(root);
+	free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(load_passes_every_used_segment),
+		cmocka_unit_test(errors_become_messages),
+		cmocka_unit_test(unload_is_a_load_of_nothing),
+		cmocka_unit_test(exec_syncs_first),
+		cmocka_unit_test(status_reads_sysfs),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

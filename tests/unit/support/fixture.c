@@ -1,0 +1,150 @@
+/* Test fixtures: temporary roots and synthetic kernels. */
+#include "fixture.h"
+
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	perror(what);
+	abort();
+}
+
+char *fx_tmpdir(void)
+{
+	char *dir = strdup("/tmp/baton-test-XXXXXX");
+	if (!dir || !mkdtemp(dir))
+		die("mkdtemp");
+	return dir;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+void fx_rm_rf(const char *dir)
+{
+	nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void mkdirs(char *path)
+{
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(path, 0755);
+		*p = '/';
+	}
+}
+
+void fx_write(const char *dir, const char *rel, const void *data, size_t size)
+{
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, rel);
+	mkdirs(path);
+	f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, size, f) != size || fclose(f))
+		die(path);
+}
+
+void fx_write_str(const char *dir, const char *rel, const char *text)
+{
+	fx_write(dir, rel, text, strlen(text));
+}
+
+void fx_memmap_from_file(const char *dir, const char *fixture)
+{
+	FILE *f = fopen(fixture, "r");
+	char line[512];
+	int n = 0;
+
+	if (!f)
+		die(fixture);
+	while (fgets(line, sizeof(line), f)) {
+		char start[64], end[64], rel[128];
+		int off = 0;
+		if (sscanf(line, "%63s %63s %n", start, end, &off) < 2 || line[0] == '#')
+			continue;
+		char *type = line + off;
+		type[strcspn(type, "\n")] = 0;
+		snprintf(rel, sizeof(rel), "sys/firmware/memmap/%d/start", n);
+		fx_write_str(dir, rel, start);
+		snprintf(rel, sizeof(rel), "sys/firmware/memmap/%d/end", n);
+		fx_write_str(dir, rel, end);
+		snprintf(rel, sizeof(rel), "sys/firmware/memmap/%d/type", n);
+		fx_write_str(dir, rel, type);
+		n++;
+	}
+	fclose(f);
+}
+
+void fx_cpuinfo(const char *dir, const char *flags)
+{
+	char text[1024];
+	snprintf(text, sizeof(text), "processor\t: 0\nvendor_id\t: GenuineIntel\nflags\t\t: %s\n"
+		 "bugs\t\t:\n\n", flags);
+	fx_write_str(dir, "proc/cpuinfo", text);
+}
+
+struct fx_bzimage fx_bzimage_defaults(void)
+{
+	struct fx_bzimage s = {
+		.protocol = 0x020f,
+		.xloadflags = 0x7b,   /* KERNEL_64, ABOVE_4G, EFI handovers, EFI_KEXEC, 5LEVEL */
+		.init_size = 0x2000000,
+		.cmdline_size = 2047,
+		.kernel_alignment = 0x200000,
+		.pref_address = 0x1000000,
+		.payload = 0x10000,
+	};
+	return s;
+}
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	memcpy(p, &v, 2);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	memcpy(p, &v, 4);
+}
+
+uint8_t *fx_bzimage_build(const struct fx_bzimage *s, size_t *size)
+{
+	const size_t setup = 5 * 512;   /* setup_sects = 4 */
+	uint8_t *b = calloc(1, setup + s->payload);
+
+	if (!b)
+		die("calloc");
+	b[0x1f1] = 4;
+	put16(b + 0x1fe, 0xaa55);
+	b[0x200] = 0xeb;
+	b[0x201] = 0x6a;                /* header ends at 0x26c */
+	memcpy(b + 0x202, "HdrS", 4);
+	put16(b + 0x206, s->protocol);
+	b[0x211] = 0x01;                /* LOADED_HIGH */
+	put32(b + 0x214, 0x100000);
+	put32(b + 0x22c, 0x7fffffff);
+	put32(b + 0x230, s->kernel_alignment);
+	b[0x234] = 1;
+	put16(b + 0x236, s->xloadflags);
+	put32(b + 0x238, s->cmdline_size);
+	memcpy(b + 0x258, &s->pref_address, 8);
+	put32(b + 0x260, s->init_size);
+	for (size_t i = 0; i < s->payload; i++)
+		b[setup + i] = (uint8_t)(i * 131 + 7);
+	*size = setup + s->payload;
+	return b;
+}

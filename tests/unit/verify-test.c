@@ -1,0 +1,104 @@
+/* Tests for the purgatory's verification, built for the host (physical = host addresses). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sha256.h"
+#include "verify.h"
+
+static uint8_t kernel[10000];
+static uint8_t initrd[333];
+
+static void make_params(struct baton_params *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->magic = BATON_PARAMS_MAGIC;
+	p->version = BATON_ABI_VERSION;
+	p->size = sizeof(*p);
+	for (size_t i = 0; i < sizeof(kernel); i++)
+		kernel[i] = (uint8_t)(i * 7);
+	for (size_t i = 0; i < sizeof(initrd); i++)
+		initrd[i] = (uint8_t)(i * 3 + 1);
+	p->nr_regions = 2;
+	p->regions[0].start = (uintptr_t)kernel;
+	p->regions[0].size = sizeof(kernel);
+	baton_sha256(kernel, sizeof(kernel), p->regions[0].sha256);
+	strcpy(p->regions[0].name, "kernel");
+	p->regions[1].start = (uintptr_t)initrd;
+	p->regions[1].size = sizeof(initrd);
+	baton_sha256(initrd, sizeof(initrd), p->regions[1].sha256);
+	strcpy(p->regions[1].name, "initrd");
+	baton_params_digest(p, p->self_sha256);
+}
+
+static void good_params_and_regions_pass(void **state)
+{
+	(void)state;
+	struct baton_params p;
+
+	make_params(&p);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(baton_verify_regions(&p), -1);
+}
+
+static void any_flipped_region_byte_is_found(void **state)
+{
+	(void)state;
+	struct baton_params p;
+
+	make_params(&p);
+	for (size_t i = 0; i < sizeof(kernel); i += 997) {
+		kernel[i] ^= 0x01;
+		assert_int_equal(baton_verify_regions(&p), 0);
+		kernel[i] ^= 0x01;
+	}
+	initrd[sizeof(initrd) - 1] ^= 0x80;
+	assert_int_equal(baton_verify_regions(&p), 1);
+}
+
+static void any_flipped_param_byte_is_found(void **state)
+{
+	(void)state;
+	struct baton_params p;
+	uint8_t *bytes = (uint8_t *)&p;
+
+	make_params(&p);
+	for (size_t i = 0; i < sizeof(p); i++) {
+		bytes[i] ^= 0x10;
+		assert_int_not_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+		bytes[i] ^= 0x10;
+	}
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+}
+
+static void bad_header_fields_are_named(void **state)
+{
+	(void)state;
+	struct baton_params p;
+
+	make_params(&p);
+	p.magic++;
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_MAGIC);
+	make_params(&p);
+	p.version = 99;
+	baton_params_digest(&p, p.self_sha256);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_VERSION);
+	make_params(&p);
+	p.nr_regions = BATON_MAX_REGIONS + 1;
+	baton_params_digest(&p, p.self_sha256);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_REGIONS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(good_params_and_regions_pass),
+		cmocka_unit_test(any_flipped_region_byte_is_found),
+		cmocka_unit_test(any_flipped_param_byte_is_found),
+		cmocka_unit_test(bad_header_fields_are_named),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
