@@ -1,0 +1,85 @@
+"""Fixtures for the VM tests: assets built once per session, one Console per test, transcripts kept.
+
+Environment:
+  BATON_BUILD          build directory (default: build, relative to the repository)
+  BATON_SKIP_ASSETS=1  do not run scripts/assets.sh (the caller already did)
+"""
+
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from console import Console  # noqa: E402
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def build_dir():
+    return os.path.abspath(os.path.join(REPO, os.environ.get('BATON_BUILD', 'build')))
+
+
+@pytest.fixture(scope='session')
+def build():
+    return build_dir()
+
+
+@pytest.fixture(scope='session')
+def assets(build):
+    """The asset directory; scripts/assets.sh runs once per session unless told not to."""
+    if os.environ.get('BATON_SKIP_ASSETS') != '1':
+        r = subprocess.run([os.path.join(REPO, 'scripts', 'assets.sh'), build],
+                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        if r.returncode != 0:
+            pytest.fail('scripts/assets.sh failed:\n' + r.stdout)
+    path = os.path.join(build, 'assets')
+    for name in ('vmlinuz', 'host-initrd.img', 'target-initrd.img', 'payload.sha256'):
+        if not os.path.exists(os.path.join(path, name)):
+            pytest.skip('asset %s missing (run scripts/assets.sh)' % name)
+    return path
+
+
+@pytest.fixture(scope='session')
+def expected_sha256(assets):
+    with open(os.path.join(assets, 'payload.sha256')) as f:
+        return f.read().strip()
+
+
+def _log_name(nodeid):
+    name = nodeid.split('::')[-1]
+    return re.sub(r'[^A-Za-z0-9_.-]+', '-', name).strip('-') + '.log'
+
+
+@pytest.fixture
+def console(request, build, assets):
+    """A factory: console(mem=1024, cpu='max', append='') boots a machine and returns its Console.
+
+    Every machine is killed at teardown; transcripts go to $BUILD/vm-logs/<test>.log.
+    """
+    made = []
+    request.node.baton_consoles = made
+
+    def make(**opts):
+        name = _log_name(request.node.nodeid)
+        if made:
+            name = name[:-4] + '-%d.log' % len(made)
+        c = Console(assets, os.path.join(build, 'vm-logs', name), **opts)
+        made.append(c)
+        return c.start()
+
+    yield make
+    for c in made:
+        c.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    rep = outcome.get_result()
+    if rep.when != 'call' or not rep.failed:
+        return
+    for c in getattr(item, 'baton_consoles', []):
+        rep.sections.append(('console transcript (%s)' % c.log_path, c.transcript))

@@ -1,0 +1,262 @@
+"""Drives a QEMU guest's serial console, in the style of U-Boot's test/py ConsoleBase."""
+
+import codecs
+import os
+import re
+import select
+import shlex
+import signal
+import subprocess
+import time
+
+PROMPT = 'baton-vm# '
+RE_PROMPT = re.compile(re.escape(PROMPT))
+RE_READY = re.compile(r'BATON-VM-READY: (\S+) (.*)\r?\n')
+RE_TARGET_CMDLINE = re.compile(r'BATON-TARGET-CMDLINE: (.*?)\r?\n')
+RE_TARGET_PAYLOAD = re.compile(r'BATON-TARGET-PAYLOAD: ([0-9a-f]{64})')
+RE_TARGET_EXPECTED = re.compile(r'BATON-TARGET-EXPECTED: ([0-9a-f]{64})')
+RE_TARGET_PAGING = re.compile(r'BATON-TARGET-PAGING: (la57|4level)')
+RE_TARGET_DONE = re.compile(r'BATON-TARGET-DONE')
+RE_LINUX_BANNER = re.compile(r'Linux version (\S+)')
+RE_RC = re.compile(r'BATON-RC=(\d+)')
+RE_ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
+RE_ANSI_PARTIAL = re.compile(r'\x1b(?:\[[0-9;?]*)?$')
+
+# Checked on every wait, on everything the console prints (including the echo of a command: do
+# not type these words); a test may opt out of one by name (Console.disable_bad_pattern).
+BAD_PATTERNS = {
+    'panic': re.compile(r'Kernel panic'),
+    'bug': re.compile(r'\bBUG:'),
+    'oops': re.compile(r'\bOops\b'),
+    'gpf': re.compile(r'general protection fault'),
+    # purgatory/purgatory.c: fail() ends its line with "; resetting"; a bad segment says "mismatch".
+    'purgatory': re.compile(r'baton: purgatory: .*(?:resetting|mismatch|fail|error)'),
+}
+
+ASSETS_DEFAULT_APPEND = 'console=ttyS0 panic=-1'
+
+
+class ConsoleError(Exception):
+    """A bad pattern, a timeout or an unexpected exit; carries the transcript tail."""
+
+
+class Console:
+    """One QEMU machine: its command line, its serial console and its transcript."""
+
+    def __init__(self, assets, log_path, mem=1024, cpu='max', append='', extra_args=(),
+                 kernel=None, initrd=None, smp=1, echo=None):
+        self.assets = assets
+        self.log_path = log_path
+        self.mem = mem
+        self.cpu = cpu
+        self.append = (ASSETS_DEFAULT_APPEND + ' ' + append).strip()
+        self.extra_args = list(extra_args)
+        self.kernel = kernel or os.path.join(assets, 'vmlinuz')
+        self.initrd = initrd or os.path.join(assets, 'host-initrd.img')
+        self.smp = smp
+        self.echo = echo        # a stream that also gets the transcript as it comes (the demo)
+        self.bad_patterns = dict(BAD_PATTERNS)
+        self.proc = None
+        self.log = None
+        self.transcript = ''
+        self.pending = ''       # an escape sequence cut at a read boundary
+        self.decoder = codecs.getincrementaldecoder('utf-8')(errors='replace')
+        self.pos = 0            # where the next wait_for starts looking
+        self.bad_pos = 0        # where the next bad-pattern scan starts
+        self.exit_status = None
+        self.started = None
+        self.kernel_release = None
+
+    def qemu_command(self):
+        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
+                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
+                '-kernel', self.kernel, '-initrd', self.initrd,
+                '-append', self.append] + self.extra_args
+
+    # --- lifetime ---------------------------------------------------------------------------
+    def start(self, ready_timeout=60):
+        """Boots the first kernel and waits for the shell prompt."""
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        self.log = open(self.log_path, 'w', encoding='utf-8', errors='replace')
+        cmd = self.qemu_command()
+        self.log.write('# ' + ' '.join(shlex.quote(a) for a in cmd) + '\n')
+        self.log.flush()
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        m = self.wait_for(RE_READY, ready_timeout)
+        self.kernel_release = m.group(1)
+        self.wait_for(RE_PROMPT, ready_timeout)
+        return self
+
+    def close(self):
+        """Kills QEMU (always) and closes the transcript."""
+        if self.proc is not None:
+            if self.proc.poll() is None:
+                try:
+                    os.killpg(self.proc.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self._drain()
+            self.exit_status = self.proc.returncode
+            self.proc = None
+        if self.log is not None:
+            self.log.write('\n# closed after %.1f s\n' % self.elapsed())
+            self.log.close()
+            self.log = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def elapsed(self):
+        return time.monotonic() - self.started if self.started else 0.0
+
+    # --- patterns ---------------------------------------------------------------------------
+    def disable_bad_pattern(self, name):
+        self.bad_patterns.pop(name, None)
+
+    def _check_bad(self):
+        end = self.transcript.rfind('\n', self.bad_pos) + 1
+        if end <= self.bad_pos:
+            return
+        chunk = self.transcript[self.bad_pos:end]
+        for name, regex in self.bad_patterns.items():
+            m = regex.search(chunk)
+            if m:
+                at = self.bad_pos + m.start()
+                raise ConsoleError('bad pattern %r seen: %r\n%s'
+                                   % (name, m.group(0), self.tail(at=at)))
+        self.bad_pos = end
+
+    def tail(self, n=3000, at=None):
+        end = len(self.transcript) if at is None else min(len(self.transcript), at + 1500)
+        return '--- console ---\n' + self.transcript[max(0, end - n):end] + '\n--- end ---'
+
+    # --- I/O ----------------------------------------------------------------------------------
+    def _feed(self, data):
+        # Terminal escapes (ash asks for the cursor position before each prompt) are dropped.
+        text = self.pending + self.decoder.decode(data, final=not data)
+        m = RE_ANSI_PARTIAL.search(text)
+        self.pending = text[m.start():] if m and data else ''
+        if self.pending:
+            text = text[:m.start()]
+        text = RE_ANSI.sub('', text).replace('\r\n', '\n').replace('\r', '')
+        self.transcript += text
+        for stream in (self.log, self.echo):
+            if stream is not None:
+                stream.write(text)
+                stream.flush()
+
+    def _read(self, timeout):
+        """Reads what is available within timeout; returns False on EOF."""
+        fd = self.proc.stdout.fileno()
+        ready, _, _ = select.select([fd], [], [], max(0.0, timeout))
+        if not ready:
+            return True
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return True
+        if not data:
+            return False
+        self._feed(data)
+        return True
+
+    def _drain(self):
+        if self.proc is None or self.proc.stdout is None:
+            return
+        try:
+            while True:
+                data = os.read(self.proc.stdout.fileno(), 65536)
+                if not data:
+                    break
+                self._feed(data)
+        except (BlockingIOError, OSError, ValueError):
+            pass
+
+    def send(self, text):
+        if self.log is not None:
+            self.log.flush()
+        self.proc.stdin.write(text.encode())
+        self.proc.stdin.flush()
+
+    def wait_for(self, regex, timeout=30):
+        """Waits for regex after the last match; returns the match. Bad patterns raise."""
+        if isinstance(regex, str):
+            regex = re.compile(regex)
+        deadline = time.monotonic() + timeout
+        while True:
+            self._check_bad()
+            m = regex.search(self.transcript, self.pos)
+            if m:
+                self.pos = m.end()
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ConsoleError('timeout (%ss) waiting for %r\n%s'
+                                   % (timeout, regex.pattern, self.tail()))
+            if not self._read(min(left, 0.5)):
+                self.proc.wait()
+                self._feed(b'')
+                self._check_bad_all()
+                m = regex.search(self.transcript, self.pos)
+                if m:
+                    self.pos = m.end()
+                    return m
+                raise ConsoleError('QEMU exited (status %s) while waiting for %r\n%s'
+                                   % (self.proc.returncode, regex.pattern, self.tail()))
+
+    def _check_bad_all(self):
+        if not self.transcript.endswith('\n'):
+            self.transcript += '\n'
+        self._check_bad()
+
+    def wait_exit(self, timeout=30):
+        """Waits for QEMU to exit (the guest powered off); returns its exit status."""
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self._read(min(max(0.0, deadline - time.monotonic()), 0.5)):
+                break
+            self._check_bad()
+            if time.monotonic() >= deadline:
+                raise ConsoleError('timeout (%ss) waiting for QEMU to exit\n%s'
+                                   % (timeout, self.tail()))
+        self.proc.wait()
+        self._check_bad_all()
+        return self.proc.returncode
+
+    def run_command(self, cmd, timeout=30, wait_for_prompt=True):
+        """Runs cmd in the guest shell; returns its output up to the next prompt."""
+        while self._read(0.0) and self._pending_input():
+            pass
+        start = self.pos = len(self.transcript)
+        self.send(cmd + '\n')
+        if not wait_for_prompt:
+            return None
+        m = self.wait_for(RE_PROMPT, timeout)
+        out = self.transcript[start:m.start()]
+        # Output starts after the shell's echo of the command (a kernel message may precede it).
+        echo = out.find(cmd + '\n')
+        cut = echo + len(cmd) + 1 if echo >= 0 else out.find('\n') + 1
+        return out[cut:].rstrip('\n')
+
+    def _pending_input(self):
+        return bool(select.select([self.proc.stdout.fileno()], [], [], 0)[0])
+
+    def run_command_rc(self, cmd, timeout=30):
+        """Runs cmd; returns (output, exit status)."""
+        out = self.run_command(cmd + '; echo BATON-RC=$?', timeout)
+        m = None
+        for m in RE_RC.finditer(out):
+            pass
+        if m is None:
+            raise ConsoleError('no exit status for %r\n%s' % (cmd, self.tail()))
+        return out[:m.start()].rstrip('\n'), int(m.group(1))

@@ -1,0 +1,155 @@
+"""Hand over from a first Linux kernel to a second one under QEMU, with baton and with kexec-tools."""
+
+import os
+import re
+import uuid
+
+import pytest
+
+import console as con
+
+KERNEL = '/boot/vmlinuz'
+INITRD = '/boot/initrd.img'
+
+# How each loader is driven. -S checks the crash image unless -l is given, and exits 1 when
+# loaded (kexec-tools' convention, which baton keeps for drop-in use). baton loads with
+# --console-serial so that its purgatory's progress and failures reach the transcript.
+LOADERS = {
+    'baton': {
+        'bin': '/sbin/baton',
+        'load_extra': '--console-serial',
+        'debug_log': None,
+        # printed by the purgatory (--console-serial) just before it jumps
+        'entry_re': re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)'),
+        'status': '/sbin/baton -l -S',
+        'status_loaded': 1,
+        'status_unloaded': 0,
+    },
+    'kexec-tools': {
+        'bin': '/sbin/kexec',
+        'load_extra': '',
+        # kexec-tools -d says which of its loaders it used: bzImage64 or the 32-bit bzImage one
+        'debug_log': '/tmp/kexec-d.log',
+        'entry_re': re.compile(r'Loaded (32|64)bit kernel at'),
+        'status': '/sbin/kexec -l -S',
+        'status_loaded': 1,
+        'status_unloaded': 0,
+    },
+}
+
+# QEMU and first-kernel options per case, and the loader options it adds.
+CASES = {
+    'la57': {'mem': 1024, 'append': '', 'load_opts': ''},
+    '4level': {'mem': 1024, 'append': 'no5lvl', 'load_opts': ''},
+    'highmem': {'mem': 6144, 'append': '', 'load_opts': ''},
+    'entry32': {'mem': 1024, 'append': '', 'load_opts': '--entry-32bit'},
+}
+
+# Known defects of a loader, by (loader, case): strict xfail with the reason seen in transcripts.
+KNOWN_DEFECTS = {}
+
+LOAD_TIMEOUT = 60
+HANDOVER_TIMEOUT = 90
+
+
+@pytest.fixture(params=sorted(LOADERS))
+def loader(request, build, assets):
+    name = request.param
+    if name == 'baton':
+        binary = os.path.join(build, 'baton-static')
+        if not os.path.exists(binary):
+            pytest.skip('%s not built' % binary)
+        initrd = os.path.join(assets, 'host-initrd.img')
+        if (not os.path.exists(os.path.join(assets, 'host-initrd.has-baton'))
+                or os.path.getmtime(initrd) < os.path.getmtime(binary)):
+            pytest.fail('host-initrd.img lacks the current baton-static: rerun scripts/assets.sh')
+    else:
+        if not os.path.exists(os.path.join(assets, 'kexec-root', 'sbin', 'kexec')):
+            pytest.skip('kexec-tools binary missing from %s/kexec-root' % assets)
+    return dict(LOADERS[name], name=name)
+
+
+def load_command(loader, cmdline, opts=''):
+    return ' '.join(x for x in (
+        loader['bin'], '-l', KERNEL, '--initrd=' + INITRD, '--command-line="%s"' % cmdline,
+        opts, loader['load_extra']) if x)
+
+
+def check_first_kernel(c, case):
+    """Asserts the first kernel runs in the paging mode and memory layout the case is about."""
+    flags = c.run_command('grep -o -w la57 /proc/cpuinfo | head -n1')
+    if case == '4level':
+        assert flags == '', 'no5lvl: first kernel still reports la57'
+    else:
+        assert flags == 'la57', 'first kernel does not run with 5-level paging (-cpu max)'
+    if case == 'highmem':
+        high = c.run_command("grep -c '^1[0-9a-f]\\{8\\}-.* : System RAM' /proc/iomem")
+        assert int(high or '0') >= 1, 'no System RAM above 4 GiB'
+
+
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_handover(request, console, loader, case, expected_sha256):
+    defect = KNOWN_DEFECTS.get((loader['name'], case))
+    if defect:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=defect))
+    opts = CASES[case]
+    c = console(mem=opts['mem'], append=opts['append'])
+    check_first_kernel(c, case)
+
+    token = 'baton.token=%s' % uuid.uuid4().hex[:12]
+    cmdline = 'console=ttyS0 baton.case=%s %s' % (case, token)
+    cmd = load_command(loader, cmdline, opts['load_opts'])
+    log = loader['debug_log']
+    if log:
+        cmd = cmd.replace(' -l ', ' -d -l ', 1) + ' >%s 2>&1' % log
+    out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
+    if log:
+        out = c.run_command('cat %s' % log)
+    assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    assert c.run_command('cat /sys/kernel/kexec_loaded') == '1'
+
+    if log:
+        m = loader['entry_re'].search(out)
+        assert m, 'kexec -d did not say which entry it set up:\n' + out
+    c.run_command('%s -e' % loader['bin'], wait_for_prompt=False)
+    if not log:
+        m = c.wait_for(loader['entry_re'], HANDOVER_TIMEOUT)
+    entry = m.group(1)
+    got = c.wait_for(con.RE_TARGET_CMDLINE, HANDOVER_TIMEOUT).group(1)
+    payload = c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1)
+    expected = c.wait_for(con.RE_TARGET_EXPECTED, 30).group(1)
+    paging = c.wait_for(con.RE_TARGET_PAGING, 30).group(1)
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
+
+    assert got == cmdline, 'second kernel got a different command line'
+    assert expected == expected_sha256, 'target initrd is stale (rerun scripts/assets.sh)'
+    assert payload == expected_sha256, 'payload in the second kernel is corrupt'
+    # -cpu max offers LA57 and the new command line has no no5lvl: the second kernel runs 5-level
+    # whatever the first one did (from 4-level it switches through its 32-bit trampoline).
+    assert paging == 'la57', 'second kernel runs 4-level paging'
+    assert entry == ('32' if '--entry-32bit' in opts['load_opts'] else '64'), \
+        'the kernel was entered through the wrong boot protocol'
+
+
+def test_status(console, loader):
+    """-l then -S reports loaded; -u then -S reports unloaded."""
+    c = console()
+
+    def expect_status(state, when):
+        _, rc = c.run_command_rc(loader['status'])
+        want = loader['status_' + state]
+        assert rc == want, '%s: `%s` exited %d, expected %d (%s)' % (
+            when, loader['status'], rc, want, state)
+
+    expect_status('unloaded', 'before load')
+    out, rc = c.run_command_rc(load_command(loader, 'console=ttyS0 baton.case=status'),
+                               LOAD_TIMEOUT)
+    assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    assert c.run_command('cat /sys/kernel/kexec_loaded') == '1'
+    expect_status('loaded', 'after load')
+
+    out, rc = c.run_command_rc('%s -u' % loader['bin'])
+    assert rc == 0, 'unload failed (%d):\n%s' % (rc, out)
+    assert c.run_command('cat /sys/kernel/kexec_loaded') == '0'
+    expect_status('unloaded', 'after unload')
