@@ -33,10 +33,17 @@ struct baton_phys_range {
 };
 
 #define BATON_IDENTMAP_LIMIT (1ULL << 48)   /* 256 TiB: what one PML4 maps */
+/* With 4-level paging, virtual addresses from 2^47 are not canonical, so the PML4's upper half
+ * serves 0xffff8000'00000000 and up: physical [2^47, 2^48) is identity-mapped only through the PML5
+ * root (CR4.LA57). Anything the purgatory must reach stays below this unless LA57 is on. */
+#define BATON_IDENTMAP_LIMIT_4LEVEL (1ULL << 47)
 
 /* Classify the address space: RAM-like ranges WB, other listed ranges UC, every unlisted byte below
- * 4 GiB UC, unlisted bytes above 4 GiB unmapped. Where ranges overlap, UC wins. Each of `must_map`
- * (the segments) must lie wholly in WB spans, else -EINVAL. */
+ * 4 GiB UC, unlisted bytes above 4 GiB unmapped. Where ranges overlap, UC wins. Spans are whole
+ * 4 KiB pages: a page is WB only if all its bytes are RAM-like, and a page holding any listed byte
+ * is mapped. Each of `must_map` (the segments) must lie wholly in WB spans, else -EINVAL. The map
+ * need not be sorted. *out is overwritten (left empty on error); free it with
+ * baton_identmap_layout_free(). */
 int baton_identmap_layout(const struct baton_memmap *map, const struct baton_phys_range *must_map,
 			  size_t nr_must_map, struct baton_identmap_layout *out, struct baton_error *err);
 void baton_identmap_layout_free(struct baton_identmap_layout *layout);
@@ -82,11 +89,14 @@ struct baton_identmap_roots {
 #define BATON_PTE_NX  (1ULL << 63)
 #define BATON_PTE_ADDR 0x000ffffffffff000ULL
 
+/* Build the tables for a layout (sorted, non-overlapping, 4 KiB-aligned spans below the limit, else
+ * -EINVAL); -ENOMEM when the allocator runs dry. stats may be NULL. */
 int baton_identmap_build(const struct baton_identmap_layout *layout,
 			 const struct baton_identmap_info *info, struct baton_identmap_roots *roots,
 			 struct baton_identmap_stats *stats, struct baton_error *err);
 
-/* Table pages baton_identmap_build will allocate for this layout (roots included). */
+/* Table pages baton_identmap_build will allocate for this layout (roots included); 0 if the layout
+ * is invalid. */
 size_t baton_identmap_pages_needed(const struct baton_identmap_layout *layout, unsigned features);
 
 #endif

@@ -109,7 +109,9 @@ static int plan_segments(const struct baton_load_opts *opts, struct baton_image 
 	uint64_t initrd_max;
 	int rc;
 
-	rc = baton_free_init(&free, &img->memmap, BATON_LOW_RESERVE, BATON_IDENTMAP_LIMIT, err);
+	/* Below 128 TiB: a 4-level purgatory (Xen, or no LA57) reaches nothing higher. */
+	rc = baton_free_init(&free, &img->memmap, BATON_LOW_RESERVE, BATON_IDENTMAP_LIMIT_4LEVEL,
+			     err);
 	if (rc)
 		return rc;
 
@@ -121,7 +123,7 @@ static int plan_segments(const struct baton_load_opts *opts, struct baton_image 
 		   BATON_PLACE_LOWEST);
 	if (rc && above4g)
 		rc = place(&free, &s[BATON_SEG_KERNEL], bz->kernel_alignment, BATON_4G,
-			   BATON_IDENTMAP_LIMIT, BATON_PLACE_LOWEST);
+			   BATON_IDENTMAP_LIMIT_4LEVEL, BATON_PLACE_LOWEST);
 	if (rc)
 		return baton_fail(err, ENOSPC, "kernel: %s: no free RAM for %llu KiB (init_size) "
 				  "aligned to %u KiB", opts->kernel,
@@ -135,7 +137,7 @@ static int plan_segments(const struct baton_load_opts *opts, struct baton_image 
 			   initrd_max < BATON_4G ? initrd_max : BATON_4G, BATON_PLACE_HIGHEST);
 		if (rc && (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G))
 			rc = place(&free, &s[BATON_SEG_INITRD], BATON_PAGE_SIZE, BATON_4G,
-				   BATON_IDENTMAP_LIMIT, BATON_PLACE_HIGHEST);
+				   BATON_IDENTMAP_LIMIT_4LEVEL, BATON_PLACE_HIGHEST);
 		if (rc)
 			return baton_fail(err, ENOSPC, "initrd: %s: no free RAM for %llu KiB",
 					  opts->initrd,

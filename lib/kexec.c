@@ -54,10 +54,11 @@ int baton_kexec_unload(const struct baton_sys *sys, struct baton_error *err)
 int baton_kexec_exec(const struct baton_sys *sys, struct baton_error *err)
 {
 	sys->sync(sys->ctx);
+	/* On the real kernel a successful call does not return; a seam may answer 0. */
 	int rc = sys->reboot_kexec(sys->ctx);
 	if (rc == -EINVAL)
 		return baton_fail(err, EINVAL, "reboot: no kexec image loaded");
-	return syscall_error(err, "reboot (kexec)", rc ? rc : -EPROTO);
+	return rc ? syscall_error(err, "reboot (kexec)", rc) : 0;
 }
 
 int baton_kexec_loaded(const struct baton_ctx *ctx, int crash, int *loaded,

@@ -9,7 +9,8 @@
 int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
 		     struct baton_error *err);
 int baton_kexec_unload(const struct baton_sys *sys, struct baton_error *err);
-/* Flush file systems, then reboot into the loaded image; returns only on failure. */
+/* Flush file systems, then reboot into the loaded image (the real kernel returns only on
+ * failure). */
 int baton_kexec_exec(const struct baton_sys *sys, struct baton_error *err);
 /* *loaded = ROOT/sys/kernel/kexec_loaded, or kexec_crash_loaded when `crash`. */
 int baton_kexec_loaded(const struct baton_ctx *ctx, int crash, int *loaded,

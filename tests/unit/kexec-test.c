@@ -116,6 +116,9 @@ static void exec_syncs_first(void **state)
 	assert_int_equal(baton_kexec_exec(&sys, &err), -EINVAL);
 	assert_true(f.synced_before_reboot);
 	assert_non_null(strstr(err.msg, "no kexec image loaded"));
+	f.result = -EPERM;
+	assert_int_equal(baton_kexec_exec(&sys, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "reboot (kexec): not permitted"));
 }
 
 static void status_reads_sysfs(void **state)

@@ -1,0 +1,187 @@
+"""The baton CLI on the host: plans, refusals, and what reaches the (strace-answered) syscalls."""
+
+import os
+import re
+import struct
+
+import pytest
+
+from conftest import REPO, bzimage
+
+KEXEC_ARCH_X86_64 = 0x3e0000
+
+
+def kexec_loads(p):
+    return [l for l in p.syscalls if 'kexec_load(' in l]
+
+
+def one_error_line(p, *needles):
+    assert p.returncode == 1, (p.returncode, p.stderr)
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1, p.stderr
+    assert lines[0].startswith('baton: '), lines[0]
+    for n in needles:
+        assert n in lines[0], (n, lines[0])
+    return lines[0]
+
+
+def test_help_and_version(machine, run):
+    p = run(machine, '--help')
+    assert p.returncode == 0 and p.stdout.startswith('Usage: baton')
+    p = run(machine, '-v')
+    assert p.returncode == 0 and re.match(r'baton \d+\.\d+\.\d+\n$', p.stdout)
+
+
+def test_help_matches_man_page(machine, run):
+    help_text = run(machine, '--help').stdout
+    with open(os.path.join(REPO, 'docs', 'baton.8')) as f:
+        man = f.read().replace('\\-', '-')
+    opts = set(re.findall(r'(?<![\w-])(--[a-z0-9-]+|-[a-zA-Z])\b', help_text))
+    assert len(opts) > 20
+    for opt in opts:
+        assert opt in man, '%s is in --help but not in docs/baton.8' % opt
+    for opt in set(re.findall(r'\.B (--?[a-z0-9-]+)', man)):
+        assert opt in help_text, '%s is in docs/baton.8 but not in --help' % opt
+
+
+def test_dry_run_prints_the_plan(machine, run):
+    p = run(machine, '--dry-run', '-l', machine.kernel, '--initrd=' + machine.initrd,
+            '--command-line=console=ttyS0 quiet')
+    assert p.returncode == 0, p.stderr
+    out = p.stdout
+    assert 'command line: "console=ttyS0 quiet"' in out
+    for seg in ('kernel', 'initrd', 'boot_params', 'page_tables', 'purgatory'):
+        assert re.search(r'^%s +0x[0-9a-f]{16} +0x[0-9a-f]+ +0x[0-9a-f]+ +[0-9a-f]{64}$' % seg,
+                         out, re.M), out
+    assert re.search(r'^entry: 0x[0-9a-f]+ \(purgatory\), kernel entry 0x1000200$', out, re.M)
+    assert re.search(r'identity map: \d+ table pages', out)
+    assert re.search(r'1G pages: \d+ write-back, \d+ uncached', out)
+    assert re.search(r'4K pages: \d+ write-back, \d+ uncached', out)
+
+
+def test_dry_run_is_deterministic(machine, run):
+    args = ('--dry-run', '-l', machine.kernel, '--initrd', machine.initrd, '--append=a')
+    assert run(machine, *args).stdout == run(machine, *args).stdout
+
+
+def test_reuse_cmdline_drops_boot_image(machine, run):
+    p = run(machine, '--dry-run', '-l', machine.kernel, '--reuse-cmdline', '--append=extra=1')
+    assert 'command line: "root=/dev/vda1 ro quiet extra=1"' in p.stdout, p.stdout
+
+
+def test_load_reaches_kexec_load_once(machine, run):
+    p = run(machine, '-l', machine.kernel, '--initrd=' + machine.initrd, '--command-line=x')
+    assert p.returncode == 0, p.stderr
+    loads = kexec_loads(p)
+    assert len(loads) == 1, p.syscalls
+    m = re.search(r'kexec_load\((0x[0-9a-f]+), 5, .*(0x3e0000|KEXEC_ARCH_X86_64)\)', loads[0])
+    assert m, loads[0]
+    assert not [l for l in p.syscalls if 'reboot(' in l]
+
+
+def test_debug_prints_the_plan_on_stderr(machine, run):
+    p = run(machine, '-d', '-l', machine.kernel)
+    assert p.returncode == 0 and 'page_tables' in p.stderr and p.stdout == ''
+    assert len(kexec_loads(p)) == 1
+
+
+def test_exec_syncs_then_reboots(machine, run):
+    p = run(machine, '-e')
+    assert p.returncode == 0, p.stderr
+    calls = [l.split('(')[0] for l in p.syscalls]
+    assert calls == ['sync', 'reboot'], p.syscalls
+    assert 'LINUX_REBOOT_CMD_KEXEC' in p.syscalls[1] or '0x45584543' in p.syscalls[1]
+
+
+def test_force_loads_then_execs(machine, run):
+    p = run(machine, '-f', machine.kernel, '--command-line=y')
+    assert p.returncode == 0, p.stderr
+    calls = [l.split('(')[0] for l in p.syscalls]
+    assert calls == ['kexec_load', 'sync', 'reboot'], p.syscalls
+
+
+def test_unload_is_an_empty_load(machine, run):
+    p = run(machine, '-u')
+    assert p.returncode == 0, p.stderr
+    loads = kexec_loads(p)
+    assert len(loads) == 1 and re.search(r'kexec_load\((0|NULL), 0, NULL', loads[0]), loads
+
+
+def test_status_follows_kexec_tools(machine, run):
+    assert run(machine, '-S', '-l').returncode == 0
+    machine.write('sys/kernel/kexec_loaded', '1\n')
+    assert run(machine, '-S', '-l').returncode == 1
+    assert run(machine, '-S').returncode == 0      # the crash image, not loaded
+    machine.write('sys/kernel/kexec_crash_loaded', '1\n')
+    assert run(machine, '-S').returncode == 1
+
+
+def refusal(machine, run, args, *needles):
+    p = run(machine, *args)
+    one_error_line(p, *needles)
+    assert kexec_loads(p) == [], 'a refused load reached kexec_load'
+
+
+def test_not_a_bzimage(machine, run):
+    bad = machine.write('boot/notes.txt', b'hello\n' * 1000)
+    refusal(machine, run, ['-l', bad], bad, 'not a Linux kernel image')
+
+
+def test_protocol_too_old(machine, run):
+    k = machine.write('boot/old', bzimage(protocol=0x020a))
+    refusal(machine, run, ['-l', k], k, '2.10', '2.12')
+
+
+def test_not_64bit(machine, run):
+    k = machine.write('boot/k32', bzimage(xloadflags=0))
+    refusal(machine, run, ['-l', k], k, 'XLF_KERNEL_64')
+
+
+def test_no_5level_support_on_5level_machine(machine, run):
+    k = machine.write('boot/k4', bzimage(xloadflags=0x1b))
+    refusal(machine, run, ['-l', k], k, '5-level')
+    p = run(machine, '--dry-run', '-l', k, '--entry-32bit')
+    assert p.returncode == 0, p.stderr
+
+
+def test_unreadable_kernel_and_initrd(machine, run):
+    refusal(machine, run, ['-l', '/nonexistent/vmlinuz'], '/nonexistent/vmlinuz',
+            'No such file')
+    refusal(machine, run, ['-l', machine.kernel, '--initrd=/nonexistent/rd'], '/nonexistent/rd')
+    refusal(machine, run, ['-l', machine.root], machine.root, 'not a regular file')
+
+
+def test_cmdline_too_long(machine, run):
+    refusal(machine, run, ['-l', machine.kernel, '--command-line=' + 'x' * 2048], 'cmdline_size',
+            machine.kernel)
+
+
+def test_kernel_does_not_fit(machine, run):
+    k = machine.write('boot/huge', bzimage(init_size=0x7ff00000))
+    refusal(machine, run, ['-l', k], k, 'init_size')
+
+
+def test_initrd_does_not_fit(machine, run):
+    big = os.path.join(machine.root, 'boot/big.img')
+    with open(big, 'wb') as f:
+        f.truncate(1 << 30)
+    refusal(machine, run, ['-l', machine.kernel, '--initrd', big], big, 'no free RAM')
+
+
+def test_no_memory_map(machine, run):
+    import shutil
+    shutil.rmtree(os.path.join(machine.root, 'sys/firmware'))
+    refusal(machine, run, ['-l', machine.kernel], 'memmap', 'iomem')
+
+
+@pytest.mark.parametrize('args, needle', [
+    (['-l'], 'no kernel given'),
+    (['--bogus'], 'unknown option --bogus'),
+    (['-l', 'k', '-u'], 'exclude each other'),
+    (['-l', 'k', '--serial-baud=7'], '--serial-baud'),
+    ([], 'nothing to do'),
+])
+def test_usage_errors_exit_2(machine, run, args, needle):
+    p = run(machine, *args)
+    assert p.returncode == 2 and needle in p.stderr and len(p.stderr.splitlines()) == 1, p.stderr
+    assert kexec_loads(p) == []
