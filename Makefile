@@ -109,20 +109,27 @@ $(BUILD)/tests/unit/options-test: $(BUILD)/cli/options.o
 
 unit-tests: $(UNIT_BINS)
 
-check: all unit-tests
+# Installs missing Debian packages (build, tests, QEMU); a no-op when all are there.
+deps:
+	scripts/install-deps.sh
+
+check: deps
+	$(MAKE) all unit-tests
 	$(PYTHON) tests/run_all.py --build $(BUILD)
 
 # Fast subset: unit and CLI tests, no VM.
-check-host: all unit-tests
+check-host: deps
+	$(MAKE) all unit-tests
 	$(PYTHON) tests/run_all.py --build $(BUILD) --no-vm
 
-demo: all
+demo: deps
+	$(MAKE) all
 	scripts/demo.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check check-host demo clean purgatory unit-tests
+.PHONY: all check check-host deps demo clean purgatory unit-tests
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

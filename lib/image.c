@@ -135,7 +135,7 @@ static int plan_segments(const struct baton_load_opts *opts, struct baton_image 
 		initrd_max = (uint64_t)bz->initrd_addr_max + 1;
 		rc = place(&free, &s[BATON_SEG_INITRD], BATON_PAGE_SIZE, BATON_LOW_RESERVE,
 			   initrd_max < BATON_4G ? initrd_max : BATON_4G, BATON_PLACE_HIGHEST);
-		if (rc && (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G))
+		if (rc && above4g)
 			rc = place(&free, &s[BATON_SEG_INITRD], BATON_PAGE_SIZE, BATON_4G,
 				   BATON_IDENTMAP_LIMIT_4LEVEL, BATON_PLACE_HIGHEST);
 		if (rc)
