@@ -52,17 +52,28 @@ LOAD_TIMEOUT = 60
 HANDOVER_TIMEOUT = 90
 
 
+@pytest.fixture(scope='session')
+def baton_in_initrd(build, assets):
+    """Checked once: a baton-static rebuilt during the session does not spoil the run."""
+    binary = os.path.join(build, 'baton-static')
+    if not os.path.exists(binary):
+        return 'skip', '%s not built' % binary
+    initrd = os.path.join(assets, 'host-initrd.img')
+    if (not os.path.exists(os.path.join(assets, 'host-initrd.has-baton'))
+            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
+        return 'fail', 'host-initrd.img lacks the current baton-static: rerun scripts/assets.sh'
+    return 'ok', ''
+
+
 @pytest.fixture(params=sorted(LOADERS))
-def loader(request, build, assets):
+def loader(request, assets, baton_in_initrd):
     name = request.param
     if name == 'baton':
-        binary = os.path.join(build, 'baton-static')
-        if not os.path.exists(binary):
-            pytest.skip('%s not built' % binary)
-        initrd = os.path.join(assets, 'host-initrd.img')
-        if (not os.path.exists(os.path.join(assets, 'host-initrd.has-baton'))
-                or os.path.getmtime(initrd) < os.path.getmtime(binary)):
-            pytest.fail('host-initrd.img lacks the current baton-static: rerun scripts/assets.sh')
+        state, why = baton_in_initrd
+        if state == 'skip':
+            pytest.skip(why)
+        if state == 'fail':
+            pytest.fail(why)
     else:
         if not os.path.exists(os.path.join(assets, 'kexec-root', 'sbin', 'kexec')):
             pytest.skip('kexec-tools binary missing from %s/kexec-root' % assets)
