@@ -20,6 +20,7 @@ enum {
 
 static const struct option long_options[] = {
 	{ "load", no_argument, NULL, 'l' },
+	{ "load-panic", no_argument, NULL, 'p' },
 	{ "exec", no_argument, NULL, 'e' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "unload", no_argument, NULL, 'u' },
@@ -47,6 +48,8 @@ void cli_usage(FILE *out)
 	      "and hand the machine over to it.\n"
 	      "\n"
 	      "  -l, --load               load KERNEL, to be run later by -e\n"
+	      "  -p, --load-panic         load KERNEL as the crash (kdump) kernel, run after a panic;\n"
+	      "                           with -u or -S: the crash image\n"
 	      "  -e, --exec               run the loaded kernel now (file systems are synced first)\n"
 	      "  -f, --force              load KERNEL and run it at once\n"
 	      "  -u, --unload             unload the loaded kernel\n"
@@ -83,18 +86,41 @@ static int parse_number(const char *s, unsigned long max, unsigned long *out)
 	return 0;
 }
 
-static int set_action(struct cli_options *o, enum cli_action a, char *msg, size_t size)
+/* kexec-tools' rules: -S supersedes everything, -u takes -p as "the crash image", -l and -p
+ * only pick the image there; otherwise one action. */
+static int resolve_action(struct cli_options *o, unsigned seen, char *msg, size_t size)
 {
-	if (o->action != CLI_NONE && o->action != a) {
-		snprintf(msg, size, "options -l, -e, -f, -u and -S exclude each other");
+	enum { L = 1, P = 2, E = 4, F = 8, U = 16, S = 32 };
+	unsigned actions = seen & (L | P | E | F);
+
+	if ((seen & L) && (seen & P)) {
+		snprintf(msg, size, "options -l and -p exclude each other");
 		return -1;
 	}
-	o->action = a;
+	if (seen & S) {
+		o->action = CLI_STATUS;
+		return 0;
+	}
+	if (seen & U) {
+		if (seen & (E | F | L)) {
+			snprintf(msg, size, "options -u, -l, -e and -f exclude each other");
+			return -1;
+		}
+		o->action = CLI_UNLOAD;
+		return 0;
+	}
+	if (actions & (actions - 1)) {
+		snprintf(msg, size, "options -l, -p, -e and -f exclude each other");
+		return -1;
+	}
+	o->action = actions == E ? CLI_EXEC : actions == F ? CLI_FORCE : actions ? CLI_LOAD
+		  : CLI_NONE;
 	return 0;
 }
 
 int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t size)
 {
+	unsigned seen = 0;
 	unsigned long v;
 	int c;
 
@@ -103,26 +129,27 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 	o->serial_baud = 115200;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":lefuSdhv", long_options, NULL)) != -1) {
-		int rc = 0;
+	while ((c = getopt_long(argc, argv, ":lpefuSdhv", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			o->load_flag = 1;
-			if (o->action != CLI_STATUS)
-				rc = set_action(o, CLI_LOAD, msg, size);
+			seen |= 1;
+			break;
+		case 'p':
+			o->panic = 1;
+			seen |= 2;
 			break;
 		case 'e':
-			rc = set_action(o, CLI_EXEC, msg, size);
+			seen |= 4;
 			break;
 		case 'f':
-			rc = set_action(o, CLI_FORCE, msg, size);
+			seen |= 8;
 			break;
 		case 'u':
-			rc = set_action(o, CLI_UNLOAD, msg, size);
+			seen |= 16;
 			break;
 		case 'S':
-			/* kexec-tools: -S supersedes the other actions; -l only picks the image. */
-			o->action = CLI_STATUS;
+			seen |= 32;
 			break;
 		case 'd':
 			o->debug = 1;
@@ -185,9 +212,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 				snprintf(msg, size, "unknown option %s", argv[optind - 1]);
 			return -1;
 		}
-		if (rc)
-			return rc;
 	}
+	if (resolve_action(o, seen, msg, size))
+		return -1;
 	if (optind < argc)
 		o->kernel = argv[optind++];
 	if (optind < argc) {
@@ -201,7 +228,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		return -1;
 	}
 	if (o->action == CLI_NONE) {
-		snprintf(msg, size, "nothing to do: give -l KERNEL, -e, -f KERNEL, -u or -S");
+		snprintf(msg, size, "nothing to do: give -l KERNEL, -p KERNEL, -e, -f KERNEL, -u or -S");
 		return -1;
 	}
 	return 0;

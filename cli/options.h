@@ -19,6 +19,7 @@ enum cli_action {
 struct cli_options {
 	enum cli_action action;
 	int load_flag;             /* -l given (also selects the normal image for -S) */
+	int panic;                 /* -p: the crash image (load, -u, -S) */
 	const char *kernel;
 	const char *initrd;
 	const char *command_line;  /* --command-line: replaces earlier --command-line/--append */

@@ -14,6 +14,16 @@
 #define PARAMS_BOOT_PARAMS 0x50
 #define PF_ENTRY_32BIT 1
 
+	/* DS, ES, SS, FS, GS := the boot protocol's flat data segment. */
+	.macro	load_data_segments
+	movl	$BOOT_DS, %eax
+	movl	%eax, %ds
+	movl	%eax, %es
+	movl	%eax, %ss
+	movl	%eax, %fs
+	movl	%eax, %gs
+	.endm
+
 	.section .head, "ax"
 	.code64
 	.globl purgatory_start
@@ -46,12 +56,7 @@ entry64:
 	lidt	6(%rsp)
 	addq	$16, %rsp
 
-	movl	$BOOT_DS, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	load_data_segments
 	leaq	1f(%rip), %rax
 	pushq	$BOOT_CS
 	pushq	%rax
@@ -97,12 +102,7 @@ enter32:
 
 	.code32
 compat32:
-	movl	$BOOT_DS, %eax
-	movl	%eax, %ds
-	movl	%eax, %es
-	movl	%eax, %ss
-	movl	%eax, %fs
-	movl	%eax, %gs
+	load_data_segments
 	movl	%cr0, %eax
 	andl	$~CR0_PG, %eax
 	movl	%eax, %cr0                /* leaves IA-32e mode */

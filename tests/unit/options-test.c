@@ -65,6 +65,28 @@ static void status_supersedes_and_l_picks_the_image(void **state)
 	assert_int_equal(o.action, CLI_STATUS);
 }
 
+static void panic_selects_the_crash_image(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	assert_int_equal(PARSE(&o, msg, "-p", "k", "--initrd=r"), 0);
+	assert_int_equal(o.action, CLI_LOAD);
+	assert_true(o.panic);
+	assert_int_equal(PARSE(&o, msg, "--load-panic", "k"), 0);
+	assert_true(o.panic);
+	assert_int_equal(PARSE(&o, msg, "-p", "-u"), 0);
+	assert_int_equal(o.action, CLI_UNLOAD);
+	assert_true(o.panic);
+	assert_int_equal(PARSE(&o, msg, "-u", "-p"), 0);
+	assert_int_equal(o.action, CLI_UNLOAD);
+	assert_int_equal(PARSE(&o, msg, "-S", "-p"), 0);
+	assert_int_equal(o.action, CLI_STATUS);
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "-p"), -1);
+	assert_int_equal(PARSE(&o, msg, "-p", "k", "-e"), -1);
+}
+
 static void command_line_replaces_appends_accumulate(void **state)
 {
 	(void)state;
@@ -108,6 +130,7 @@ int main(void)
 		cmocka_unit_test(load_with_everything),
 		cmocka_unit_test(kexec_tools_spellings),
 		cmocka_unit_test(status_supersedes_and_l_picks_the_image),
+		cmocka_unit_test(panic_selects_the_crash_image),
 		cmocka_unit_test(command_line_replaces_appends_accumulate),
 		cmocka_unit_test(usage_errors),
 	};
