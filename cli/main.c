@@ -34,7 +34,9 @@ static int build_cmdline(const struct baton_ctx *ctx, const struct cli_options *
 				     1 << 16, err);
 		if (rc)
 			return rc;
-		rc = baton_cmdline_append_reused(c, (const char *)f.data, 0, err);
+		/* A capture kernel must not reserve a crash region of its own. */
+		rc = baton_cmdline_append_reused(c, (const char *)f.data,
+						 o->panic ? BATON_DROP_CRASHKERNEL : 0, err);
 		baton_file_free(&f);
 	}
 	if (!rc && o->command_line)
@@ -54,7 +56,8 @@ static int load(const struct baton_ctx *ctx, const struct baton_sys *sys,
 		.kernel = o->kernel,
 		.initrd = o->initrd,
 		.flags = (o->entry_32bit ? BATON_LOAD_ENTRY_32BIT : 0) |
-			 (o->console_serial ? BATON_LOAD_SERIAL : 0),
+			 (o->console_serial ? BATON_LOAD_SERIAL : 0) |
+			 (o->panic ? BATON_LOAD_CRASH : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 	};
@@ -66,7 +69,7 @@ static int load(const struct baton_ctx *ctx, const struct baton_sys *sys,
 	if (!rc)
 		rc = baton_image_prepare(ctx, &lo, &img, &err);
 	if (!rc && (o->dry_run || o->debug))
-		report_plan(o->dry_run ? stdout : stderr, &img, &lo);
+		report_plan(o->dry_run ? stdout : stderr, &img, o->kernel);
 	if (!rc && !o->dry_run)
 		rc = baton_kexec_load(sys, &img, &err);
 	baton_image_free(&img);
@@ -111,8 +114,9 @@ int main(int argc, char **argv)
 	case CLI_EXEC:
 		return baton_kexec_exec(sys, &err) ? fail(&err) : EXIT_SUCCESS;
 	case CLI_UNLOAD:
-		return baton_kexec_unload(sys, &err) ? fail(&err) : EXIT_SUCCESS;
+		return baton_kexec_unload(sys, o.panic, &err) ? fail(&err) : EXIT_SUCCESS;
 	case CLI_STATUS:
+		/* kexec-tools: the crash image unless -l asks for the normal one. */
 		if (baton_kexec_loaded(&ctx, !o.load_flag, &loaded, &err))
 			return fail(&err);
 		if (o.debug)

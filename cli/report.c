@@ -7,15 +7,16 @@ static void print_digest(FILE *out, const uint8_t d[32])
 		fprintf(out, "%02x", d[i]);
 }
 
-void report_plan(FILE *out, const struct baton_image *img, const struct baton_load_opts *opts)
+void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 {
 	static const char *const sizes[BATON_PAGE_SIZES] = { "4K", "2M", "1G" };
 	const struct baton_identmap_stats *st = &img->map_stats;
 
-	fprintf(out, "kernel: %s (boot protocol %u.%02u, %s entry)\n", opts->kernel,
+	fprintf(out, "kernel: %s (boot protocol %u.%02u, %s entry%s)\n", kernel,
 		img->bz.protocol >> 8, img->bz.protocol & 0xff,
-		(opts->flags & BATON_LOAD_ENTRY_32BIT) ? "32-bit" : "64-bit");
-	fprintf(out, "command line: \"%s\"\n", opts->cmdline ? opts->cmdline : "");
+		(img->flags & BATON_LOAD_ENTRY_32BIT) ? "32-bit" : "64-bit",
+		(img->flags & BATON_LOAD_CRASH) ? ", crash image" : "");
+	fprintf(out, "command line: \"%s\"\n", img->cmdline ? img->cmdline : "");
 	fprintf(out, "%-12s %-18s %-12s %-12s %s\n", "segment", "address", "bytes", "memsz",
 		"sha256 (of the bytes the purgatory verifies)");
 	for (int i = 0; i < BATON_SEG_COUNT; i++) {
@@ -28,6 +29,10 @@ void report_plan(FILE *out, const struct baton_image *img, const struct baton_lo
 		print_digest(out, s->sha256);
 		fputc('\n', out);
 	}
+	if (img->backup_size)
+		fprintf(out, "backup: 0x%llx bytes from 0x%llx saved to 0x%llx by the purgatory\n",
+			(unsigned long long)img->backup_size, (unsigned long long)img->backup_src,
+			(unsigned long long)img->seg[BATON_SEG_BACKUP].mem);
 	fprintf(out, "entry: 0x%llx (purgatory), kernel entry 0x%llx\n",
 		(unsigned long long)img->entry, (unsigned long long)img->kernel_entry);
 	fprintf(out, "identity map: %zu table pages, PML4 at 0x%llx, PML5 at 0x%llx "

@@ -6,6 +6,6 @@
 
 #include "image.h"
 
-void report_plan(FILE *out, const struct baton_image *img, const struct baton_load_opts *opts);
+void report_plan(FILE *out, const struct baton_image *img, const char *kernel);
 
 #endif

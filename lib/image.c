@@ -2,10 +2,12 @@
  * purgatory parameters, digest everything. All of it happens here, while the system is healthy. */
 #include "image.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "bootparams.h"
+#include "cmdline.h"
 #include "cpu.h"
 #include "plan.h"
 #include "purgatory_image.h"
@@ -43,7 +45,6 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 		       struct baton_image *img, struct baton_error *err)
 {
 	const char *name = opts->kernel;
-	size_t cmdlen = opts->cmdline ? strlen(opts->cmdline) : 0;
 	int rc;
 
 	rc = baton_file_map(&img->kernel_file, opts->kernel, "kernel", err);
@@ -52,9 +53,6 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 	rc = baton_bzimage_parse(&img->bz, img->kernel_file.data, img->kernel_file.size, name, err);
 	if (rc)
 		return rc;
-	if (cmdlen > img->bz.cmdline_size)
-		return baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
-				  "(cmdline_size)", cmdlen, name, img->bz.cmdline_size);
 	if (opts->initrd) {
 		rc = baton_file_map(&img->initrd_file, opts->initrd, "initrd", err);
 		if (rc)
@@ -69,9 +67,11 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
 				  name);
 	rc = baton_memmap_read_machine(&img->memmap, ctx->root, err);
-	if (rc)
-		return rc;
-	return baton_memmap_sort(&img->memmap, err);
+	if (!rc)
+		rc = baton_memmap_sort(&img->memmap, err);
+	if (!rc && (opts->flags & BATON_LOAD_CRASH))
+		rc = baton_crash_read(ctx->root, &img->crash, err);
+	return rc;
 }
 
 /* 0: not present; 1: read into *bp. */
@@ -90,71 +90,125 @@ static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_par
 	return ok;
 }
 
-static int place(struct baton_free *free, struct baton_segment *s, uint64_t align, uint64_t min,
-		 uint64_t max, enum baton_place where)
+/* Where segments may go: free RAM inside a window (all RAM from 1 MiB, or the crash region). */
+struct planner {
+	struct baton_free free;
+	uint64_t min;
+	uint64_t max;
+	int above4g;     /* segments may go above 4 GiB when nothing fits below */
+};
+
+static int planner_init(struct planner *pl, const struct baton_image *img, unsigned flags,
+			struct baton_error *err)
 {
-	struct baton_place_req req = { s->memsz, align, min, max, where };
-	return baton_free_take(free, &req, &s->mem);
+	pl->min = BATON_LOW_RESERVE;
+	/* Below 128 TiB: a 4-level purgatory (Xen, or no LA57) reaches nothing higher. */
+	pl->max = BATON_IDENTMAP_LIMIT_4LEVEL;
+	if (flags & BATON_LOAD_CRASH) {
+		/* The kernel takes crash segments only inside its main (last) crash region. */
+		const struct baton_phys_range *c = &img->crash.crash[img->crash.nr_crash - 1];
+		pl->min = c->start > pl->min ? c->start : pl->min;
+		pl->max = c->end < pl->max ? c->end : pl->max;
+	}
+	pl->above4g = !(flags & BATON_LOAD_ENTRY_32BIT);
+	return baton_free_init(&pl->free, &img->memmap, pl->min, pl->max, err);
 }
 
-static int plan_segments(const struct baton_load_opts *opts, struct baton_image *img,
-			 size_t boot_size, size_t table_pages, size_t purgatory_size,
-			 struct baton_error *err)
+/* Below 4 GiB where possible (and below `max`), else above it if allowed. */
+static int place(struct planner *pl, struct baton_segment *s, uint64_t align, uint64_t min,
+		 uint64_t max, enum baton_place where, int above4g)
+{
+	uint64_t lo = min > pl->min ? min : pl->min;
+	uint64_t hi = max < pl->max ? max : pl->max;
+	struct baton_place_req low = { s->memsz, align, lo, hi < BATON_4G ? hi : BATON_4G, where };
+	struct baton_place_req high = { s->memsz, align, lo > BATON_4G ? lo : BATON_4G, pl->max,
+					where };
+
+	if (!baton_free_take(&pl->free, &low, &s->mem))
+		return 0;
+	if (above4g && pl->above4g)
+		return baton_free_take(&pl->free, &high, &s->mem);
+	return -ENOSPC;
+}
+
+static int no_room(struct baton_error *err, const struct baton_segment *s, const char *file,
+		   const char *what, const struct planner *pl)
+{
+	return baton_fail(err, ENOSPC, "%s: %s: no free RAM for %llu KiB%s in 0x%llx-0x%llx", s->name,
+			  file ? file : "", (unsigned long long)s->memsz >> 10, what,
+			  (unsigned long long)pl->min, (unsigned long long)pl->max);
+}
+
+static int place_kernel_and_initrd(struct planner *pl, const struct baton_load_opts *opts,
+				   struct baton_image *img, struct baton_error *err)
 {
 	const struct baton_bzimage *bz = &img->bz;
-	int low_only = opts->flags & BATON_LOAD_ENTRY_32BIT;
-	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) && !low_only;
-	struct baton_segment *s = img->seg;
-	struct baton_free free;
-	uint64_t initrd_max;
-	int rc;
-
-	/* Below 128 TiB: a 4-level purgatory (Xen, or no LA57) reaches nothing higher. */
-	rc = baton_free_init(&free, &img->memmap, BATON_LOW_RESERVE, BATON_IDENTMAP_LIMIT_4LEVEL,
-			     err);
-	if (rc)
-		return rc;
+	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
+	struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
+	struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
 
 	/* Below pref_address the decompressor moves itself up to it: never load the kernel lower. */
-	s[BATON_SEG_KERNEL].memsz = page_round(bz->init_size > bz->kernel_size ? bz->init_size
-					       : bz->kernel_size);
-	uint64_t kmin = bz->pref_address > BATON_LOW_RESERVE ? bz->pref_address : BATON_LOW_RESERVE;
-	rc = place(&free, &s[BATON_SEG_KERNEL], bz->kernel_alignment, kmin, BATON_4G,
-		   BATON_PLACE_LOWEST);
-	if (rc && above4g)
-		rc = place(&free, &s[BATON_SEG_KERNEL], bz->kernel_alignment, BATON_4G,
-			   BATON_IDENTMAP_LIMIT_4LEVEL, BATON_PLACE_LOWEST);
-	if (rc)
-		return baton_fail(err, ENOSPC, "kernel: %s: no free RAM for %llu KiB (init_size) "
-				  "aligned to %u KiB", opts->kernel,
-				  (unsigned long long)s[BATON_SEG_KERNEL].memsz >> 10,
-				  bz->kernel_alignment >> 10);
+	k->memsz = page_round(bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size);
+	if (place(pl, k, bz->kernel_alignment, bz->pref_address, UINT64_MAX, BATON_PLACE_LOWEST,
+		  above4g))
+		return no_room(err, k, opts->kernel, " (init_size)", pl);
 
 	if (img->initrd_file.size) {
-		s[BATON_SEG_INITRD].memsz = page_round(img->initrd_file.size);
-		initrd_max = (uint64_t)bz->initrd_addr_max + 1;
-		rc = place(&free, &s[BATON_SEG_INITRD], BATON_PAGE_SIZE, BATON_LOW_RESERVE,
-			   initrd_max < BATON_4G ? initrd_max : BATON_4G, BATON_PLACE_HIGHEST);
-		if (rc && above4g)
-			rc = place(&free, &s[BATON_SEG_INITRD], BATON_PAGE_SIZE, BATON_4G,
-				   BATON_IDENTMAP_LIMIT_4LEVEL, BATON_PLACE_HIGHEST);
-		if (rc)
-			return baton_fail(err, ENOSPC, "initrd: %s: no free RAM for %llu KiB",
-					  opts->initrd,
-					  (unsigned long long)s[BATON_SEG_INITRD].memsz >> 10);
+		rd->memsz = page_round(img->initrd_file.size);
+		if (place(pl, rd, BATON_PAGE_SIZE, 0, (uint64_t)bz->initrd_addr_max + 1,
+			  BATON_PLACE_HIGHEST, 0) &&
+		    place(pl, rd, BATON_PAGE_SIZE, BATON_4G, UINT64_MAX, BATON_PLACE_HIGHEST, above4g))
+			return no_room(err, rd, opts->initrd, "", pl);
 	}
+	return 0;
+}
 
-	/* Small pieces the purgatory and the 32-bit entry need below 4 GiB, placed high to keep
-	 * low memory free for the new kernel. */
+/* The crash image's extras: a backup of low memory and the ELF core header describing the dead
+ * kernel's memory, whose address the capture kernel learns from elfcorehdr=. */
+static int place_crash_extras(struct planner *pl, struct baton_image *img,
+			      struct baton_cmdline *cmdline, struct baton_error *err)
+{
+	struct baton_segment *bk = &img->seg[BATON_SEG_BACKUP];
+	struct baton_segment *eh = &img->seg[BATON_SEG_ELFCOREHDR];
+	struct baton_elfcore_opts eo = { img->crash.crash, img->crash.nr_crash, 0, 0, 0 };
+	char token[64];
+	size_t size;
+	int rc;
+
+	if (!baton_crash_backup_range(&img->crash, &eo.backup_src, &eo.backup_size)) {
+		bk->memsz = page_round(eo.backup_size);
+		if (place(pl, bk, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
+			return no_room(err, bk, "", " (backup of low memory)", pl);
+		eo.backup_dst = bk->mem;
+	}
+	/* The header's size does not depend on where the backup went, only on the ranges. */
+	rc = baton_elfcore_build(&img->crash, &eo, &img->elfcore_seg, &size, err);
+	if (rc)
+		return rc;
+	eh->buf = img->elfcore_seg;
+	eh->bufsz = size;
+	eh->memsz = page_round(size);
+	if (place(pl, eh, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
+		return no_room(err, eh, "", " (ELF core header)", pl);
+	img->backup_src = eo.backup_src;
+	img->backup_size = eo.backup_size;
+	snprintf(token, sizeof(token), "elfcorehdr=0x%llx", (unsigned long long)eh->mem);
+	return baton_cmdline_append(cmdline, token, err);
+}
+
+/* Small pieces the purgatory and the 32-bit entry need, below 4 GiB when possible, placed high
+ * to keep low memory free for the new kernel. */
+static int place_small(struct planner *pl, struct baton_image *img, size_t boot_size,
+		       size_t table_pages, size_t purgatory_size, struct baton_error *err)
+{
+	struct baton_segment *s = img->seg;
+
 	s[BATON_SEG_BOOT_PARAMS].memsz = page_round(boot_size);
 	s[BATON_SEG_PAGE_TABLES].memsz = table_pages * BATON_PAGE_SIZE;
 	s[BATON_SEG_PURGATORY].memsz = page_round(purgatory_size);
-	for (int i = BATON_SEG_BOOT_PARAMS; i <= BATON_SEG_PURGATORY; i++) {
-		if (place(&free, &s[i], BATON_PAGE_SIZE, BATON_LOW_RESERVE, BATON_4G,
-			  BATON_PLACE_HIGHEST))
-			return baton_fail(err, ENOSPC, "plan: no free RAM below 4 GiB for %s "
-					  "(%llu KiB)", s[i].name, (unsigned long long)s[i].memsz >> 10);
-	}
+	for (int i = BATON_SEG_BOOT_PARAMS; i <= BATON_SEG_PURGATORY; i++)
+		if (place(pl, &s[i], BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
+			return no_room(err, &s[i], "", "", pl);
 	return 0;
 }
 
@@ -216,8 +270,26 @@ static int build_identity_map(struct baton_image *img, size_t pages, struct bato
 	return 0;
 }
 
-static int build_boot_params(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
-			     struct baton_image *img, size_t boot_size, struct baton_error *err)
+/* What the capture kernel may use: the crash region (minus what must survive) and low memory. */
+static int crash_boot_map(struct baton_image *img, struct baton_error *err)
+{
+	const struct baton_phys_range *c = &img->crash.crash[img->crash.nr_crash - 1];
+	struct baton_phys_range keep[2];
+	size_t n = 0;
+
+	for (int i = BATON_SEG_ELFCOREHDR; i <= BATON_SEG_BACKUP; i++)
+		if (img->seg[i].memsz) {
+			keep[n].start = img->seg[i].mem;
+			keep[n].end = img->seg[i].mem + img->seg[i].memsz;
+			n++;
+		}
+	return baton_crash_memmap(&img->memmap, &img->crash, c->start, c->end, keep, n,
+				  &img->boot_map, err);
+}
+
+static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
+			     const struct baton_cmdline *cmdline, size_t boot_size,
+			     struct baton_error *err)
 {
 	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
 	struct boot_params running;
@@ -233,13 +305,13 @@ static int build_boot_params(const struct baton_ctx *ctx, const struct baton_loa
 	img->boot_seg = calloc(1, boot_size);
 	if (!img->boot_seg)
 		return baton_fail(err, ENOMEM, "bootparams: out of memory");
-	rc = baton_bootparams_build((struct boot_params *)img->boot_seg, &img->bz, &img->memmap,
+	rc = baton_bootparams_build((struct boot_params *)img->boot_seg, &img->bz,
+				    img->boot_map.nr ? &img->boot_map : &img->memmap,
 				    have_running ? &running : NULL, &layout, err);
 	if (rc)
 		return rc;
-	if (opts->cmdline)
-		memcpy(img->boot_seg + sizeof(struct boot_params), opts->cmdline,
-		       strlen(opts->cmdline));
+	if (cmdline->len)
+		memcpy(img->boot_seg + sizeof(struct boot_params), cmdline->text, cmdline->len);
 	bs->buf = img->boot_seg;
 	bs->bufsz = boot_size;
 	return 0;
@@ -288,8 +360,12 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	p->boot_params = img->seg[BATON_SEG_BOOT_PARAMS].mem;
 	p->pml4 = img->roots.pml4;
 	p->pml5 = img->roots.pml5;
+	p->backup_src = img->backup_src;
+	p->backup_dst = img->seg[BATON_SEG_BACKUP].mem;
+	p->backup_size = img->backup_size;
+	/* The backup segment is empty until the purgatory fills it: nothing to verify there. */
 	for (int i = 0; i < BATON_SEG_COUNT; i++)
-		if (img->seg[i].memsz)
+		if (img->seg[i].memsz && img->seg[i].hashed_size)
 			region(p, &img->seg[i]);
 	baton_params_digest(p, p->self_sha256);
 
@@ -309,22 +385,22 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 			struct baton_image *img, struct baton_error *err)
 {
 	static const char *const names[BATON_SEG_COUNT] = {
-		"kernel", "initrd", "boot_params", "page_tables", "purgatory",
+		"kernel", "initrd", "elfcorehdr", "backup", "boot_params", "page_tables", "purgatory",
 	};
 	struct baton_identmap_layout probe = { 0 };
 	struct baton_purgatory_layout pl;
-	size_t cmdlen = opts->cmdline ? strlen(opts->cmdline) : 0;
-	size_t boot_size = page_round(sizeof(struct boot_params) + cmdlen + 1);
+	struct baton_cmdline cmdline = { 0 };
+	struct planner planner;
 	size_t pages;
 	int rc;
 
 	memset(img, 0, sizeof(*img));
+	img->flags = opts->flags;
 	for (int i = 0; i < BATON_SEG_COUNT; i++)
 		img->seg[i].name = names[i];
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
-	if (rc)
-		return rc;
-	rc = read_inputs(ctx, opts, img, err);
+	if (!rc)
+		rc = read_inputs(ctx, opts, img, err);
 	if (rc)
 		return rc;
 
@@ -335,30 +411,39 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	pages = baton_identmap_pages_needed(&probe, img->features);
 	baton_identmap_layout_free(&probe);
 
-	rc = plan_segments(opts, img, boot_size, pages, pl.image_size, err);
-	if (rc)
-		return rc;
-	rc = build_identity_map(img, pages, err);
-	if (rc)
-		return rc;
-	rc = build_boot_params(ctx, opts, img, boot_size, err);
-	if (rc)
-		return rc;
-
-	struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
-	k->buf = img->bz.kernel;
-	k->bufsz = img->bz.kernel_size;
-	struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
-	rd->buf = img->initrd_file.data;
-	rd->bufsz = img->initrd_file.size;
-	for (int i = BATON_SEG_KERNEL; i < BATON_SEG_PURGATORY; i++)
-		if (img->seg[i].memsz)
-			digest_segment(&img->seg[i]);
-	rc = build_purgatory(opts, img, &pl, err);
-	if (rc)
-		return rc;
-
-	return 0;
+	rc = baton_cmdline_append(&cmdline, opts->cmdline ? opts->cmdline : "", err);
+	if (!rc)
+		rc = planner_init(&planner, img, opts->flags, err);
+	if (!rc)
+		rc = place_kernel_and_initrd(&planner, opts, img, err);
+	if (!rc && (opts->flags & BATON_LOAD_CRASH))
+		rc = place_crash_extras(&planner, img, &cmdline, err);
+	if (!rc && cmdline.len > img->bz.cmdline_size)
+		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
+				"(cmdline_size)", cmdline.len, opts->kernel, img->bz.cmdline_size);
+	size_t boot_size = page_round(sizeof(struct boot_params) + cmdline.len + 1);
+	if (!rc)
+		rc = place_small(&planner, img, boot_size, pages, pl.image_size, err);
+	if (!rc)
+		rc = build_identity_map(img, pages, err);
+	if (!rc && (opts->flags & BATON_LOAD_CRASH))
+		rc = crash_boot_map(img, err);
+	if (!rc)
+		rc = build_boot_params(ctx, img, &cmdline, boot_size, err);
+	if (!rc) {
+		struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
+		struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
+		k->buf = img->bz.kernel;
+		k->bufsz = img->bz.kernel_size;
+		rd->buf = img->initrd_file.data;
+		rd->bufsz = img->initrd_file.size;
+		for (int i = 0; i < BATON_SEG_PURGATORY; i++)
+			if (img->seg[i].bufsz)
+				digest_segment(&img->seg[i]);
+		rc = build_purgatory(opts, img, &pl, err);
+	}
+	img->cmdline = cmdline.text;
+	return rc;
 }
 
 void baton_image_free(struct baton_image *img)
@@ -366,6 +451,10 @@ void baton_image_free(struct baton_image *img)
 	baton_file_free(&img->kernel_file);
 	baton_file_free(&img->initrd_file);
 	baton_memmap_free(&img->memmap);
+	baton_memmap_free(&img->boot_map);
+	baton_crash_info_free(&img->crash);
+	free(img->elfcore_seg);
+	free(img->cmdline);
 	free(img->boot_seg);
 	free(img->table_seg);
 	free(img->purgatory_seg);

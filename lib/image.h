@@ -8,6 +8,7 @@
 #include "baton/abi.h"
 #include "bootparam.h"
 #include "bzimage.h"
+#include "crash.h"
 #include "error.h"
 #include "file.h"
 #include "identmap.h"
@@ -21,6 +22,7 @@ struct baton_ctx {
 enum baton_load_flag {
 	BATON_LOAD_ENTRY_32BIT = 1u << 0,   /* enter through the 32-bit boot protocol */
 	BATON_LOAD_SERIAL = 1u << 1,        /* the purgatory reports on a serial port */
+	BATON_LOAD_CRASH = 1u << 2,         /* a capture kernel for after a panic (kdump) */
 };
 
 struct baton_load_opts {
@@ -35,6 +37,8 @@ struct baton_load_opts {
 enum baton_segment_id {
 	BATON_SEG_KERNEL,
 	BATON_SEG_INITRD,
+	BATON_SEG_ELFCOREHDR,   /* crash images only */
+	BATON_SEG_BACKUP,       /* crash images only: filled by the purgatory */
 	BATON_SEG_BOOT_PARAMS,
 	BATON_SEG_PAGE_TABLES,
 	BATON_SEG_PURGATORY,
@@ -56,15 +60,22 @@ struct baton_image {
 	struct baton_segment seg[BATON_SEG_COUNT];   /* by enum baton_segment_id; memsz 0: unused */
 	uint64_t entry;                    /* the purgatory's entry point */
 	uint64_t kernel_entry;             /* where the purgatory enters the kernel */
+	unsigned flags;                    /* enum baton_load_flag */
 	unsigned features;                 /* enum baton_cpu_feature of the running machine */
+	char *cmdline;                     /* the new kernel's command line, as loaded */
 	struct baton_identmap_stats map_stats;
 	struct baton_identmap_roots roots;
-	struct baton_memmap memmap;
+	struct baton_memmap memmap;        /* the firmware's */
+	struct baton_memmap boot_map;      /* the new kernel's e820 when it differs (crash) */
+	struct baton_crash_info crash;     /* crash images only */
+	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
+	uint64_t backup_size;
 	struct baton_bzimage bz;
 	/* owned storage */
 	struct baton_file kernel_file;
 	struct baton_file initrd_file;
 	uint8_t *boot_seg;
+	uint8_t *elfcore_seg;
 	uint8_t *table_seg;
 	uint8_t *purgatory_seg;
 };

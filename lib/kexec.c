@@ -41,13 +41,15 @@ int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
 		segs[nr].memsz = s->memsz;
 		nr++;
 	}
-	rc = sys->kexec_load(sys->ctx, img->entry, nr, segs, BATON_KEXEC_ARCH_X86_64);
+	rc = sys->kexec_load(sys->ctx, img->entry, nr, segs, BATON_KEXEC_ARCH_X86_64 |
+			     ((img->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_ON_CRASH : 0));
 	return rc ? syscall_error(err, "kexec_load", rc) : 0;
 }
 
-int baton_kexec_unload(const struct baton_sys *sys, struct baton_error *err)
+int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_error *err)
 {
-	int rc = sys->kexec_load(sys->ctx, 0, 0, NULL, BATON_KEXEC_ARCH_X86_64);
+	int rc = sys->kexec_load(sys->ctx, 0, 0, NULL, BATON_KEXEC_ARCH_X86_64 |
+				 (crash ? BATON_KEXEC_ON_CRASH : 0));
 	return rc ? syscall_error(err, "kexec_load (unload)", rc) : 0;
 }
 

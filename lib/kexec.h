@@ -8,7 +8,8 @@
 
 int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
 		     struct baton_error *err);
-int baton_kexec_unload(const struct baton_sys *sys, struct baton_error *err);
+/* Unload the normal image, or the crash image when `crash`. */
+int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_error *err);
 /* Flush file systems, then reboot into the loaded image (the real kernel returns only on
  * failure). */
 int baton_kexec_exec(const struct baton_sys *sys, struct baton_error *err);

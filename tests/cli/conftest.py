@@ -56,6 +56,8 @@ class Machine:
         self.write_memmap(os.path.join(FIXTURES, memmap))
         self.write('proc/cpuinfo', 'processor\t: 0\nflags\t\t: %s\n\n' % flags)
         self.write('proc/cmdline', 'BOOT_IMAGE=/boot/vmlinuz-6.1 root=/dev/vda1 ro quiet\n')
+        with open(os.path.join(FIXTURES, memmap.replace('.memmap', '.iomem'))) as f:
+            self.write('proc/iomem', f.read())
         self.write('sys/kernel/kexec_loaded', '0\n')
         self.write('sys/kernel/kexec_crash_loaded', '0\n')
         self.kernel = self.write('boot/vmlinuz', bzimage())

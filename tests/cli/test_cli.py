@@ -171,6 +171,7 @@ def test_initrd_does_not_fit(machine, run):
 def test_no_memory_map(machine, run):
     import shutil
     shutil.rmtree(os.path.join(machine.root, 'sys/firmware'))
+    os.unlink(os.path.join(machine.root, 'proc/iomem'))
     refusal(machine, run, ['-l', machine.kernel], 'memmap', 'iomem')
 
 
@@ -185,3 +186,66 @@ def test_usage_errors_exit_2(machine, run, args, needle):
     p = run(machine, *args)
     assert p.returncode == 2 and needle in p.stderr and len(p.stderr.splitlines()) == 1, p.stderr
     assert kexec_loads(p) == []
+
+
+# --- crash images (-p) --------------------------------------------------------------------------
+
+@pytest.fixture
+def crash_machine(machine):
+    """The fake machine with the state of a real QEMU guest booted with crashkernel=256M."""
+    import shutil
+    src = os.path.join(REPO, 'tests', 'fixtures', 'crash', 'qemu-2g-la57')
+    for sub in ('proc', 'sys'):
+        shutil.copytree(os.path.join(src, sub), os.path.join(machine.root, sub),
+                        dirs_exist_ok=True)
+    machine.write('proc/cmdline', 'BOOT_IMAGE=/vmlinuz console=ttyS0 crashkernel=256M quiet\n')
+    with open(os.path.join(machine.root, 'proc', 'iomem')) as f:
+        m = re.search(r'^\s+([0-9a-f]+)-([0-9a-f]+) : Crash kernel$', f.read(), re.M)
+    machine.crash = (int(m.group(1), 16), int(m.group(2), 16) + 1)
+    return machine
+
+
+def plan_segments(out):
+    return {m.group(1): (int(m.group(2), 16), int(m.group(4), 16)) for m in re.finditer(
+        r'^(\w+) +0x([0-9a-f]{16}) +0x([0-9a-f]+) +0x([0-9a-f]+) ', out, re.M)}
+
+
+def test_panic_dry_run_stays_in_the_crash_region(crash_machine, run):
+    m = crash_machine
+    p = run(m, '--dry-run', '-p', m.kernel, '--initrd', m.initrd, '--command-line=console=ttyS0')
+    assert p.returncode == 0, p.stderr
+    segs = plan_segments(p.stdout)
+    assert set(segs) == {'kernel', 'initrd', 'elfcorehdr', 'backup', 'boot_params',
+                         'page_tables', 'purgatory'}
+    for name, (addr, size) in segs.items():
+        assert m.crash[0] <= addr and addr + size <= m.crash[1], (name, hex(addr))
+    hdr = segs['elfcorehdr'][0]
+    assert 'command line: "console=ttyS0 elfcorehdr=0x%x"' % hdr in p.stdout, p.stdout
+    assert re.search(r'^backup: 0x9ec00 bytes from 0x1000 saved to 0x%x' % segs['backup'][0],
+                     p.stdout, re.M), p.stdout
+
+
+def test_panic_load_uses_kexec_on_crash(crash_machine, run):
+    m = crash_machine
+    p = run(m, '-p', m.kernel, '--reuse-cmdline')
+    assert p.returncode == 0, p.stderr
+    loads = kexec_loads(p)
+    assert len(loads) == 1 and re.search(r', 6, .*KEXEC_ON_CRASH', loads[0]), loads
+
+
+def test_panic_reuse_cmdline_drops_crashkernel(crash_machine, run):
+    p = run(crash_machine, '--dry-run', '-p', crash_machine.kernel, '--reuse-cmdline')
+    assert re.search(r'command line: "console=ttyS0 quiet elfcorehdr=0x[0-9a-f]+"', p.stdout), \
+        p.stdout
+
+
+def test_panic_unload(crash_machine, run):
+    p = run(crash_machine, '-p', '-u')
+    assert p.returncode == 0, p.stderr
+    loads = kexec_loads(p)
+    assert len(loads) == 1 and re.search(r'kexec_load\((0|NULL), 0, NULL, .*KEXEC_ON_CRASH',
+                                         loads[0]), loads
+
+
+def test_panic_without_crashkernel_is_refused(machine, run):
+    refusal(machine, run, ['-p', machine.kernel], 'crashkernel=')

@@ -76,6 +76,9 @@ static void load_passes_every_used_segment(void **state)
 	assert_ptr_equal(f.segs[0].buf, a);
 	assert_int_equal(f.segs[0].mem, 0x1000000);
 	assert_int_equal(f.segs[1].memsz, 0x7000);
+	img.flags = BATON_LOAD_CRASH;
+	assert_int_equal(baton_kexec_load(&sys, &img, NULL), 0);
+	assert_int_equal(f.flags, (62UL << 16) | 1);
 }
 
 static void errors_become_messages(void **state)
@@ -90,7 +93,7 @@ static void errors_become_messages(void **state)
 	assert_int_equal(baton_kexec_load(&sys, &img, &err), -EPERM);
 	assert_non_null(strstr(err.msg, "kexec_load: not permitted"));
 	f.result = -EBUSY;
-	assert_int_equal(baton_kexec_unload(&sys, &err), -EBUSY);
+	assert_int_equal(baton_kexec_unload(&sys, 0, &err), -EBUSY);
 	assert_non_null(strstr(err.msg, "busy"));
 }
 
@@ -100,10 +103,13 @@ static void unload_is_a_load_of_nothing(void **state)
 	struct fake f = { 0 };
 	struct baton_sys sys = fake_sys(&f);
 
-	assert_int_equal(baton_kexec_unload(&sys, NULL), 0);
+	assert_int_equal(baton_kexec_unload(&sys, 0, NULL), 0);
 	assert_int_equal(f.calls, 1);
 	assert_int_equal(f.nr, 0);
 	assert_int_equal(f.entry, 0);
+	assert_int_equal(f.flags, 62UL << 16);
+	assert_int_equal(baton_kexec_unload(&sys, 1, NULL), 0);
+	assert_int_equal(f.flags, (62UL << 16) | 1);
 }
 
 static void exec_syncs_first(void **state)
