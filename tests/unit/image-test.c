@@ -314,6 +314,85 @@ static void same_inputs_same_plan(void **state)
 	machine_free(m);
 }
 
+/* A copy of a real crash-enabled QEMU guest's /proc and /sys (tests/fixtures/crash). */
+static struct machine *crash_machine(void)
+{
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb la57",
+				    fx_bzimage_defaults(), 70000);
+	char cmd[8400];
+
+	snprintf(cmd, sizeof(cmd), "cp -r %s/crash/qemu-2g-la57/. %s/ && rm -rf %s/sys/firmware && "
+		 "cp -r %s/crash/qemu-2g-la57/sys/firmware %s/sys/", FIXTURES, m->root, m->root,
+		 FIXTURES, m->root);
+	assert_int_equal(system(cmd), 0);
+	return m;
+}
+
+static void crash_image_lives_in_the_crash_region(void **state)
+{
+	(void)state;
+	struct machine *m = crash_machine();
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", BATON_LOAD_CRASH, 0, 0 };
+	struct baton_ctx ctx = { m->root };
+	struct baton_error err = { 0 };
+	struct baton_image img;
+
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("prepare: %s", err.msg);
+	const struct baton_phys_range *c = &img.crash.crash[img.crash.nr_crash - 1];
+	for (int i = 0; i < BATON_SEG_COUNT; i++) {
+		const struct baton_segment *s = &img.seg[i];
+		assert_true(s->memsz > 0);
+		assert_true(s->mem >= c->start && s->mem + s->memsz <= c->end);
+	}
+	const struct baton_segment *eh = &img.seg[BATON_SEG_ELFCOREHDR];
+	const struct baton_segment *bk = &img.seg[BATON_SEG_BACKUP];
+	char want[128];
+	snprintf(want, sizeof(want), "console=ttyS0 elfcorehdr=0x%llx", (unsigned long long)eh->mem);
+	assert_string_equal(img.cmdline, want);
+	assert_memory_equal(eh->buf, "\177ELF", 4);
+
+	const struct baton_params *p = params_of(&img);
+	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
+	assert_int_equal(p->backup_src, 0x1000);
+	assert_int_equal(p->backup_size, 0x9ec00);
+	assert_int_equal(p->backup_dst, bk->mem);
+	assert_int_equal(bk->bufsz, 0);
+	assert_int_equal(p->nr_regions, 6);        /* all but the backup */
+	for (uint32_t i = 0; i < p->nr_regions; i++)
+		assert_int_not_equal(p->regions[i].start, bk->mem);
+
+	/* The capture kernel's e820: crash region RAM around the kept segments, no dead RAM. */
+	const struct boot_params *bp = img.seg[BATON_SEG_BOOT_PARAMS].buf;
+	uint64_t ram = 0;
+	for (int i = 0; i < bp->e820_entries; i++) {
+		const struct e820_entry *e = &bp->e820_table[i];
+		if (e->type != 1)
+			continue;
+		ram += e->size;
+		int in_crash = e->addr >= c->start && e->addr + e->size <= c->end;
+		int low = e->addr + e->size <= 0xa0000;
+		assert_true(in_crash || low);
+		assert_true(e->addr + e->size <= eh->mem || e->addr >= eh->mem + eh->memsz);
+		assert_true(e->addr + e->size <= bk->mem || e->addr >= bk->mem + bk->memsz);
+	}
+	assert_true(ram >= (c->end - c->start) - eh->memsz - bk->memsz);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+static void crash_without_region_is_refused(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
+	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0 };
+
+	fx_write_str(m->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
+		     "00100000-3ffdffff : System RAM\n");
+	expect_error(m, &o, ENOENT, "crashkernel=");
+	machine_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -324,6 +403,8 @@ int main(void)
 		cmocka_unit_test(refusals_name_the_problem),
 		cmocka_unit_test(no_memory_map_is_refused),
 		cmocka_unit_test(same_inputs_same_plan),
+		cmocka_unit_test(crash_image_lives_in_the_crash_region),
+		cmocka_unit_test(crash_without_region_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
