@@ -22,15 +22,15 @@ PURG_CFLAGS := -std=c11 $(WARN) -Os -g -Iinclude -Icommon -ffreestanding -fno-bu
 PURG_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--no-warn-rwx-segments \
 	-Wl,-T,purgatory/purgatory.lds
 
-COMMON_SRCS := $(wildcard common/*.c)
+COMMON_SRCS := $(wildcard common/*.c) $(wildcard common/*.S)
 # Purgatory code free of hardware access, also built into the host library for its tests.
 PURG_PURE   := purgatory/verify.c
 LIB_SRCS    := $(wildcard lib/*.c) $(COMMON_SRCS) $(PURG_PURE)
-LIB_OBJS    := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS    := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS)))
 CLI_SRCS    := $(wildcard cli/*.c)
 CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 PURG_SRCS   := $(wildcard purgatory/*.S) $(wildcard purgatory/*.c)
-PURG_OBJS   := $(PURG_SRCS:%=$(BUILD)/%.o) $(COMMON_SRCS:%.c=$(BUILD)/purgatory/%.o)
+PURG_OBJS   := $(PURG_SRCS:%=$(BUILD)/%.o) $(patsubst %,$(BUILD)/purgatory/%.o,$(basename $(COMMON_SRCS)))
 UNIT_SRCS   := $(wildcard tests/unit/*-test.c)
 UNIT_BINS   := $(UNIT_SRCS:%.c=$(BUILD)/%)
 TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
@@ -41,6 +41,9 @@ all: $(BUILD)/baton $(BUILD)/baton-static
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+# Xen's public headers need GNU C (anonymous unions); only the Xen backend includes them.
+$(BUILD)/lib/xen.o: HOST_CFLAGS += -std=gnu11
 
 # The purgatory image is embedded in the library as plain bytes (see lib/purgatory_blob.S).
 $(BUILD)/lib/purgatory_blob.o: lib/purgatory_blob.S $(BUILD)/purgatory/purgatory.bin
@@ -107,6 +110,15 @@ $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BU
 $(BUILD)/tests/unit/image-test: $(BUILD)/lib/purgatory_blob.o
 $(BUILD)/tests/unit/options-test: $(BUILD)/cli/options.o
 
+# A stand-in libxenctrl the Xen backend's tests dlopen instead of the real one.
+$(BUILD)/tests/unit/libfakexenctrl.so: tests/unit/fakes/xenctrl.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes $(CFLAGS) -shared -fPIC -o $@ $<
+
+$(BUILD)/tests/unit/xen-test.o: HOST_CFLAGS += -std=gnu11 \
+	-DFAKE_XENCTRL='"$(CURDIR)/$(BUILD)/tests/unit/libfakexenctrl.so"'
+$(BUILD)/tests/unit/xen-test: $(BUILD)/tests/unit/libfakexenctrl.so $(BUILD)/lib/purgatory_blob.o
+
 unit-tests: $(UNIT_BINS)
 
 # Installs missing Debian packages (build, tests, QEMU); a no-op when all are there.
@@ -129,7 +141,24 @@ demo: deps
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all check check-host deps demo clean purgatory unit-tests
+# --- assembly in common/ (SHA-NI), for the library and the purgatory --------------------------
+$(BUILD)/common/%.o: common/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/purgatory/common/%.o: common/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(PURG_CFLAGS) -MMD -MP -c $< -o $@
+
+# --- benchmarks (not part of check; see docs/performance.md) ----------------------------------
+$(BUILD)/bench/hash_throughput: $(BUILD)/bench/hash_throughput.o $(BUILD)/libbaton-core.a
+	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
+
+bench: all $(BUILD)/bench/hash_throughput
+	$(BUILD)/bench/hash_throughput
+	$(PYTHON) bench/load.py --build $(BUILD)
+
+.PHONY: all check check-host deps demo clean purgatory unit-tests bench
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

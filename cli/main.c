@@ -9,6 +9,7 @@
 #include "kexec.h"
 #include "options.h"
 #include "report.h"
+#include "xen.h"
 
 #ifndef BATON_VERSION
 #define BATON_VERSION "unknown"
@@ -77,14 +78,55 @@ static int load(const struct baton_ctx *ctx, const struct baton_sys *sys,
 	return rc ? fail(&err) : EXIT_SUCCESS;
 }
 
+static int status(const struct baton_ctx *ctx, const struct cli_options *o)
+{
+	struct baton_error err = { 0 };
+	int crash = !o->load_flag;   /* kexec-tools: the crash image unless -l asks otherwise */
+	int loaded = 0;
+	int rc = ctx->xen ? baton_xen_loaded(ctx->xen, crash, &loaded, &err)
+			  : baton_kexec_loaded(ctx, crash, &loaded, &err);
+
+	if (rc)
+		return fail(&err);
+	if (o->debug)
+		fprintf(stderr, "baton: %s image %s\n", crash ? "crash" : "kexec",
+			loaded ? "loaded" : "not loaded");
+	return loaded ? 1 : 0;
+}
+
+static int run(const struct baton_ctx *ctx, const struct baton_sys *sys,
+	       const struct cli_options *o)
+{
+	struct baton_error err = { 0 };
+
+	switch (o->action) {
+	case CLI_LOAD:
+		return load(ctx, sys, o);
+	case CLI_FORCE:
+		if (load(ctx, sys, o))
+			return EXIT_FAILURE;
+		if (o->dry_run)
+			return EXIT_SUCCESS;
+		return baton_kexec_exec(sys, &err) ? fail(&err) : EXIT_SUCCESS;
+	case CLI_EXEC:
+		return baton_kexec_exec(sys, &err) ? fail(&err) : EXIT_SUCCESS;
+	case CLI_UNLOAD:
+		return baton_kexec_unload(sys, o->panic, &err) ? fail(&err) : EXIT_SUCCESS;
+	case CLI_STATUS:
+		return status(ctx, o);
+	default:
+		return EXIT_USAGE;
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct baton_ctx ctx = { .root = getenv("BATON_ROOT") ? getenv("BATON_ROOT") : "" };
-	const struct baton_sys *sys = &baton_sys_linux;
+	struct baton_sys sys = baton_sys_linux;
 	struct baton_error err = { 0 };
 	struct cli_options o;
 	char msg[256];
-	int loaded = 0;
+	int rc;
 
 	if (cli_parse(&o, argc, argv, msg, sizeof(msg))) {
 		fprintf(stderr, "baton: %s (see baton --help)\n", msg);
@@ -95,36 +137,24 @@ int main(int argc, char **argv)
 		fprintf(stderr, "baton: --dry-run only plans a load (-l or -f)\n");
 		return EXIT_USAGE;
 	}
-
-	switch (o.action) {
-	case CLI_HELP:
+	if (o.action == CLI_HELP) {
 		cli_usage(stdout);
 		return EXIT_SUCCESS;
-	case CLI_VERSION:
+	}
+	if (o.action == CLI_VERSION) {
 		printf("baton %s\n", BATON_VERSION);
 		return EXIT_SUCCESS;
-	case CLI_LOAD:
-		return load(&ctx, sys, &o);
-	case CLI_FORCE:
-		if (load(&ctx, sys, &o))
-			return EXIT_FAILURE;
-		if (o.dry_run)
-			return EXIT_SUCCESS;
-		return baton_kexec_exec(sys, &err) ? fail(&err) : EXIT_SUCCESS;
-	case CLI_EXEC:
-		return baton_kexec_exec(sys, &err) ? fail(&err) : EXIT_SUCCESS;
-	case CLI_UNLOAD:
-		return baton_kexec_unload(sys, o.panic, &err) ? fail(&err) : EXIT_SUCCESS;
-	case CLI_STATUS:
-		/* kexec-tools: the crash image unless -l asks for the normal one. */
-		if (baton_kexec_loaded(&ctx, !o.load_flag, &loaded, &err))
-			return fail(&err);
-		if (o.debug)
-			fprintf(stderr, "baton: %s image %s\n", o.load_flag ? "kexec" : "crash",
-				loaded ? "loaded" : "not loaded");
-		return loaded ? 1 : 0;
-	case CLI_NONE:
-		break;
 	}
-	return EXIT_USAGE;
+	/* In Xen's control domain the hypervisor is the old kernel: its kexec interface and its
+	 * machine memory map replace Linux's. */
+	if (baton_xen_is_dom0(ctx.root)) {
+		if (baton_xen_open(&ctx.xen, getenv("BATON_XENCTRL"), &err))
+			return fail(&err);
+		baton_xen_sys(ctx.xen, &sys);
+		if (o.debug)
+			fprintf(stderr, "baton: Xen dom0: using the hypervisor's kexec interface\n");
+	}
+	rc = run(&ctx, &sys, &o);
+	baton_xen_close(ctx.xen);
+	return rc;
 }

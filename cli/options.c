@@ -69,6 +69,9 @@ void cli_usage(FILE *out)
 	      "  -h, --help               show this help\n"
 	      "  -v, --version            show the version\n"
 	      "\n"
+	      "In Xen's control domain (dom0) baton loads through the hypervisor (libxenctrl),\n"
+	      "with the machine's memory map; elsewhere through Linux's kexec_load.\n"
+	      "\n"
 	      "Exit status: 0 on success, 1 on failure (with -S: see above), 2 on a usage error.\n",
 	      out);
 }

@@ -18,6 +18,7 @@ enum {
 	E820_TYPE_NVS = 4,
 	E820_TYPE_UNUSABLE = 5,
 	E820_TYPE_PMEM = 7,
+	E820_TYPE_PRAM = 12,   /* legacy persistent memory */
 	E820_TYPE_SOFT_RESERVED = 0xefffffff,
 };
 

@@ -24,6 +24,26 @@ static uint32_t e820_type(enum baton_mem_kind kind)
 	return E820_TYPE_RESERVED;
 }
 
+enum baton_mem_kind baton_mem_kind_from_e820(uint32_t type)
+{
+	switch (type) {
+	case E820_TYPE_RAM:
+		return BATON_MEM_RAM;
+	case E820_TYPE_ACPI:
+		return BATON_MEM_ACPI;
+	case E820_TYPE_NVS:
+		return BATON_MEM_NVS;
+	case E820_TYPE_UNUSABLE:
+		return BATON_MEM_UNUSABLE;
+	case E820_TYPE_PMEM:
+	case E820_TYPE_PRAM:
+		return BATON_MEM_PMEM;
+	case E820_TYPE_SOFT_RESERVED:
+		return BATON_MEM_SOFT_RESERVED;
+	}
+	return BATON_MEM_RESERVED;
+}
+
 int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
 			  struct baton_error *err)
 {

@@ -17,6 +17,9 @@ struct baton_boot_layout {
 	uint64_t cmdline_addr;    /* physical address of the NUL-terminated command line */
 };
 
+/* An e820 type (a firmware's or Xen's table) as baton's kind; unknown types are RESERVED. */
+enum baton_mem_kind baton_mem_kind_from_e820(uint32_t type);
+
 /* Firmware memory map -> e820 table; -E2BIG beyond what the zero page holds. */
 int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
 			  struct baton_error *err);

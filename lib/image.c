@@ -13,6 +13,7 @@
 #include "purgatory_image.h"
 #include "sha256.h"
 #include "verify.h"
+#include "xen.h"
 
 #define KERNEL_ENTRY64_OFFSET 0x200
 
@@ -41,6 +42,17 @@ int baton_purgatory_layout(const uint8_t *image, size_t size, struct baton_purga
 	return 0;
 }
 
+/* Under Xen, dom0's maps are pseudo-physical: the machine's come from the hypervisor. */
+static int read_xen_machine(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+			    struct baton_image *img, struct baton_error *err)
+{
+	int rc = baton_xen_memmap(ctx->xen, &img->memmap, err);
+
+	if (!rc && (opts->flags & BATON_LOAD_CRASH))
+		rc = baton_xen_crash_read(ctx->xen, &img->memmap, &img->crash, err);
+	return rc;
+}
+
 static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
 		       struct baton_image *img, struct baton_error *err)
 {
@@ -61,11 +73,17 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 	rc = baton_cpu_features(ctx->root, &img->features, err);
 	if (rc)
 		return rc;
+	/* Xen runs 4-level paging whatever the CPU offers, and dom0 sees a filtered CPUID: no
+	 * LA57, and no 1 GiB pages that the real CPU might lack. */
+	if (ctx->xen)
+		img->features = 0;
 	if ((img->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
 	    !(img->bz.xloadflags & BATON_XLF_5LEVEL))
 		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
 				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
 				  name);
+	if (ctx->xen)
+		return read_xen_machine(ctx, opts, img, err);
 	rc = baton_memmap_read_machine(&img->memmap, ctx->root, err);
 	if (!rc)
 		rc = baton_memmap_sort(&img->memmap, err);
@@ -155,9 +173,11 @@ static int place_kernel_and_initrd(struct planner *pl, const struct baton_load_o
 
 	if (img->initrd_file.size) {
 		rd->memsz = page_round(img->initrd_file.size);
+		/* initrd_addr_max first; a kernel that can take its initrd above 4 GiB takes it
+		 * anywhere (initrd_addr_max stays 2 GiB for old loaders' sake). */
 		if (place(pl, rd, BATON_PAGE_SIZE, 0, (uint64_t)bz->initrd_addr_max + 1,
 			  BATON_PLACE_HIGHEST, 0) &&
-		    place(pl, rd, BATON_PAGE_SIZE, BATON_4G, UINT64_MAX, BATON_PLACE_HIGHEST, above4g))
+		    (!above4g || place(pl, rd, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1)))
 			return no_room(err, rd, opts->initrd, "", pl);
 	}
 	return 0;

@@ -14,9 +14,13 @@
 #include "identmap.h"
 #include "memmap.h"
 
-/* Where the loader reads the machine's state: ROOT/sys/..., ROOT/proc/... ("" = this machine). */
+struct baton_xen;
+
+/* Where the loader reads the machine's state: ROOT/sys/..., ROOT/proc/... ("" = this machine),
+ * or, under Xen, the hypervisor (the machine's memory map and crash facts). */
 struct baton_ctx {
 	const char *root;
+	struct baton_xen *xen;   /* NULL: Linux is the old kernel */
 };
 
 enum baton_load_flag {

@@ -140,7 +140,7 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 
 static void prepare_ok(struct machine *m, struct baton_load_opts *o, struct baton_image *img)
 {
-	struct baton_ctx ctx = { m->root };
+	struct baton_ctx ctx = { .root = m->root };
 	struct baton_error err = { 0 };
 	int rc = baton_image_prepare(&ctx, o, img, &err);
 	if (rc)
@@ -219,7 +219,7 @@ static void big_initrd_goes_above_4g(void **state)
 static void expect_error(struct machine *m, struct baton_load_opts *o, int code,
 			 const char *needle)
 {
-	struct baton_ctx ctx = { m->root };
+	struct baton_ctx ctx = { .root = m->root };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 	int rc = baton_image_prepare(&ctx, o, &img, &err);
@@ -285,7 +285,7 @@ static void no_memory_map_is_refused(void **state)
 	snprintf(dir, sizeof(dir), "%s/sys", m->root);
 	fx_rm_rf(dir);
 	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
-	struct baton_ctx ctx = { m->root };
+	struct baton_ctx ctx = { .root = m->root };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 
@@ -333,7 +333,7 @@ static void crash_image_lives_in_the_crash_region(void **state)
 	(void)state;
 	struct machine *m = crash_machine();
 	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", BATON_LOAD_CRASH, 0, 0 };
-	struct baton_ctx ctx = { m->root };
+	struct baton_ctx ctx = { .root = m->root };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 

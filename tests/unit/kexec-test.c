@@ -131,7 +131,7 @@ static void status_reads_sysfs(void **state)
 {
 	(void)state;
 	char *root = fx_tmpdir();
-	struct baton_ctx ctx = { root };
+	struct baton_ctx ctx = { .root = root };
 	int loaded = -1;
 
 	fx_write_str(root, "sys/kernel/kexec_loaded", "1\n");

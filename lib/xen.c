@@ -1,0 +1,258 @@
+/* Xen's kexec interface through libxenctrl, resolved with dlopen so one baton binary runs on
+ * machines without Xen libraries. */
+#include "xen.h"
+
+#include <dlfcn.h>
+#include <elf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <xenctrl.h>
+
+#include "baton/abi.h"
+#include "bootparams.h"
+#include "file.h"
+
+#define XEN_E820_MAX 1024
+
+struct baton_xen {
+	void *lib;
+	xc_interface *xch;
+	struct {
+		xc_interface *(*interface_open)(xentoollog_logger *, xentoollog_logger *, unsigned);
+		int (*interface_close)(xc_interface *);
+		void *(*buffer_alloc)(xc_interface *, xc_hypercall_buffer_t *, size_t);
+		void (*buffer_free)(xc_interface *, xc_hypercall_buffer_t *);
+		int (*kexec_load)(xc_interface *, uint8_t, uint16_t, uint64_t, uint32_t,
+				  xen_kexec_segment_t *);
+		int (*kexec_unload)(xc_interface *, int);
+		int (*kexec_exec)(xc_interface *, int);
+		int (*kexec_status)(xc_interface *, int);
+		int (*kexec_get_range)(xc_interface *, int, int, uint64_t *, uint64_t *);
+		int (*machine_memory_map)(xc_interface *, struct e820entry *, uint32_t);
+	} fn;
+};
+
+int baton_xen_is_dom0(const char *root)
+{
+	char path[4096];
+	struct baton_file f;
+	int dom0;
+
+	if (baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/xen/capabilities"),
+			    256, NULL))
+		return 0;
+	dom0 = strstr((const char *)f.data, "control_d") != NULL;
+	baton_file_free(&f);
+	return dom0;
+}
+
+static int resolve(struct baton_xen *x, struct baton_error *err)
+{
+	static const struct { const char *name; size_t offset; } syms[] = {
+#define SYM(field, name) { name, offsetof(struct baton_xen, fn.field) }
+		SYM(interface_open, "xc_interface_open"),
+		SYM(interface_close, "xc_interface_close"),
+		SYM(buffer_alloc, "xc__hypercall_buffer_alloc"),
+		SYM(buffer_free, "xc__hypercall_buffer_free"),
+		SYM(kexec_load, "xc_kexec_load"),
+		SYM(kexec_unload, "xc_kexec_unload"),
+		SYM(kexec_exec, "xc_kexec_exec"),
+		SYM(kexec_status, "xc_kexec_status"),
+		SYM(kexec_get_range, "xc_kexec_get_range"),
+		SYM(machine_memory_map, "xc_get_machine_memory_map"),
+#undef SYM
+	};
+
+	for (size_t i = 0; i < sizeof(syms) / sizeof(syms[0]); i++) {
+		void *p = dlsym(x->lib, syms[i].name);
+		if (!p)
+			return baton_fail(err, ENOSYS, "xen: libxenctrl lacks %s", syms[i].name);
+		memcpy((char *)x + syms[i].offset, &p, sizeof(p));
+	}
+	return 0;
+}
+
+int baton_xen_open(struct baton_xen **xen, const char *library, struct baton_error *err)
+{
+	static const char *const sonames[] = { "libxenctrl.so", "libxenctrl.so.4.17",
+					       "libxenctrl.so.4.16", "libxenctrl.so.4.18",
+					       "libxenctrl.so.4.19", "libxenctrl.so.4.20" };
+	struct baton_xen *x = calloc(1, sizeof(*x));
+	int rc;
+
+	if (!x)
+		return baton_fail(err, ENOMEM, "xen: out of memory");
+	for (size_t i = 0; !x->lib && i < sizeof(sonames) / sizeof(sonames[0]); i++)
+		x->lib = dlopen(library ? library : sonames[i], RTLD_NOW | RTLD_LOCAL);
+	if (!x->lib) {
+		free(x);
+		return baton_fail(err, ENOENT, "xen: running under Xen, but libxenctrl cannot be "
+				  "loaded (%s): install Xen's libraries (Debian: libxenmisc)",
+				  library ? library : "libxenctrl.so.4.*");
+	}
+	rc = resolve(x, err);
+	if (!rc) {
+		x->xch = x->fn.interface_open(NULL, NULL, 0);
+		if (!x->xch)
+			rc = baton_fail(err, errno ? errno : EIO, "xen: cannot open the hypervisor "
+					"interface (/dev/xen/privcmd): %s", strerror(errno));
+	}
+	if (rc) {
+		dlclose(x->lib);
+		free(x);
+		return rc;
+	}
+	*xen = x;
+	return 0;
+}
+
+void baton_xen_close(struct baton_xen *x)
+{
+	if (!x)
+		return;
+	x->fn.interface_close(x->xch);
+	dlclose(x->lib);
+	free(x);
+}
+
+static int xen_type(unsigned long flags)
+{
+	return (flags & BATON_KEXEC_ON_CRASH) ? KEXEC_TYPE_CRASH : KEXEC_TYPE_DEFAULT;
+}
+
+/* Xen reads segment bytes from hypercall-safe buffers only: copy each into one. A segment with
+ * no bytes still gets a (zero-length) buffer: a NULL one would make it "map-only". */
+static int xen_kexec_load(void *ctx, uint64_t entry, size_t nr,
+			  const struct baton_kexec_segment *segs, unsigned long flags)
+{
+	struct baton_xen *x = ctx;
+	xen_kexec_segment_t xs[BATON_MAX_REGIONS];
+	xc_hypercall_buffer_t bufs[BATON_MAX_REGIONS];
+	size_t done = 0;
+	int rc = 0;
+
+	if (!nr)
+		return x->fn.kexec_unload(x->xch, xen_type(flags)) ? -errno : 0;
+	if (nr > BATON_MAX_REGIONS)
+		return -E2BIG;
+	memset(bufs, 0, sizeof(bufs));
+	memset(xs, 0, sizeof(xs));
+	for (; done < nr; done++) {
+		bufs[done].ubuf = (void *)-1;
+		void *h = x->fn.buffer_alloc(x->xch, &bufs[done], segs[done].bufsz ? segs[done].bufsz
+										   : 1);
+		if (!h) {
+			rc = -ENOMEM;
+			break;
+		}
+		memcpy(h, segs[done].buf, segs[done].bufsz);
+		set_xen_guest_handle_raw(xs[done].buf.h, h);
+		xs[done].buf_size = segs[done].bufsz;
+		xs[done].dest_maddr = segs[done].mem;
+		xs[done].dest_size = segs[done].memsz;
+	}
+	if (!rc && x->fn.kexec_load(x->xch, (uint8_t)xen_type(flags), EM_X86_64, entry,
+				    (uint32_t)nr, xs))
+		rc = -errno;
+	while (done--)
+		x->fn.buffer_free(x->xch, &bufs[done]);
+	return rc;
+}
+
+static int xen_reboot_kexec(void *ctx)
+{
+	struct baton_xen *x = ctx;
+	/* ENOENT: nothing loaded, which the seam reports as the kernel would (EINVAL). */
+	if (x->fn.kexec_exec(x->xch, KEXEC_TYPE_DEFAULT))
+		return errno == ENOENT ? -EINVAL : -errno;
+	return 0;
+}
+
+void baton_xen_sys(struct baton_xen *xen, struct baton_sys *sys)
+{
+	*sys = baton_sys_linux;   /* sync() stays dom0's */
+	sys->kexec_load = xen_kexec_load;
+	sys->reboot_kexec = xen_reboot_kexec;
+	sys->ctx = xen;
+}
+
+int baton_xen_memmap(struct baton_xen *x, struct baton_memmap *map, struct baton_error *err)
+{
+	struct e820entry *e = calloc(XEN_E820_MAX, sizeof(*e));
+	int n, rc = 0;
+
+	if (!e)
+		return baton_fail(err, ENOMEM, "xen: out of memory");
+	n = x->fn.machine_memory_map(x->xch, e, XEN_E820_MAX);
+	if (n <= 0)
+		rc = baton_fail(err, n < 0 ? errno : ENOENT, "xen: no machine memory map from the "
+				"hypervisor%s%s", n < 0 ? ": " : "", n < 0 ? strerror(errno) : "");
+	for (int i = 0; !rc && i < n; i++)
+		if (e[i].size)
+			rc = baton_memmap_add(map, e[i].addr, e[i].addr + e[i].size,
+					      baton_mem_kind_from_e820(e[i].type), err);
+	free(e);
+	return rc ? rc : baton_memmap_sort(map, err);
+}
+
+int baton_xen_loaded(struct baton_xen *x, int crash, int *loaded, struct baton_error *err)
+{
+	int st = x->fn.kexec_status(x->xch, crash ? KEXEC_TYPE_CRASH : KEXEC_TYPE_DEFAULT);
+	if (st < 0)
+		return baton_fail(err, errno, "xen: kexec status: %s", strerror(errno));
+	*loaded = st == 1;
+	return 0;
+}
+
+/* Xen's own layout on x86-64 (xen/arch/x86/include/asm/config.h): where its image and its
+ * direct map of all machine memory live, so dump tools can read virtual addresses. */
+#define XEN_VIRT_START 0xffff82d040000000ULL
+#define XEN_DIRECTMAP_START 0xffff830000000000ULL
+#define XEN_MAX_CPUS 4096
+
+static int range(struct baton_xen *x, int which, int nr, uint64_t *start, uint64_t *size)
+{
+	*start = *size = 0;
+	return x->fn.kexec_get_range(x->xch, which, nr, size, start) ? -errno : 0;
+}
+
+int baton_xen_crash_read(struct baton_xen *x, const struct baton_memmap *machine,
+			 struct baton_crash_info *info, struct baton_error *err)
+{
+	uint64_t start, size;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	if (range(x, KEXEC_RANGE_MA_CRASH, 0, &start, &size) || !size)
+		return baton_fail(err, ENOENT, "xen: no crash area: boot Xen with crashkernel=");
+	info->crash[0].start = start;
+	info->crash[0].end = start + size;
+	info->nr_crash = 1;
+	if (range(x, KEXEC_RANGE_MA_VMCOREINFO, 0, &info->vmcoreinfo_addr, &info->vmcoreinfo_size))
+		return baton_fail(err, ENOENT, "xen: no vmcoreinfo range from the hypervisor");
+	if (range(x, KEXEC_RANGE_MA_XEN, 0, &info->text_paddr, &info->text_size))
+		return baton_fail(err, ENOENT, "xen: no range for Xen itself from the hypervisor");
+	info->text_vaddr = XEN_VIRT_START;
+	info->page_offset = XEN_DIRECTMAP_START;
+
+	info->notes = calloc(XEN_MAX_CPUS, sizeof(*info->notes));
+	if (!info->notes)
+		return baton_fail(err, ENOMEM, "xen: out of memory");
+	/* Physical CPUs are numbered densely from 0; the first that has no note ends the list. */
+	for (int cpu = 0; cpu < XEN_MAX_CPUS; cpu++) {
+		if (range(x, KEXEC_RANGE_MA_CPU, cpu, &start, &size) || !size)
+			break;
+		info->notes[info->nr_notes++] = (struct baton_crash_note){ (uint32_t)cpu, start, size };
+	}
+	if (!info->nr_notes)
+		return baton_fail(err, ENOENT, "xen: no per-CPU crash notes from the hypervisor");
+	for (size_t i = 0; i < machine->nr; i++) {
+		const struct baton_mem_range *r = &machine->ranges[i];
+		if (r->kind != BATON_MEM_RAM)
+			continue;
+		rc = baton_memmap_add(&info->ram, r->start, r->end, r->kind, err);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}

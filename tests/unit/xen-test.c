@@ -1,0 +1,206 @@
+/* Tests for the Xen backend against a stand-in libxenctrl (no hypercall is made). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dlfcn.h>
+#include <cmocka.h>
+#include <xenctrl.h>
+
+#include "image.h"
+#include "kexec.h"
+#include "support/fixture.h"
+#include "xen.h"
+
+struct fake_xen_state {
+	int loads, unloads, execs;
+	uint8_t type;
+	uint16_t arch;
+	uint64_t entry;
+	uint32_t nr;
+	xen_kexec_segment_t segs[16];
+	uint8_t bytes[16][64];
+	int unload_type;
+	int loaded[2];
+};
+
+static struct fake_xen_state *fake(void)
+{
+	void *lib = dlopen(FAKE_XENCTRL, RTLD_NOW | RTLD_NOLOAD);
+	struct fake_xen_state *(*get)(void) = (struct fake_xen_state *(*)(void))dlsym(lib,
+										 "fake_xen_state");
+	assert_non_null(get);
+	return get();
+}
+
+static struct baton_xen *open_fake(void)
+{
+	struct baton_xen *x = NULL;
+	struct baton_error err = { 0 };
+
+	if (baton_xen_open(&x, FAKE_XENCTRL, &err))
+		fail_msg("%s", err.msg);
+	return x;
+}
+
+static void dom0_is_detected_from_capabilities(void **state)
+{
+	(void)state;
+	char *root = fx_tmpdir();
+
+	assert_false(baton_xen_is_dom0(root));
+	fx_write_str(root, "proc/xen/capabilities", "");
+	assert_false(baton_xen_is_dom0(root));   /* a domU */
+	fx_write_str(root, "proc/xen/capabilities", "control_d\n");
+	assert_true(baton_xen_is_dom0(root));
+	fx_rm_rf(root);
+	free(root);
+}
+
+static void missing_library_is_a_clear_error(void **state)
+{
+	(void)state;
+	struct baton_xen *x = NULL;
+	struct baton_error err = { 0 };
+
+	assert_int_equal(baton_xen_open(&x, "/nonexistent/libxenctrl.so", &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "libxenctrl"));
+	assert_null(x);
+}
+
+static void segments_reach_xc_kexec_load_without_map_only(void **state)
+{
+	(void)state;
+	struct baton_xen *x = open_fake();
+	struct baton_sys sys;
+	static const uint8_t a[100] = { 1, 2, 3 }, b[8] = { 9 };
+	struct baton_kexec_segment segs[] = {
+		{ a, sizeof(a), 0x1000000, 0x3000000 },
+		{ NULL, 0, 0x2000000, 0x9f000 },      /* empty: zero-filled, not map-only */
+		{ b, sizeof(b), 0x7f000000, 0x7000 },
+	};
+
+	baton_xen_sys(x, &sys);
+	assert_int_equal(sys.kexec_load(sys.ctx, 0x7f000000, 3, segs, BATON_KEXEC_ARCH_X86_64), 0);
+	struct fake_xen_state *f = fake();
+	assert_int_equal(f->type, KEXEC_TYPE_DEFAULT);
+	assert_int_equal(f->arch, 62);
+	assert_int_equal(f->entry, 0x7f000000);
+	assert_int_equal(f->nr, 3);
+	assert_int_equal(f->segs[0].buf_size, 100);
+	assert_int_equal(f->segs[0].dest_maddr, 0x1000000);
+	assert_int_equal(f->segs[0].dest_size, 0x3000000);
+	assert_memory_equal(f->bytes[0], a, 64);
+	assert_non_null(f->segs[1].buf.h.p);
+	assert_int_equal(f->segs[1].buf_size, 0);
+	assert_int_equal(f->segs[2].dest_size, 0x7000);
+	assert_memory_equal(f->bytes[2], b, sizeof(b));
+
+	assert_int_equal(sys.kexec_load(sys.ctx, 0x7f000000, 3, segs,
+					BATON_KEXEC_ARCH_X86_64 | BATON_KEXEC_ON_CRASH), 0);
+	assert_int_equal(f->type, KEXEC_TYPE_CRASH);
+	baton_xen_close(x);
+}
+
+static void unload_status_and_exec(void **state)
+{
+	(void)state;
+	struct baton_xen *x = open_fake();
+	struct baton_sys sys;
+	struct baton_error err = { 0 };
+	int loaded = -1;
+
+	baton_xen_sys(x, &sys);
+	assert_int_equal(baton_kexec_unload(&sys, 1, &err), 0);
+	assert_int_equal(fake()->unload_type, KEXEC_TYPE_CRASH);
+	assert_int_equal(baton_xen_loaded(x, 1, &loaded, &err), 0);
+	assert_int_equal(loaded, 0);
+	assert_int_equal(baton_kexec_unload(&sys, 0, &err), 0);
+	assert_int_equal(baton_kexec_exec(&sys, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "no kexec image loaded"));
+	baton_xen_close(x);
+}
+
+static void machine_map_comes_from_the_hypervisor(void **state)
+{
+	(void)state;
+	struct baton_xen *x = open_fake();
+	struct baton_memmap map = { 0 };
+
+	assert_int_equal(baton_xen_memmap(x, &map, NULL), 0);
+	assert_int_equal(map.nr, 6);
+	assert_int_equal(map.ranges[3].start, 0x100000);
+	assert_int_equal(map.ranges[3].end, 0x7ffe0000);
+	assert_int_equal(map.ranges[3].kind, BATON_MEM_RAM);
+	assert_int_equal(map.ranges[1].kind, BATON_MEM_RESERVED);
+	baton_memmap_free(&map);
+	baton_xen_close(x);
+}
+
+static void crash_facts_come_from_xen_ranges(void **state)
+{
+	(void)state;
+	struct baton_xen *x = open_fake();
+	struct baton_memmap map = { 0 };
+	struct baton_crash_info info;
+
+	assert_int_equal(baton_xen_memmap(x, &map, NULL), 0);
+	assert_int_equal(baton_xen_crash_read(x, &map, &info, NULL), 0);
+	assert_int_equal(info.nr_crash, 1);
+	assert_int_equal(info.crash[0].start, 0x40000000);
+	assert_int_equal(info.crash[0].end, 0x50000000);
+	assert_int_equal(info.nr_notes, 2);
+	assert_int_equal(info.notes[1].addr, 0x7f9f2400);
+	assert_int_equal(info.vmcoreinfo_addr, 0x7f9f1000);
+	assert_int_equal(info.text_paddr, 0x7f600000);
+	assert_int_equal(info.ram.nr, 2);
+	baton_crash_info_free(&info);
+	baton_memmap_free(&map);
+	baton_xen_close(x);
+}
+
+static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
+{
+	(void)state;
+	char *root = fx_tmpdir();
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	size_t size;
+	uint8_t *bz = fx_bzimage_build(&spec, &size);
+	char kernel[4200];
+	struct baton_ctx ctx = { .root = root, .xen = open_fake() };
+	struct baton_load_opts o = { kernel, NULL, "console=hvc0", BATON_LOAD_CRASH, 0, 0 };
+	struct baton_error err = { 0 };
+	struct baton_image img;
+
+	fx_write(root, "boot/vmlinuz", bz, size);
+	free(bz);
+	snprintf(kernel, sizeof(kernel), "%s/boot/vmlinuz", root);
+	fx_cpuinfo(root, "fpu pdpe1gb la57");   /* dom0's view: Xen still runs 4-level */
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(img.features, 0);
+	for (int i = 0; i < BATON_SEG_COUNT; i++)
+		assert_true(!img.seg[i].memsz || (img.seg[i].mem >= 0x40000000 &&
+						  img.seg[i].mem + img.seg[i].memsz <= 0x50000000));
+	assert_non_null(strstr(img.cmdline, "console=hvc0 elfcorehdr=0x"));
+	baton_image_free(&img);
+	baton_xen_close(ctx.xen);
+	fx_rm_rf(root);
+	free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(dom0_is_detected_from_capabilities),
+		cmocka_unit_test(missing_library_is_a_clear_error),
+		cmocka_unit_test(segments_reach_xc_kexec_load_without_map_only),
+		cmocka_unit_test(unload_status_and_exec),
+		cmocka_unit_test(machine_map_comes_from_the_hypervisor),
+		cmocka_unit_test(crash_facts_come_from_xen_ranges),
+		cmocka_unit_test(image_under_xen_uses_the_machine_map_and_4_level),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
