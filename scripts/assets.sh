@@ -10,8 +10,14 @@
 #   payload.bin          1 MiB of random bytes, made once; payload.sha256 holds its sha256
 #   target-initrd.img    initramfs for the second kernel: prints its command line and the payload
 #                        sha256 and its paging mode (BATON-TARGET-* lines), then powers off
-#   host-initrd.img      initramfs for the first kernel: baton (if built), kexec, the kernel and the
-#                        target initrd under /boot, and a shell on ttyS0 with the prompt 'baton-vm# '
+#   makedumpfile-root/   Debian's makedumpfile binary plus the shared libraries and loader it needs
+#   capture-initrd.img   initramfs for a kdump (capture) kernel: mounts proc, sys, devtmpfs, prints
+#                        BATON-CAPTURE-CMDLINE/-PAGING/-READY lines and gives a shell on ttyS0 with
+#                        the prompt 'capture# ' (busybox, makedumpfile)
+#   host-initrd.img      initramfs for the first kernel: baton (if built), kexec, the kernel, the
+#                        target initrd (/boot/initrd.img) and the capture initrd
+#                        (/boot/capture-initrd.img) under /boot, and a shell on ttyS0 with the prompt
+#                        'baton-vm# '
 #
 # Kernels and kexec-tools are only downloaded and unpacked, never installed on this machine.
 set -eu
@@ -123,6 +129,50 @@ kexec_tools() {
 	log "kexec-tools: $(ls "$DL"/kexec-tools_*.deb | sed 's/.*\///')"
 }
 
+# binary_root PKG BIN OUT: OUT gets PKG's BIN (its path inside the package, e.g. usr/bin/x) at the
+# same path, the shared libraries it needs in lib/x86_64-linux-gnu and the dynamic loader in lib64.
+# Library packages this machine lacks are downloaded and unpacked next to it to resolve them.
+binary_root() {
+	br_pkg=$1 br_bin=$2 br_out=$3
+	br_x=$DL/$br_pkg-x
+	rm -rf "$br_x" "$br_out.tmp"
+	mkdir -p "$br_x"
+	br_todo=$br_pkg
+	br_seen=
+	while [ -n "$br_todo" ]; do
+		br_p=${br_todo%% *}
+		[ "$br_p" = "$br_todo" ] && br_todo= || br_todo=${br_todo#* }
+		case " $br_seen " in *" $br_p "*) continue ;; esac
+		br_seen="$br_seen $br_p"
+		dpkg-deb -x "$(download "$br_p")" "$br_x"
+		for d in $(apt-cache depends "$br_p" 2>/dev/null | sed -n 's/^ *Depends: \(lib[^ <>]*\)$/\1/p'); do
+			installed "$d" || br_todo="${br_todo:+$br_todo }$d"
+		done
+	done
+	[ -x "$br_x/$br_bin" ] || die "$br_pkg has no $br_bin"
+	br_libpath=$(find "$br_x" -name '*.so*' -exec dirname {} \; | sort -u | tr '\n' ':')
+	mkdir -p "$br_out.tmp/$(dirname "$br_bin")" "$br_out.tmp/lib/x86_64-linux-gnu" "$br_out.tmp/lib64"
+	cp "$br_x/$br_bin" "$br_out.tmp/$br_bin"
+	br_deps=$(LD_LIBRARY_PATH=$br_libpath ldd "$br_out.tmp/$br_bin")
+	if echo "$br_deps" | grep -q 'not found'; then
+		echo "$br_deps" >&2
+		die "$br_bin: unresolved libraries"
+	fi
+	echo "$br_deps" | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p' | while read -r lib; do
+		cp -L "$lib" "$br_out.tmp/lib/x86_64-linux-gnu/$(basename "$lib")"
+	done
+	br_loader=$(echo "$br_deps" | sed -n 's/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\) .*/\1/p' | head -n1)
+	cp -L "$br_loader" "$br_out.tmp/lib64/$(basename "$br_loader")"
+	rm -rf "$br_out" "$br_x"
+	mv "$br_out.tmp" "$br_out"
+}
+
+makedumpfile_root() {
+	[ -x "$ASSETS/makedumpfile-root/usr/bin/makedumpfile" ] && return 0
+	binary_root makedumpfile usr/bin/makedumpfile "$ASSETS/makedumpfile-root"
+	log "makedumpfile: $(ls "$DL"/makedumpfile_*.deb | sed 's/.*\///')"
+}
+
 payload() {
 	if [ ! -f "$ASSETS/payload.bin" ]; then
 		head -c 1048576 /dev/urandom >"$ASSETS/payload.bin.tmp"
@@ -173,11 +223,47 @@ EOF
 	log "built $img"
 }
 
+# The kdump kernel's initramfs. /proc/vmcore is the dead kernel's memory; the test reads it with
+# makedumpfile, head and dd at the 'capture# ' prompt, then powers off.
+capture_initrd() {
+	img=$ASSETS/capture-initrd.img
+	if [ -f "$img" ] && [ "$img" -nt "$0" ] &&
+		[ "$img" -nt "$ASSETS/makedumpfile-root/usr/bin/makedumpfile" ]; then
+		return 0
+	fi
+	root=$DL/capture-root
+	skeleton "$root"
+	cp -a "$ASSETS/makedumpfile-root/." "$root/"
+	cat >"$root/init" <<'EOF'
+#!/bin/sh
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin HOME=/root PS1='capture# '
+cd /root
+dmesg -n 4
+stty -F /dev/ttyS0 cols 4096 rows 50 2>/dev/null
+echo "BATON-CAPTURE-CMDLINE: $(cat /proc/cmdline)"
+grep -q -w la57 /proc/cpuinfo && paging=la57 || paging=4level
+echo "BATON-CAPTURE-PAGING: $paging"
+[ -e /proc/vmcore ] && vmcore=$(stat -c %s /proc/vmcore) || vmcore=none
+echo "BATON-CAPTURE-READY: $(uname -r) vmcore=$vmcore"
+while :; do
+	setsid cttyhack sh -i
+done
+EOF
+	chmod 755 "$root/init"
+	pack "$root" "$img"
+	rm -rf "$root"
+	log "built $img"
+}
+
 host_initrd() {
 	img=$ASSETS/host-initrd.img
 	baton=$BUILD/baton-static
 	if [ -f "$img" ] && [ "$img" -nt "$ASSETS/target-initrd.img" ] && [ "$img" -nt "$ASSETS/vmlinuz" ] &&
-		[ "$img" -nt "$0" ] && { [ ! -f "$baton" ] || [ "$img" -nt "$baton" ]; } &&
+		[ "$img" -nt "$ASSETS/capture-initrd.img" ] && [ "$img" -nt "$0" ] && { [ ! -f "$baton" ] || [ "$img" -nt "$baton" ]; } &&
 		{ [ -f "$baton" ] || [ ! -f "$ASSETS/host-initrd.has-baton" ]; }; then
 		return 0
 	fi
@@ -191,6 +277,7 @@ host_initrd() {
 	fi
 	cp "$ASSETS/vmlinuz" "$root/boot/vmlinuz"
 	cp "$ASSETS/target-initrd.img" "$root/boot/initrd.img"
+	cp "$ASSETS/capture-initrd.img" "$root/boot/capture-initrd.img"
 	cat >"$root/init" <<'EOF'
 #!/bin/sh
 /bin/busybox --install -s
@@ -212,9 +299,164 @@ EOF
 	log "built $img$([ -f "$baton" ] && echo ' (with baton)' || echo ' (without baton)')"
 }
 
+# --- Xen (tests/vm/test_xen.py) ---------------------------------------------------------------
+# Made here (skipped with BATON_XEN_ASSETS=0):
+#   xen                  the hypervisor (Debian's xen-hypervisor-4.17-amd64, boot/xen-4.17-amd64.gz
+#                        gunzipped: QEMU's multiboot loader takes it as -kernel); xen.package
+#   xen-dom0-vmlinuz     dom0 kernel: the full amd64 flavour (the cloud one lacks XEN_DOM0);
+#                        xen-dom0.package, xen-dom0.config
+#   xen-dom0-initrd.img  dom0's initramfs: insmods xen-privcmd, xen-evtchn, xen-gntdev, xenfs (and
+#                        what they depend on), mounts xenfs on /proc/xen, prints
+#                        BATON-DOM0-READY: <release> caps=<capabilities> <cmdline>, and gives a shell
+#                        on hvc0 with the prompt 'baton-dom0# '. /sbin/kexec (with its libxenctrl & co),
+#                        /sbin/baton (if built), /boot/vmlinuz (the cloud kernel), /boot/initrd.img
+#                        (the target initrd), /boot/capture-initrd.img (if built).
+XEN_PKG=xen-hypervisor-4.17-amd64
+XEN_FILE=boot/xen-4.17-amd64.gz
+XEN_DOM0_META=linux-image-amd64
+XEN_DOM0_MODULES="xen-privcmd xen-evtchn xen-gntdev xenfs"
+
+xen_hypervisor() {
+	deb=$(download "$XEN_PKG")
+	ver=$(basename "$deb")
+	if [ -f "$ASSETS/xen" ] && [ "$(cat "$ASSETS/xen.package" 2>/dev/null)" = "$ver" ]; then
+		return 0
+	fi
+	rm -rf "$DL/xen-x"
+	dpkg-deb -x "$deb" "$DL/xen-x"
+	[ -f "$DL/xen-x/$XEN_FILE" ] || die "$XEN_PKG has no $XEN_FILE"
+	gzip -dc "$DL/xen-x/$XEN_FILE" >"$ASSETS/xen.tmp"
+	rm -rf "$DL/xen-x"
+	mv "$ASSETS/xen.tmp" "$ASSETS/xen"
+	echo "$ver" >"$ASSETS/xen.package"
+	log "xen: $ver"
+}
+
+# xen_module_order TREE NAME...: module file paths (relative to TREE), dependencies first.
+xen_module_order() {
+	xmo_tree=$1
+	shift
+	xmo_done=
+	xmo_file() {
+		find "$xmo_tree" -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" -o \
+			-name "$(echo "$1" | tr - _).ko*" | head -n1
+	}
+	xmo_visit() {
+		case " $xmo_done " in *" $1 "*) return 0 ;; esac
+		f=$(xmo_file "$1")
+		[ -n "$f" ] || die "dom0 kernel has no module $1"
+		for d in $(modinfo -F depends "$f" | tr , ' '); do
+			xmo_visit "$d"
+		done
+		xmo_done="$xmo_done $1"
+		f=$(xmo_file "$1")	# the recursion reused $f
+		echo "${f#$xmo_tree/}"
+	}
+	for m in "$@"; do
+		xmo_visit "$m"
+	done
+}
+
+xen_dom0_kernel() {
+	pkg=$(apt-cache depends "$XEN_DOM0_META" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1)
+	[ -n "$pkg" ] || die "cannot resolve $XEN_DOM0_META (apt-get update?)"
+	if [ -f "$ASSETS/xen-dom0-vmlinuz" ] && [ -f "$ASSETS/xen-dom0-modules/order" ] &&
+		[ "$(cat "$ASSETS/xen-dom0.package" 2>/dev/null)" = "$pkg" ]; then
+		return 0
+	fi
+	deb=$(download "$pkg")
+	x=$DL/xen-dom0-x
+	rm -rf "$x" "$ASSETS/xen-dom0-modules"
+	dpkg-deb -x "$deb" "$x"
+	tree=$(ls -d "$x"/lib/modules/* | head -n1)
+	mkdir -p "$ASSETS/xen-dom0-modules"
+	xen_module_order "$tree" $XEN_DOM0_MODULES >"$DL/xen-dom0.order"
+	: >"$ASSETS/xen-dom0-modules/order"
+	while read -r rel; do
+		base=$(basename "$rel")
+		case "$base" in
+		*.ko.xz) xz -dc "$tree/$rel" >"$ASSETS/xen-dom0-modules/${base%.xz}" ;;
+		*.ko.zst) zstd -qdc "$tree/$rel" >"$ASSETS/xen-dom0-modules/${base%.zst}" ;;
+		*.ko.gz) gzip -dc "$tree/$rel" >"$ASSETS/xen-dom0-modules/${base%.gz}" ;;
+		*) cp "$tree/$rel" "$ASSETS/xen-dom0-modules/$base" ;;
+		esac
+		echo "${base%.ko*}.ko" >>"$ASSETS/xen-dom0-modules/order"
+	done <"$DL/xen-dom0.order"
+	cp "$x/boot/vmlinuz-"* "$ASSETS/xen-dom0-vmlinuz.tmp"
+	cp "$x/boot/config-"* "$ASSETS/xen-dom0.config"
+	rm -rf "$x" "$DL/xen-dom0.order"
+	mv "$ASSETS/xen-dom0-vmlinuz.tmp" "$ASSETS/xen-dom0-vmlinuz"
+	echo "$pkg" >"$ASSETS/xen-dom0.package"
+	log "xen dom0 kernel: $pkg (modules: $(tr '\n' ' ' <"$ASSETS/xen-dom0-modules/order"))"
+}
+
+xen_dom0_initrd() {
+	img=$ASSETS/xen-dom0-initrd.img
+	baton=$BUILD/baton-static
+	if [ -f "$img" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$ASSETS/target-initrd.img" ] &&
+		[ "$img" -nt "$ASSETS/vmlinuz" ] && [ "$img" -nt "$ASSETS/xen-dom0-modules/order" ] &&
+		{ [ ! -f "$ASSETS/capture-initrd.img" ] || [ "$img" -nt "$ASSETS/capture-initrd.img" ]; } &&
+		{ [ ! -f "$baton" ] || [ "$img" -nt "$baton" ]; } &&
+		{ [ -f "$baton" ] || [ ! -f "$ASSETS/xen-dom0-initrd.has-baton" ]; }; then
+		return 0
+	fi
+	root=$DL/xen-dom0-root
+	skeleton "$root"
+	cp -a "$ASSETS/kexec-root/." "$root/"
+	for lib in libxenctrl.so libxencall.so libxenforeignmemory.so libxentoollog.so; do
+		ls "$root/lib/x86_64-linux-gnu/$lib".* >/dev/null 2>&1 ||
+			die "kexec-root lacks $lib (kexec-tools without Xen support?)"
+	done
+	mkdir -p "$root/lib/modules"
+	cp "$ASSETS/xen-dom0-modules/"* "$root/lib/modules/"
+	rm -f "$ASSETS/xen-dom0-initrd.has-baton"
+	if [ -f "$baton" ]; then
+		cp "$baton" "$root/sbin/baton"
+		touch "$ASSETS/xen-dom0-initrd.has-baton"
+	fi
+	cp "$ASSETS/vmlinuz" "$root/boot/vmlinuz"
+	cp "$ASSETS/target-initrd.img" "$root/boot/initrd.img"
+	[ ! -f "$ASSETS/capture-initrd.img" ] || cp "$ASSETS/capture-initrd.img" "$root/boot/capture-initrd.img"
+	cat >"$root/init" <<'EOF'
+#!/bin/sh
+/bin/busybox --install -s
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin HOME=/root PS1='baton-dom0# '
+cd /root
+dmesg -n 4
+for m in $(cat /lib/modules/order); do
+	insmod /lib/modules/$m || echo "BATON-DOM0-ERROR: insmod $m failed"
+done
+mkdir -p /proc/xen
+mount -t xenfs xenfs /proc/xen || echo "BATON-DOM0-ERROR: cannot mount xenfs"
+stty cols 4096 rows 50 2>/dev/null
+echo "BATON-DOM0-READY: $(uname -r) caps=$(cat /proc/xen/capabilities 2>/dev/null) $(cat /proc/cmdline)"
+while :; do
+	setsid cttyhack sh -i
+done
+EOF
+	chmod 755 "$root/init"
+	pack "$root" "$img"
+	rm -rf "$root"
+	log "built $img$([ -f "$baton" ] && echo ' (with baton)' || echo ' (without baton)')"
+}
+
+xen_assets() {
+	[ "${BATON_XEN_ASSETS:-1}" != 0 ] || return 0
+	xen_hypervisor
+	xen_dom0_kernel
+	xen_dom0_initrd
+}
+
 host_packages
 kernel
 kexec_tools
+makedumpfile_root
 payload
 target_initrd
+capture_initrd
 host_initrd
+xen_assets

@@ -48,6 +48,20 @@ def expected_sha256(assets):
         return f.read().strip()
 
 
+@pytest.fixture(scope='session')
+def baton_static(build, assets):
+    """(state, why, path) for $BUILD/baton-static: 'skip' if not built, 'fail' if the host initrd
+    holds an older one (rerun scripts/assets.sh), else 'ok'. Checked once per session."""
+    binary = os.path.join(build, 'baton-static')
+    if not os.path.exists(binary):
+        return 'skip', '%s not built' % binary, binary
+    initrd = os.path.join(assets, 'host-initrd.img')
+    if (not os.path.exists(os.path.join(assets, 'host-initrd.has-baton'))
+            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
+        return 'fail', 'host-initrd.img lacks the current baton-static: rerun scripts/assets.sh', binary
+    return 'ok', '', binary
+
+
 def _log_name(nodeid):
     name = nodeid.split('::')[-1]
     return re.sub(r'[^A-Za-z0-9_.-]+', '-', name).strip('-') + '.log'

@@ -19,6 +19,13 @@ RE_TARGET_PAGING = re.compile(r'BATON-TARGET-PAGING: (la57|4level)')
 RE_TARGET_DONE = re.compile(r'BATON-TARGET-DONE')
 RE_LINUX_BANNER = re.compile(r'Linux version (\S+)')
 RE_RC = re.compile(r'BATON-RC=(\d+)')
+# The kdump (capture) kernel's initramfs (scripts/assets.sh capture_initrd) and the panic itself.
+CAPTURE_PROMPT = 'capture# '
+RE_CAPTURE_PROMPT = re.compile(re.escape(CAPTURE_PROMPT))
+RE_CAPTURE_CMDLINE = re.compile(r'BATON-CAPTURE-CMDLINE: (.*?)\r?\n')
+RE_CAPTURE_PAGING = re.compile(r'BATON-CAPTURE-PAGING: (la57|4level)')
+RE_CAPTURE_READY = re.compile(r'BATON-CAPTURE-READY: (\S+) vmcore=(\S+)')
+RE_KERNEL_PANIC = re.compile(r'Kernel panic - not syncing: (.*?)\r?\n')
 RE_ANSI = re.compile(r'\x1b\[[0-9;?]*[A-Za-z]')
 RE_ANSI_PARTIAL = re.compile(r'\x1b(?:\[[0-9;?]*)?$')
 
@@ -56,6 +63,7 @@ class Console:
         self.smp = smp
         self.echo = echo        # a stream that also gets the transcript as it comes (the demo)
         self.bad_patterns = dict(BAD_PATTERNS)
+        self.prompt = RE_PROMPT  # what run_command waits for (set_prompt: another initramfs)
         self.proc = None
         self.log = None
         self.transcript = ''
@@ -119,9 +127,23 @@ class Console:
     def elapsed(self):
         return time.monotonic() - self.started if self.started else 0.0
 
+    def note(self, text):
+        """Writes '# [elapsed] text' into the transcript file (not the console stream)."""
+        if self.log is not None:
+            self.log.write('\n# [%6.1f s] %s\n' % (self.elapsed(), text))
+            self.log.flush()
+
     # --- patterns ---------------------------------------------------------------------------
     def disable_bad_pattern(self, name):
         self.bad_patterns.pop(name, None)
+
+    def enable_bad_pattern(self, name):
+        """Checks BAD_PATTERNS[name] again, from the next unchecked line on."""
+        self.bad_patterns[name] = BAD_PATTERNS[name]
+
+    def set_prompt(self, prompt):
+        """The shell prompt run_command waits for from now on (a string, matched literally)."""
+        self.prompt = re.compile(re.escape(prompt))
 
     def _check_bad(self):
         end = self.transcript.rfind('\n', self.bad_pos) + 1
@@ -241,7 +263,7 @@ class Console:
         self.send(cmd + '\n')
         if not wait_for_prompt:
             return None
-        m = self.wait_for(RE_PROMPT, timeout)
+        m = self.wait_for(self.prompt, timeout)
         out = self.transcript[start:m.start()]
         # Output starts after the shell's echo of the command (a kernel message may precede it).
         echo = out.find(cmd + '\n')

@@ -1,0 +1,400 @@
+"""Crash dumps under QEMU: panic the first kernel, boot the capture kernel loaded with -p, read the dump.
+
+Per loader (baton, kexec-tools) and case (smp2, highmem, 4level), the first kernel boots with
+crashkernel=256M; the loader loads /boot/vmlinuz with /boot/capture-initrd.img as the crash image;
+a marker goes to /dev/kmsg; `echo c > /proc/sysrq-trigger` panics. Then, in the capture kernel:
+
+- its command line is the requested one plus what the loader adds: for baton exactly
+  ` elfcorehdr=ADDR`; for kexec-tools 2.0.25 ` acpi_rsdp=0x... elfcorehdr=NK` (seen here; with
+  `-d` it also shows the backup segment and every program header it writes);
+- elfcorehdr= points into the first kernel's "Crash kernel" range;
+- /proc/vmcore's ELF header (its first bytes, base64 through the console, parsed here) is an
+  x86-64 ET_CORE with one NT_PRSTATUS note per CPU and the dead kernel's VMCOREINFO (the capture
+  kernel merges the loader's per-CPU PT_NOTEs into one PT_NOTE), and PT_LOADs covering all of the
+  first kernel's System RAM outside the crash region and nothing outside System RAM;
+- `makedumpfile --dump-dmesg` recovers the dead kernel's log with the marker;
+- low memory [0x1000, 0x9f000), hashed in the first kernel just before the panic (through
+  /proc/kcore: /dev/mem reads System RAM below 1 MiB as zeros under STRICT_DEVMEM), hashes the
+  same at its place in /proc/vmcore, although the capture kernel has rewritten that memory (its
+  own /proc/kcore hashes differently there): the loader saved it (both loaders' purgatories copy
+  the low 640 KiB into a backup segment and point the low PT_LOAD's p_offset there).
+
+A panic is expected once; any other bad pattern, and a second panic, fail the test.
+"""
+
+import base64
+import os
+import re
+import struct
+import uuid
+
+import pytest
+
+import console as con
+
+KERNEL = '/boot/vmlinuz'
+CAPTURE_INITRD = '/boot/capture-initrd.img'
+CRASHKERNEL = 'crashkernel=256M'
+CRASH_SIZE = 256 << 20
+
+LOADERS = {
+    'baton': {
+        'bin': '/sbin/baton',
+        'load_extra': '--console-serial',
+        'debug_log': None,
+        # printed by the purgatory (--console-serial) just before it jumps
+        'entry_re': re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)'),
+        # exactly the requested command line plus this
+        'added_re': re.compile(r'^ elfcorehdr=(0x[0-9a-f]+|[0-9]+[KMG]?)$'),
+        # the options may come in any order
+        'unload': '-u -p',
+    },
+    'kexec-tools': {
+        'bin': '/sbin/kexec',
+        'load_extra': '',
+        # -d shows the crash memory ranges, the backup segment and the ELF program headers
+        'debug_log': '/tmp/kexec-d.log',
+        'entry_re': None,
+        # kexec-tools 2.0.25 appends the RSDP it found and the ELF core header's address in KiB
+        'added_re': re.compile(r'^ acpi_rsdp=0x[0-9a-f]+ elfcorehdr=([0-9]+K)$'),
+        # 2.0.25 takes the last of -p/-u as the action: `kexec -u -p` says "No kernel specified"
+        'unload': '-p -u',
+    },
+}
+
+# QEMU and first-kernel options per case.
+CASES = {
+    'smp2': {'mem': 2048, 'smp': 2, 'append': ''},
+    'highmem': {'mem': 6144, 'smp': 1, 'append': ''},
+    '4level': {'mem': 2048, 'smp': 1, 'append': 'no5lvl'},
+}
+
+# Known defects of a loader, by (loader, case): strict xfail with the reason seen in transcripts.
+KNOWN_DEFECTS = {}
+
+LOW_START, LOW_END = 0x1000, 0x9f000     # System RAM below 640 KiB, whole pages, not the EBDA
+PAGE = 4096
+FOUR_GIB = 1 << 32
+LOAD_TIMEOUT = 60
+PANIC_TIMEOUT = 60
+CAPTURE_TIMEOUT = 120
+
+PT_LOAD, PT_NOTE = 1, 4
+ET_CORE, EM_X86_64 = 4, 62
+NT_PRSTATUS = 1
+
+
+# --- fixtures -------------------------------------------------------------------------------
+@pytest.fixture(scope='session')
+def capture_assets(assets):
+    img = os.path.join(assets, 'capture-initrd.img')
+    host = os.path.join(assets, 'host-initrd.img')
+    if not os.path.exists(img):
+        pytest.skip('asset capture-initrd.img missing (run scripts/assets.sh)')
+    if os.path.getmtime(host) < os.path.getmtime(img):
+        pytest.fail('host-initrd.img lacks the current capture-initrd.img: rerun scripts/assets.sh')
+    return img
+
+
+@pytest.fixture(params=sorted(LOADERS))
+def loader(request, assets, capture_assets, baton_static):
+    name = request.param
+    if name == 'baton':
+        state, why, binary = baton_static
+        if state == 'skip':
+            pytest.skip(why)
+        if state == 'fail':
+            pytest.fail(why)
+        # Not run on this machine: its help text names --load-panic once -p exists.
+        with open(binary, 'rb') as f:
+            if b'--load-panic' not in f.read():
+                pytest.skip('baton has no -p/--load-panic yet (%s --help does not mention it)'
+                            % binary)
+    else:
+        if not os.path.exists(os.path.join(assets, 'kexec-root', 'sbin', 'kexec')):
+            pytest.skip('kexec-tools binary missing from %s/kexec-root' % assets)
+    return dict(LOADERS[name], name=name)
+
+
+# --- helpers --------------------------------------------------------------------------------
+def load_command(loader, cmdline):
+    return ' '.join(x for x in (
+        loader['bin'], '-p', KERNEL, '--initrd=' + CAPTURE_INITRD,
+        '--command-line="%s"' % cmdline, loader['load_extra']) if x)
+
+
+def parse_iomem(text):
+    """Top-level System RAM ranges and the Crash kernel range, as [start, end) pairs."""
+    ram, crash = [], None
+    for line in text.splitlines():
+        m = re.match(r'^(\s*)([0-9a-f]+)-([0-9a-f]+) : (.*)$', line)
+        if not m:
+            continue
+        start, end = int(m.group(2), 16), int(m.group(3), 16) + 1
+        if m.group(4) == 'System RAM' and not m.group(1):
+            ram.append((start, end))
+        elif m.group(4) == 'Crash kernel':
+            crash = (start, end)
+    return ram, crash
+
+
+def subtract(ranges, hole):
+    out = []
+    for s, e in ranges:
+        if e <= hole[0] or s >= hole[1]:
+            out.append((s, e))
+            continue
+        if s < hole[0]:
+            out.append((s, hole[0]))
+        if e > hole[1]:
+            out.append((hole[1], e))
+    return out
+
+
+def union(ranges):
+    out = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def covered(ranges, s, e):
+    return any(a <= s and e <= b for a, b in union(ranges))
+
+
+def fmt(ranges):
+    return ', '.join('[%#x, %#x)' % r for r in ranges)
+
+
+def read_b64(c, cmd, timeout=60):
+    return base64.b64decode(''.join(c.run_command(cmd + ' | base64', timeout).split()))
+
+
+def elf_header(data):
+    """(e_type, e_machine, [(p_type, p_offset, p_paddr, p_filesz, p_memsz)])."""
+    assert data[:4] == b'\x7fELF', 'not an ELF file: %r' % data[:16]
+    assert data[4] == 2 and data[5] == 1, 'not ELF64 little-endian'
+    e_type, e_machine = struct.unpack_from('<HH', data, 16)
+    e_phoff, = struct.unpack_from('<Q', data, 32)
+    e_phentsize, e_phnum = struct.unpack_from('<HH', data, 54)
+    assert e_phoff + e_phnum * e_phentsize <= len(data), 'program headers beyond what was read'
+    phdrs = []
+    for i in range(e_phnum):
+        p_type, _, off, _, paddr, filesz, memsz, _ = struct.unpack_from(
+            '<IIQQQQQQ', data, e_phoff + i * e_phentsize)
+        phdrs.append((p_type, off, paddr, filesz, memsz))
+    return e_type, e_machine, phdrs
+
+
+def elf_notes(buf):
+    """[(name, type, desc)] of a PT_NOTE segment."""
+    notes, i = [], 0
+    while i + 12 <= len(buf):
+        namesz, descsz, ntype = struct.unpack_from('<III', buf, i)
+        if namesz == 0 and descsz == 0 and ntype == 0:
+            break
+        i += 12
+        name = buf[i:i + namesz].rstrip(b'\0').decode('ascii', 'replace')
+        i += (namesz + 3) & ~3
+        notes.append((name, ntype, buf[i:i + descsz]))
+        i += (descsz + 3) & ~3
+    return notes
+
+
+def file_offset(phdrs, start, end):
+    """Where [start, end) of physical memory lies in the file, by its PT_LOAD."""
+    for p_type, off, paddr, filesz, _ in phdrs:
+        if p_type == PT_LOAD and paddr <= start and end <= paddr + filesz:
+            return off + start - paddr
+    return None
+
+
+def sha256_at(c, path, offset, size):
+    assert offset % PAGE == 0 and size % PAGE == 0, (offset, size)
+    out = c.run_command('dd if=%s bs=%d skip=%d count=%d 2>/dev/null | sha256sum'
+                        % (path, PAGE, offset // PAGE, size // PAGE), 60)
+    m = re.search(r'\b([0-9a-f]{64})\b', out)
+    assert m, 'no sha256 for %s at %#x:\n%s' % (path, offset, out)
+    return m.group(1)
+
+
+def low_memory_sha256(c, what):
+    """sha256 of physical [LOW_START, LOW_END) through this kernel's /proc/kcore (None if absent)."""
+    _, _, phdrs = elf_header(read_b64(c, 'head -c 4096 /proc/kcore'))
+    off = file_offset(phdrs, LOW_START, LOW_END)
+    if off is None:
+        c.note('%s: /proc/kcore does not map [%#x, %#x)' % (what, LOW_START, LOW_END))
+        return None
+    return sha256_at(c, '/proc/kcore', off, LOW_END - LOW_START)
+
+
+def check_first_kernel(c, case):
+    flags = c.run_command('grep -o -w la57 /proc/cpuinfo | head -n1')
+    if case == '4level':
+        assert flags == '', 'no5lvl: first kernel still reports la57'
+    else:
+        assert flags == 'la57', 'first kernel does not run with 5-level paging (-cpu max)'
+
+
+def expect_status(c, loader, want, when):
+    """`LOADER -S` (the crash image by default) exits 1 when loaded, 0 when not."""
+    _, rc = c.run_command_rc('%s -S' % loader['bin'])
+    assert rc == want, '%s: `%s -S` exited %d, expected %d' % (when, loader['bin'], rc, want)
+    loaded = c.run_command('cat /sys/kernel/kexec_crash_loaded')
+    assert loaded == str(want), '%s: kexec_crash_loaded is %s' % (when, loaded)
+
+
+def load(c, loader, cmdline):
+    cmd = load_command(loader, cmdline)
+    log = loader['debug_log']
+    if log:
+        cmd = cmd.replace(' -p ', ' -d -p ', 1) + ' >%s 2>&1' % log
+    out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
+    if log:
+        out = c.run_command('cat %s' % log)
+    assert rc == 0, 'crash load failed (%d):\n%s' % (rc, out)
+    return out
+
+
+def addr_value(text):
+    """elfcorehdr=: 0x hex, or decimal with an optional K/M/G suffix (kexec-tools: KiB)."""
+    if text.startswith('0x'):
+        return int(text, 16)
+    shift = {'K': 10, 'M': 20, 'G': 30}.get(text[-1], 0)
+    return int(text.rstrip('KMG')) << shift
+
+
+# --- tests ----------------------------------------------------------------------------------
+@pytest.mark.parametrize('case', sorted(CASES))
+def test_crash(request, console, loader, case):
+    defect = KNOWN_DEFECTS.get((loader['name'], case))
+    if defect:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=defect))
+    opts = CASES[case]
+    c = console(mem=opts['mem'], smp=opts['smp'],
+                append=(CRASHKERNEL + ' ' + opts['append']).strip())
+    c.note('first kernel up')
+    check_first_kernel(c, case)
+
+    ram, crash = parse_iomem(c.run_command('cat /proc/iomem'))
+    assert crash, 'no "Crash kernel" in /proc/iomem with %s' % CRASHKERNEL
+    assert crash[1] - crash[0] == CRASH_SIZE, 'Crash kernel is %s' % fmt([crash])
+    if case == 'highmem':
+        assert any(e > FOUR_GIB for _, e in ram), 'no System RAM above 4 GiB: %s' % fmt(ram)
+    expect_status(c, loader, 0, 'before load')
+
+    token = uuid.uuid4().hex[:12]
+    cmdline = 'console=ttyS0 panic=-1 nr_cpus=1 baton.crash=%s baton.token=%s' % (case, token)
+    load(c, loader, cmdline)
+    expect_status(c, loader, 1, 'after -p')
+    assert c.run_command('cat /sys/kernel/kexec_loaded') == '0', '-p loaded a normal image'
+    c.note('crash image loaded')
+
+    low_before = low_memory_sha256(c, 'first kernel')
+    assert low_before, 'first kernel: /proc/kcore does not map low memory'
+    marker = 'BATON-CRASH-MARKER-' + token
+    c.run_command('echo %s > /dev/kmsg' % marker)
+    assert c.run_command('dmesg | grep -c %s' % marker) == '1'
+    low = low_memory_sha256(c, 'first kernel')
+    assert low == low_before, 'low memory changes in the running first kernel: pick another range'
+
+    c.disable_bad_pattern('panic')
+    c.run_command('echo c > /proc/sysrq-trigger', wait_for_prompt=False)
+    why = c.wait_for(con.RE_KERNEL_PANIC, PANIC_TIMEOUT).group(1)
+    c.enable_bad_pattern('panic')       # from here on a panic is the capture kernel's: a failure
+    c.note('panic')
+    assert why.strip() == 'sysrq triggered crash'
+    if loader['entry_re']:
+        c.wait_for(loader['entry_re'], CAPTURE_TIMEOUT)
+    got = c.wait_for(con.RE_CAPTURE_CMDLINE, CAPTURE_TIMEOUT).group(1)
+    paging = c.wait_for(con.RE_CAPTURE_PAGING, 30).group(1)
+    vmcore_size = c.wait_for(con.RE_CAPTURE_READY, 30).group(2)
+    c.set_prompt(con.CAPTURE_PROMPT)
+    c.wait_for(con.RE_CAPTURE_PROMPT, 30)
+    c.note('capture kernel up')
+
+    # The command line: the requested one plus exactly what the loader adds.
+    assert got.startswith(cmdline), 'capture kernel got another command line:\n%s' % got
+    added = got[len(cmdline):]
+    m = loader['added_re'].match(added)
+    assert m, '%s added %r to the command line' % (loader['name'], added)
+    hdr = addr_value(m.group(1))
+    assert crash[0] <= hdr < crash[1], 'elfcorehdr=%s is outside the Crash kernel range %s' % (
+        m.group(1), fmt([crash]))
+    assert paging == 'la57', 'capture kernel runs 4-level paging'
+    assert vmcore_size.isdigit() and int(vmcore_size) > 0, '/proc/vmcore: %s' % vmcore_size
+
+    # The ELF core header as the capture kernel presents it.
+    head = read_b64(c, 'head -c 16384 /proc/vmcore')
+    e_type, e_machine, phdrs = elf_header(head)
+    assert (e_type, e_machine) == (ET_CORE, EM_X86_64), (e_type, e_machine)
+    notes_ph = [p for p in phdrs if p[0] == PT_NOTE]
+    assert len(notes_ph) == 1, '/proc/vmcore has %d PT_NOTEs' % len(notes_ph)
+    _, off, _, filesz, _ = notes_ph[0]
+    if off + filesz > len(head):
+        head = read_b64(c, 'head -c %d /proc/vmcore' % (off + filesz))
+    notes = elf_notes(head[off:off + filesz])
+    prstatus = [n for n in notes if n[:2] == ('CORE', NT_PRSTATUS)]
+    assert len(prstatus) == opts['smp'], 'the dump has %d NT_PRSTATUS notes for %d CPUs: %s' % (
+        len(prstatus), opts['smp'], [(n, t, len(d)) for n, t, d in notes])
+    vmcoreinfo = [d for n, _, d in notes if n == 'VMCOREINFO']
+    assert len(vmcoreinfo) == 1, 'the dump has %d VMCOREINFO notes' % len(vmcoreinfo)
+    assert ('OSRELEASE=%s\n' % c.kernel_release).encode() in vmcoreinfo[0], \
+        'VMCOREINFO is not the dead kernel\'s'
+
+    loads = [(paddr, paddr + filesz) for t, _, paddr, filesz, _ in phdrs if t == PT_LOAD]
+    c.note('vmcore PT_LOADs: %s' % fmt(loads))
+    want = subtract(ram, crash)
+    missing = [r for r in want if not covered(loads, *r)]
+    assert not missing, 'the dump lacks System RAM %s (PT_LOADs %s)' % (fmt(missing), fmt(loads))
+    stray = [r for r in loads if not covered(ram, *r)]
+    assert not stray, 'PT_LOADs outside System RAM: %s' % fmt(stray)
+    if case == 'highmem':
+        high = [r for r in want if r[1] > FOUR_GIB]
+        assert high and all(covered(loads, *r) for r in high)
+        # and the capture kernel reads it: the last page of RAM
+        last = max(e for _, e in want) - PAGE
+        out = c.run_command('dd if=/proc/vmcore bs=%d skip=%d count=1 2>/dev/null | wc -c'
+                            % (PAGE, file_offset(phdrs, last, last + PAGE) // PAGE))
+        assert out.strip() == str(PAGE), 'cannot read %#x from /proc/vmcore: %s' % (last, out)
+
+    # The dead kernel's log.
+    out, rc = c.run_command_rc('makedumpfile --dump-dmesg /proc/vmcore /tmp/dmesg.txt', 120)
+    assert rc == 0, 'makedumpfile failed (%d):\n%s' % (rc, out)
+    assert c.run_command('grep -o "BATON-CRASH-MARKER-[0-9a-f]*" /tmp/dmesg.txt') == marker
+    assert c.run_command('grep -c "sysrq triggered crash" /tmp/dmesg.txt') != '0'
+    c.note('dmesg recovered')
+
+    # Low memory: as the dead kernel left it, though the capture kernel has used it since.
+    off = file_offset(phdrs, LOW_START, LOW_END)
+    assert off is not None, 'no PT_LOAD covers [%#x, %#x)' % (LOW_START, LOW_END)
+    in_dump = sha256_at(c, '/proc/vmcore', off, LOW_END - LOW_START)
+    now = low_memory_sha256(c, 'capture kernel')
+    c.note('low memory sha256: first kernel %s, dump %s, capture kernel %s'
+           % (low_before, in_dump, now))
+    assert in_dump == low_before, 'the dump\'s low memory is not what the dead kernel left there'
+    assert now != low_before, ('the capture kernel left low memory as it was: the backup check '
+                               'proves nothing')
+
+    c.run_command('poweroff -f', wait_for_prompt=False)
+    c.wait_exit(30)
+    c.note('done')
+
+
+def test_crash_status(console, loader):
+    """-p loads a crash image (-S exits 1, the normal image stays unloaded); -u -p unloads it
+    (kexec-tools: -p -u)."""
+    c = console(mem=1024, append=CRASHKERNEL)
+    expect_status(c, loader, 0, 'before load')
+    load(c, loader, 'console=ttyS0 panic=-1 nr_cpus=1 baton.crash=status')
+    expect_status(c, loader, 1, 'after -p')
+    _, rc = c.run_command_rc('%s -l -S' % loader['bin'])
+    assert rc == 0, '`%s -l -S` exited %d with only a crash image loaded' % (loader['bin'], rc)
+
+    unload = '%s %s' % (loader['bin'], loader['unload'])
+    out, rc = c.run_command_rc(unload)
+    assert rc == 0, '`%s` failed (%d):\n%s' % (unload, rc, out)
+    expect_status(c, loader, 0, 'after `%s`' % unload)
