@@ -9,6 +9,7 @@
 #include "kexec.h"
 #include "options.h"
 #include "report.h"
+#include "timing.h"
 #include "xen.h"
 
 #ifndef BATON_VERSION
@@ -114,6 +115,13 @@ static int run(const struct baton_ctx *ctx, const struct baton_sys *sys,
 		return baton_kexec_unload(sys, o->panic, &err) ? fail(&err) : EXIT_SUCCESS;
 	case CLI_STATUS:
 		return status(ctx, o);
+	case CLI_REPORT: {
+		struct baton_handover_report r;
+		if (baton_timing_read(ctx->root, &r, &err))
+			return fail(&err);
+		report_handover(stdout, &r, o->json);
+		return EXIT_SUCCESS;
+	}
 	default:
 		return EXIT_USAGE;
 	}
@@ -145,6 +153,8 @@ int main(int argc, char **argv)
 		printf("baton %s\n", BATON_VERSION);
 		return EXIT_SUCCESS;
 	}
+	if (o.action == CLI_REPORT)
+		return run(&ctx, &sys, &o);
 	/* In Xen's control domain the hypervisor is the old kernel: its kexec interface and its
 	 * machine memory map replace Linux's. */
 	if (baton_xen_is_dom0(ctx.root)) {

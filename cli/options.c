@@ -16,6 +16,8 @@ enum {
 	OPT_SERIAL,
 	OPT_SERIAL_BAUD,
 	OPT_DRY_RUN,
+	OPT_REPORT,
+	OPT_JSON,
 };
 
 static const struct option long_options[] = {
@@ -35,6 +37,8 @@ static const struct option long_options[] = {
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "json", no_argument, NULL, OPT_JSON },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
@@ -66,6 +70,9 @@ void cli_usage(FILE *out)
 	      "      --serial-baud=N      its speed (default 115200)\n"
 	      "      --dry-run            prepare everything, load nothing, print the plan\n"
 	      "  -d, --debug              print the plan on standard error while loading\n"
+	      "      --report             in a kernel started by baton: how long the purgatory took\n"
+	      "                           to verify and hand over, and how many bytes it hashed\n"
+	      "      --json               --report as JSON\n"
 	      "  -h, --help               show this help\n"
 	      "  -v, --version            show the version\n"
 	      "\n"
@@ -205,6 +212,12 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		case OPT_DRY_RUN:
 			o->dry_run = 1;
 			break;
+		case OPT_REPORT:
+			seen |= 64;
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
 		case ':':
 			snprintf(msg, size, "option %s needs an argument", argv[optind - 1]);
 			return -1;
@@ -216,8 +229,15 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			return -1;
 		}
 	}
-	if (resolve_action(o, seen, msg, size))
+	if (resolve_action(o, seen & 63, msg, size))
 		return -1;
+	if (seen & 64) {
+		if (o->action != CLI_NONE) {
+			snprintf(msg, size, "--report takes no other action");
+			return -1;
+		}
+		o->action = CLI_REPORT;
+	}
 	if (optind < argc)
 		o->kernel = argv[optind++];
 	if (optind < argc) {

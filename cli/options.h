@@ -12,6 +12,7 @@ enum cli_action {
 	CLI_FORCE,     /* load, then exec */
 	CLI_UNLOAD,
 	CLI_STATUS,
+	CLI_REPORT,    /* in the new kernel: how the handover went */
 	CLI_HELP,
 	CLI_VERSION,
 };
@@ -31,6 +32,7 @@ struct cli_options {
 	uint16_t serial_port;
 	uint32_t serial_baud;
 	int dry_run;
+	int json;                  /* --report as JSON */
 	int debug;
 };
 

@@ -1,6 +1,8 @@
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 
+#include "timing.h"
+
 static void print_digest(FILE *out, const uint8_t d[32])
 {
 	for (int i = 0; i < 32; i++)
@@ -43,4 +45,35 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	for (int s = BATON_PAGE_SIZES - 1; s >= 0; s--)
 		fprintf(out, "  %s pages: %llu write-back, %llu uncached\n", sizes[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
+}
+
+void report_handover(FILE *out, const struct baton_handover_report *r, int json)
+{
+	const struct baton_timing *t = &r->raw;
+	const char *sha = (t->flags & BATON_TIMING_SHA_NI) ? "sha-ni" : "portable";
+	const char *entry = (t->flags & BATON_TIMING_ENTRY_32BIT) ? "32-bit" : "64-bit";
+	int levels = (t->flags & BATON_TIMING_LA57) ? 5 : 4;
+
+	if (json) {
+		fprintf(out, "{\"tsc_entry\": %llu, \"tsc_verified\": %llu, \"tsc_jump\": %llu, "
+			"\"tsc_khz\": %llu, \"verify_ms\": %.3f, \"total_ms\": %.3f, "
+			"\"bytes_hashed\": %llu, \"regions\": %u, \"hash_mb_per_s\": %.1f, "
+			"\"sha256\": \"%s\", \"paging_levels\": %d, \"entry\": \"%s\"}\n",
+			(unsigned long long)t->tsc_entry, (unsigned long long)t->tsc_verified,
+			(unsigned long long)t->tsc_jump, (unsigned long long)r->tsc_khz, r->verify_ms,
+			r->total_ms, (unsigned long long)t->bytes_hashed, t->regions,
+			r->hash_mb_per_s, sha, levels, entry);
+		return;
+	}
+	fprintf(out, "purgatory: %u regions, %llu bytes verified (%s SHA-256), %d-level paging, "
+		"%s entry\n", t->regions, (unsigned long long)t->bytes_hashed, sha, levels, entry);
+	fprintf(out, "  entry -> verified:  %llu TSC cycles", (unsigned long long)(t->tsc_verified -
+										  t->tsc_entry));
+	if (r->tsc_khz)
+		fprintf(out, " = %.3f ms (%.1f MB/s)", r->verify_ms, r->hash_mb_per_s);
+	fprintf(out, "\n  entry -> kernel:    %llu TSC cycles", (unsigned long long)(t->tsc_jump -
+										  t->tsc_entry));
+	if (r->tsc_khz)
+		fprintf(out, " = %.3f ms", r->total_ms);
+	fprintf(out, "\n");
 }

@@ -24,6 +24,14 @@ enum {
 
 #define E820_MAX_ZEROPAGE 128
 
+/* A node of the zero page's setup_data list (hdr.setup_data, protocol 2.09+). */
+struct setup_data {
+	uint64_t next;   /* physical address of the next node, 0 at the end */
+	uint32_t type;
+	uint32_t len;    /* bytes of data[] */
+	uint8_t data[];
+} __attribute__((packed));
+
 /* Offsets below are within struct boot_params. */
 struct setup_header {
 	uint8_t setup_sects;            /* 0x1f1 */

@@ -307,6 +307,19 @@ static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 				  &img->boot_map, err);
 }
 
+/* The boot_params segment: the zero page, the command line, then the setup_data list (today
+ * one node: the timing record the purgatory fills in). */
+static size_t timing_node_offset(size_t cmdline_len)
+{
+	return (sizeof(struct boot_params) + cmdline_len + 1 + 7) & ~(size_t)7;
+}
+
+static size_t boot_segment_size(size_t cmdline_len)
+{
+	return timing_node_offset(cmdline_len) + sizeof(struct setup_data) +
+	       sizeof(struct baton_timing);
+}
+
 static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
 			     const struct baton_cmdline *cmdline, size_t boot_size,
 			     struct baton_error *err)
@@ -332,6 +345,12 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 		return rc;
 	if (cmdline->len)
 		memcpy(img->boot_seg + sizeof(struct boot_params), cmdline->text, cmdline->len);
+	size_t at = timing_node_offset(cmdline->len);
+	struct setup_data *node = (struct setup_data *)(img->boot_seg + at);
+	node->type = BATON_SETUP_TIMING;
+	node->len = sizeof(struct baton_timing);
+	((struct boot_params *)img->boot_seg)->hdr.setup_data = bs->mem + at;
+	img->timing = bs->mem + at + sizeof(struct setup_data);
 	bs->buf = img->boot_seg;
 	bs->bufsz = boot_size;
 	return 0;
@@ -380,6 +399,7 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	p->boot_params = img->seg[BATON_SEG_BOOT_PARAMS].mem;
 	p->pml4 = img->roots.pml4;
 	p->pml5 = img->roots.pml5;
+	p->timing = img->timing;
 	p->backup_src = img->backup_src;
 	p->backup_dst = img->seg[BATON_SEG_BACKUP].mem;
 	p->backup_size = img->backup_size;
@@ -441,7 +461,7 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	if (!rc && cmdline.len > img->bz.cmdline_size)
 		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
 				"(cmdline_size)", cmdline.len, opts->kernel, img->bz.cmdline_size);
-	size_t boot_size = page_round(sizeof(struct boot_params) + cmdline.len + 1);
+	size_t boot_size = page_round(boot_segment_size(cmdline.len));
 	if (!rc)
 		rc = place_small(&planner, img, boot_size, pages, pl.image_size, err);
 	if (!rc)

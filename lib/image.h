@@ -72,6 +72,7 @@ struct baton_image {
 	struct baton_memmap memmap;        /* the firmware's */
 	struct baton_memmap boot_map;      /* the new kernel's e820 when it differs (crash) */
 	struct baton_crash_info crash;     /* crash images only */
+	uint64_t timing;                   /* the timing record's physical address */
 	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
 	uint64_t backup_size;
 	struct baton_bzimage bz;

@@ -62,12 +62,37 @@ struct baton_params {
 	uint64_t backup_src;            /* 0x068 low memory saved for kdump (0 size: none) */
 	uint64_t backup_dst;            /* 0x070 */
 	uint64_t backup_size;           /* 0x078 */
-	uint64_t reserved1[8];          /* 0x080 zero: room for later versions */
+	uint64_t timing;                /* 0x080 struct baton_timing to fill in (0: none) */
+	uint64_t reserved1[7];          /* 0x088 zero: room for later versions */
 	struct baton_region regions[BATON_MAX_REGIONS];   /* 0x0c0 */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct baton_params) == 0x4c0, "params size");
 _Static_assert(__builtin_offsetof(struct baton_params, regions) == 0xc0, "regions offset");
+
+/* The handover's timing record: a setup_data node of baton's own type in the zero page's list,
+ * zero at load time, filled in by the purgatory after verification, read in the new kernel
+ * from /sys/kernel/boot_params/setup_data/N/data by `baton --report`. */
+#define BATON_SETUP_TIMING 0x4e4f5442u        /* "BTON"; Linux's own types are small */
+#define BATON_TIMING_MAGIC 0x474e494d4954424bULL   /* "KBTIMING" little-endian */
+
+enum baton_timing_flag {
+	BATON_TIMING_SHA_NI = 1u << 0,        /* the purgatory hashed with SHA extensions */
+	BATON_TIMING_LA57 = 1u << 1,          /* it ran with 5-level paging */
+	BATON_TIMING_ENTRY_32BIT = 1u << 2,   /* it entered the kernel through the 32-bit protocol */
+};
+
+struct baton_timing {
+	uint64_t magic;          /* 0x00 BATON_TIMING_MAGIC once filled in */
+	uint64_t tsc_entry;      /* 0x08 TSC at the purgatory's entry */
+	uint64_t tsc_verified;   /* 0x10 after every region was verified */
+	uint64_t tsc_jump;       /* 0x18 just before entering the kernel */
+	uint64_t bytes_hashed;   /* 0x20 */
+	uint32_t regions;        /* 0x28 regions verified */
+	uint32_t flags;          /* 0x2c enum baton_timing_flag */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct baton_timing) == 0x30, "timing size");
 
 /* Segment selectors the purgatory's GDT provides, as the boot protocol requires. */
 #define BATON_BOOT_CS 0x10

@@ -136,6 +136,17 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 	assert_memory_equal(k->buf, (const uint8_t *)img->kernel_file.data + img->bz.setup_size,
 			    k->bufsz);
 	assert_int_equal(img->map_stats.table_pages * 4096, img->seg[BATON_SEG_PAGE_TABLES].memsz);
+
+	/* One setup_data node: the timing record, empty until the purgatory fills it in. */
+	assert_true(bp->hdr.setup_data > cmd);
+	const struct setup_data *node = (const void *)at_phys(img, bp->hdr.setup_data,
+							       sizeof(*node) + 0x30);
+	assert_int_equal(node->next, 0);
+	assert_int_equal(node->type, BATON_SETUP_TIMING);
+	assert_int_equal(node->len, sizeof(struct baton_timing));
+	assert_int_equal(p->timing, bp->hdr.setup_data + sizeof(*node));
+	static const uint8_t zero[sizeof(struct baton_timing)];
+	assert_memory_equal(node->data, zero, sizeof(zero));
 }
 
 static void prepare_ok(struct machine *m, struct baton_load_opts *o, struct baton_image *img)
