@@ -116,7 +116,7 @@ $(BUILD)/tests/unit/libfakexenctrl.so: tests/unit/fakes/xenctrl.c
 	$(CC) -std=gnu11 -D_GNU_SOURCE $(WARN) -Wno-missing-prototypes $(CFLAGS) -shared -fPIC -o $@ $<
 
 $(BUILD)/tests/unit/xen-test.o: HOST_CFLAGS += -std=gnu11 \
-	-DFAKE_XENCTRL='"$(CURDIR)/$(BUILD)/tests/unit/libfakexenctrl.so"'
+	-DFAKE_XENCTRL='"$(abspath $(BUILD))/tests/unit/libfakexenctrl.so"'
 $(BUILD)/tests/unit/xen-test: $(BUILD)/tests/unit/libfakexenctrl.so $(BUILD)/lib/purgatory_blob.o
 
 unit-tests: $(UNIT_BINS)
@@ -151,7 +151,8 @@ $(BUILD)/purgatory/common/%.o: common/%.S
 	$(CC) $(PURG_CFLAGS) -MMD -MP -c $< -o $@
 
 # --- benchmarks (not part of check; see docs/performance.md) ----------------------------------
-$(BUILD)/bench/hash_throughput: $(BUILD)/bench/hash_throughput.o $(BUILD)/libbaton-core.a
+$(BUILD)/bench/hash_throughput: $(BUILD)/bench/hash_throughput.o $(BUILD)/common/sha256.o \
+		$(BUILD)/common/sha256_ni.o
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 
 bench: all $(BUILD)/bench/hash_throughput

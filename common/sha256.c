@@ -1,4 +1,5 @@
-/* SHA-256 (FIPS 180-4) in portable C: builds hosted and freestanding (no libc, no SSE). */
+/* SHA-256 (FIPS 180-4): portable C (hosted and freestanding: no libc, no SSE) and the choice of
+ * block function, portable or SHA-NI (sha256_ni.S), made per context when it is initialised. */
 #include "sha256.h"
 
 static const uint32_t K[64] = {
@@ -22,18 +23,20 @@ static const uint32_t H0[8] = {
 #define SSIG0(x) (ROTR(x, 7) ^ ROTR(x, 18) ^ ((x) >> 3))
 #define SSIG1(x) (ROTR(x, 17) ^ ROTR(x, 19) ^ ((x) >> 10))
 #define CH(x, y, z) ((z) ^ ((x) & ((y) ^ (z))))
-#define MAJ(x, y, z) (((x) & (y)) | ((z) & ((x) | (y))))
 
 /* Message schedule words, kept in a 16-word ring: W(k) for k in 0..15 names slot k. */
 #define W(k) w[(k) & 15]
 #define LOAD(k) (W(k) = load_be32(p + 4 * (k)))
 #define EXPAND(k) (W(k) += SSIG1(W((k) + 14)) + W((k) + 9) + SSIG0(W((k) + 1)))
 
-/* One round; the caller rotates the roles of a..h instead of moving values. */
+/* One round; the caller rotates the roles of a..h instead of moving values. Maj(a, b, c) is
+ * b ^ ((a ^ b) & (b ^ c)), and this round's a ^ b is the next round's b ^ c: carried in bc. */
 #define ROUND(a, b, c, d, e, f, g, h, kt, wt) do {                        \
 	uint32_t t1_ = (h) + BSIG1(e) + CH(e, f, g) + (kt) + (wt);        \
+	uint32_t ab_ = (a) ^ (b);                                         \
 	(d) += t1_;                                                       \
-	(h) = t1_ + BSIG0(a) + MAJ(a, b, c);                              \
+	(h) = t1_ + BSIG0(a) + ((b) ^ (ab_ & bc));                        \
+	bc = ab_;                                                         \
 } while (0)
 
 /* Sixteen rounds starting at round j; slot k of the ring holds the word for round j + k. */
@@ -69,14 +72,14 @@ static inline void store_be32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)v;
 }
 
-/* Compress nblocks 64-byte blocks read straight from p. Kept apart so a SHA-NI variant can replace it. */
-static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
+void baton_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t nblocks)
 {
 	uint32_t w[16];
 
 	for (; nblocks; nblocks--, p += 64) {
 		uint32_t a = st[0], b = st[1], c = st[2], d = st[3];
 		uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
+		uint32_t bc = b ^ c;
 
 		ROUNDS16(0, LOAD);
 		for (int j = 16; j < 64; j += 16)
@@ -87,6 +90,56 @@ static void sha256_blocks(uint32_t st[8], const uint8_t *p, size_t nblocks)
 	}
 }
 
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+int baton_sha256_cpu_has_ni(void)
+{
+	uint32_t r[4];
+
+	cpuid(0, 0, r);
+	if (r[0] < 7)
+		return 0;
+	cpuid(1, 0, r);
+	if (!(r[2] & (1u << 9)) || !(r[2] & (1u << 19)))    /* SSSE3, SSE4.1 */
+		return 0;
+	cpuid(7, 0, r);
+	return (r[1] >> 29) & 1;                             /* SHA */
+}
+
+#ifdef BATON_FREESTANDING
+/* No OS has enabled SSE for the purgatory: it is usable only while the purgatory enables it. */
+static int sse_enabled(void)
+{
+	uint64_t cr0, cr4;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	__asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+	return (cr4 & (1u << 9)) && !(cr0 & ((1u << 2) | (1u << 3)));   /* OSFXSR; EM, TS */
+}
+#else
+static int sse_enabled(void)
+{
+	return 1;   /* the x86-64 ABI guarantees SSE to every process */
+}
+#endif
+
+int baton_sha256_ni_usable(void)
+{
+	return baton_sha256_cpu_has_ni() && sse_enabled();
+}
+
+static void blocks(const struct baton_sha256 *ctx, uint32_t h[8], const uint8_t *p, size_t n)
+{
+	if (ctx->impl == BATON_SHA256_NI)
+		baton_sha256_blocks_ni(h, p, n);
+	else
+		baton_sha256_blocks_portable(h, p, n);
+}
+
 /* No memcpy: the purgatory has no C library. */
 static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n)
 {
@@ -94,12 +147,27 @@ static void copy_bytes(uint8_t *dst, const uint8_t *src, size_t n)
 		*dst++ = *src++;
 }
 
-void baton_sha256_init(struct baton_sha256 *ctx)
+int baton_sha256_init_impl(struct baton_sha256 *ctx, enum baton_sha256_impl impl)
 {
+	int rc = 0;
+
+	if (impl != BATON_SHA256_PORTABLE) {
+		int ni = baton_sha256_ni_usable();
+		if (impl == BATON_SHA256_NI && !ni)
+			rc = -1;
+		impl = ni ? BATON_SHA256_NI : BATON_SHA256_PORTABLE;
+	}
 	for (int i = 0; i < 8; i++)
 		ctx->h[i] = H0[i];
 	ctx->len = 0;
 	ctx->fill = 0;
+	ctx->impl = impl;
+	return rc;
+}
+
+void baton_sha256_init(struct baton_sha256 *ctx)
+{
+	baton_sha256_init_impl(ctx, BATON_SHA256_AUTO);
 }
 
 void baton_sha256_update(struct baton_sha256 *ctx, const void *data, size_t len)
@@ -119,12 +187,12 @@ void baton_sha256_update(struct baton_sha256 *ctx, const void *data, size_t len)
 		len -= n;
 		if (ctx->fill < 64)
 			return;
-		sha256_blocks(ctx->h, ctx->buf, 1);
+		blocks(ctx, ctx->h, ctx->buf, 1);
 		ctx->fill = 0;
 	}
 	if (len >= 64) {
 		size_t nblocks = len / 64;
-		sha256_blocks(ctx->h, p, nblocks);
+		blocks(ctx, ctx->h, p, nblocks);
 		p += nblocks * 64;
 		len -= nblocks * 64;
 	}
@@ -141,14 +209,14 @@ void baton_sha256_final(struct baton_sha256 *ctx, uint8_t out[32])
 	if (i > 56) {
 		while (i < 64)
 			ctx->buf[i++] = 0;
-		sha256_blocks(ctx->h, ctx->buf, 1);
+		blocks(ctx, ctx->h, ctx->buf, 1);
 		i = 0;
 	}
 	while (i < 56)
 		ctx->buf[i++] = 0;
 	store_be32(ctx->buf + 56, (uint32_t)(bits >> 32));
 	store_be32(ctx->buf + 60, (uint32_t)bits);
-	sha256_blocks(ctx->h, ctx->buf, 1);
+	blocks(ctx, ctx->h, ctx->buf, 1);
 
 	for (i = 0; i < 8; i++)
 		store_be32(out + 4 * i, ctx->h[i]);

@@ -3,6 +3,7 @@
 #include <stdint.h>
 
 #include "baton/abi.h"
+#include "fpu.h"
 #include "io.h"
 #include "reset.h"
 #include "serial.h"
@@ -69,17 +70,21 @@ void purgatory_main(const struct baton_params *p)
 {
 	struct serial s = { 0 };
 	enum baton_params_status st;
+	struct fpu_saved fpu;
 
 	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_SERIAL))
 		serial_init(&s, p->serial_port, p->serial_baud);
 	serial_puts(&s, "baton: purgatory: verifying\n");
 
+	/* SHA-NI, where the CPU has it, needs SSE: on for the hashing only (a failure resets). */
+	fpu_sse_begin(&fpu);
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
 		fail(&s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
 		     : "parameter block invalid (magic, version or region count)");
 
 	int bad = baton_verify_regions(p);
+	fpu_sse_end(&fpu);
 	if (bad >= 0) {
 		report_region_mismatch(&s, p, bad);
 		fail(&s, "refusing to run a corrupt image");
