@@ -66,8 +66,39 @@ static void save_low_memory(const struct baton_params *p)
 		dst[i] = src[i];
 }
 
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+/* The timing record lives in the (verified) zero page segment; written only after verification,
+ * and only if the loader asked for it. */
+static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t verified,
+			  int sha_ni)
+{
+	volatile struct baton_timing *t = (volatile struct baton_timing *)(uintptr_t)p->timing;
+	uint64_t bytes = 0;
+
+	if (!p->timing)
+		return;
+	for (uint32_t i = 0; i < p->nr_regions; i++)
+		bytes += p->regions[i].size;
+	t->tsc_entry = entry;
+	t->tsc_verified = verified;
+	t->bytes_hashed = bytes + sizeof(*p);
+	t->regions = p->nr_regions;
+	t->flags = (sha_ni ? BATON_TIMING_SHA_NI : 0) |
+		   ((read_cr4() & CR4_LA57) ? BATON_TIMING_LA57 : 0) |
+		   ((p->flags & BATON_PF_ENTRY_32BIT) ? BATON_TIMING_ENTRY_32BIT : 0);
+	t->magic = BATON_TIMING_MAGIC;
+	t->tsc_jump = rdtsc();   /* last: the caller jumps right after */
+}
+
 void purgatory_main(const struct baton_params *p)
 {
+	uint64_t tsc_entry = rdtsc();
 	struct serial s = { 0 };
 	enum baton_params_status st;
 	struct fpu_saved fpu;
@@ -85,6 +116,7 @@ void purgatory_main(const struct baton_params *p)
 
 	int bad = baton_verify_regions(p);
 	fpu_sse_end(&fpu);
+	uint64_t tsc_verified = rdtsc();
 	if (bad >= 0) {
 		report_region_mismatch(&s, p, bad);
 		fail(&s, "refusing to run a corrupt image");
@@ -100,4 +132,5 @@ void purgatory_main(const struct baton_params *p)
 	serial_puts(&s, "baton: purgatory: entering kernel at ");
 	serial_hex(&s, (p->flags & BATON_PF_ENTRY_32BIT) ? p->entry32 : p->entry64);
 	serial_puts(&s, (p->flags & BATON_PF_ENTRY_32BIT) ? " (32-bit)\n" : " (64-bit)\n");
+	record_timing(p, tsc_entry, tsc_verified, fpu.changed);
 }

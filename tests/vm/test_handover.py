@@ -1,5 +1,6 @@
 """Hand over from a first Linux kernel to a second one under QEMU, with baton and with kexec-tools."""
 
+import json
 import os
 import re
 import uuid
@@ -130,6 +131,7 @@ def test_handover(request, console, loader, case, expected_sha256):
     payload = c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1)
     expected = c.wait_for(con.RE_TARGET_EXPECTED, 30).group(1)
     paging = c.wait_for(con.RE_TARGET_PAGING, 30).group(1)
+    report = c.wait_for(RE_TARGET_REPORT, 30).group(1)
     c.wait_for(con.RE_TARGET_DONE, 30)
     c.wait_exit(30)
 
@@ -141,6 +143,25 @@ def test_handover(request, console, loader, case, expected_sha256):
     assert paging == 'la57', 'second kernel runs 4-level paging'
     assert entry == ('32' if '--entry-32bit' in opts['load_opts'] else '64'), \
         'the kernel was entered through the wrong boot protocol'
+    check_report(loader['name'], case, report)
+
+
+RE_TARGET_REPORT = re.compile(r'BATON-TARGET-REPORT: ([^\r\n]*)\r?\n')
+
+
+def check_report(loader, case, report):
+    """baton --report in the new kernel: the purgatory's timing record is there after baton, and
+    only after baton."""
+    if loader != 'baton':
+        assert 'not started by baton' in report, report
+        return
+    r = json.loads(report)
+    assert r['regions'] == 5, r                      # kernel, initrd, zero page, tables, purgatory
+    assert r['bytes_hashed'] > 10 << 20, r           # the kernel and initrd at least
+    assert r['tsc_entry'] < r['tsc_verified'] <= r['tsc_jump'], r
+    assert r['entry'] == ('32-bit' if case == 'entry32' else '64-bit'), r
+    # the purgatory runs in the old kernel's paging mode
+    assert r['paging_levels'] == (4 if case == '4level' else 5), r
 
 
 def test_status(console, loader):
