@@ -197,12 +197,15 @@ pack() {
 
 target_initrd() {
 	img=$ASSETS/target-initrd.img
-	if [ -f "$img" ] && [ "$img" -nt "$ASSETS/payload.bin" ] && [ "$img" -nt "$0" ]; then
+	if [ -f "$img" ] && [ "$img" -nt "$ASSETS/payload.bin" ] && [ "$img" -nt "$0" ] &&
+		{ [ ! -f "$BUILD/baton-static" ] || [ "$img" -nt "$BUILD/baton-static" ]; }; then
 		return 0
 	fi
 	root=$DL/target-root
 	skeleton "$root"
 	cp "$ASSETS/payload.bin" "$root/payload.bin"
+	# baton --report reads the purgatory's timing record (a no-op line after kexec-tools)
+	[ -f "$BUILD/baton-static" ] && cp "$BUILD/baton-static" "$root/sbin/baton"
 	cat >"$root/init" <<EOF
 #!/bin/sh
 /bin/busybox --install -s
@@ -214,6 +217,7 @@ echo "BATON-TARGET-PAYLOAD: \$(sha256sum /payload.bin | cut -d' ' -f1)"
 echo "BATON-TARGET-EXPECTED: $(cat "$ASSETS/payload.sha256")"
 grep -q -w la57 /proc/cpuinfo && paging=la57 || paging=4level
 echo "BATON-TARGET-PAGING: \$paging"
+[ -x /sbin/baton ] && echo "BATON-TARGET-REPORT: \$(/sbin/baton --report --json 2>&1)"
 echo "BATON-TARGET-DONE"
 poweroff -f
 EOF
@@ -407,6 +411,13 @@ xen_dom0_initrd() {
 	for lib in libxenctrl.so libxencall.so libxenforeignmemory.so libxentoollog.so; do
 		ls "$root/lib/x86_64-linux-gnu/$lib".* >/dev/null 2>&1 ||
 			die "kexec-root lacks $lib (kexec-tools without Xen support?)"
+	done
+	# Debian's layout: the dynamic loader also under its soname in the library directory. A
+	# static binary's dlopen (baton-static opens libxenctrl) resolves libc.so.6's NEEDED
+	# ld-linux-x86-64.so.2 there, not through /lib64.
+	for ld in "$root"/lib64/ld-linux*; do
+		[ -e "$root/lib/x86_64-linux-gnu/${ld##*/}" ] ||
+			ln -s "/lib64/${ld##*/}" "$root/lib/x86_64-linux-gnu/${ld##*/}"
 	done
 	mkdir -p "$root/lib/modules"
 	cp "$ASSETS/xen-dom0-modules/"* "$root/lib/modules/"
