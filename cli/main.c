@@ -7,6 +7,7 @@
 #include "file.h"
 #include "image.h"
 #include "kexec.h"
+#include "lock.h"
 #include "options.h"
 #include "report.h"
 #include "timing.h"
@@ -164,7 +165,10 @@ int main(int argc, char **argv)
 		if (o.debug)
 			fprintf(stderr, "baton: Xen dom0: using the hypervisor's kexec interface\n");
 	}
+	/* Planning only reads; whatever reaches the kernel holds the lock. */
+	int lock = o.dry_run || o.action == CLI_STATUS ? -1 : cli_lock(ctx.root);
 	rc = run(&ctx, &sys, &o);
+	cli_unlock(lock);
 	baton_xen_close(ctx.xen);
 	return rc;
 }

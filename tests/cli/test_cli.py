@@ -249,3 +249,27 @@ def test_panic_unload(crash_machine, run):
 
 def test_panic_without_crashkernel_is_refused(machine, run):
     refusal(machine, run, ['-p', machine.kernel], 'crashkernel=')
+
+
+def test_concurrent_loads_serialize(machine, baton):
+    """Two loads at once: the second waits for the first (a lock file under /run), so their
+    kexec_load calls never overlap. strace answers kexec_load after holding it for 1 s."""
+    import subprocess
+    import time
+    import shutil
+    if not shutil.which('strace'):
+        pytest.skip('strace is needed to answer kexec syscalls safely')
+    os.makedirs(os.path.join(machine.root, 'run'), exist_ok=True)
+    env = dict(os.environ, BATON_ROOT=machine.root)
+    cmd = ['strace', '-f', '-qq', '-e', 'trace=kexec_load,kexec_file_load,reboot',
+           '-e', 'inject=kexec_load:retval=0:delay_enter=1s',
+           '-e', 'inject=kexec_file_load:retval=0', '-e', 'inject=reboot:retval=0',
+           baton, '-l', machine.kernel]
+    start = time.monotonic()
+    procs = [subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    outs = [p.communicate(timeout=60) for p in procs]
+    took = time.monotonic() - start
+    assert [p.returncode for p in procs] == [0, 0], outs
+    assert all(b'INJECTED' in err for _, err in outs), outs
+    assert took >= 2.0, 'the two kexec_load calls overlapped (%.2f s)' % took
