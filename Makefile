@@ -125,9 +125,13 @@ unit-tests: $(UNIT_BINS)
 deps:
 	scripts/install-deps.sh
 
+# The unit tests once more under AddressSanitizer and UndefinedBehaviorSanitizer.
+SANITIZE := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
 check: deps
 	$(MAKE) all unit-tests
-	$(PYTHON) tests/run_all.py --build $(BUILD)
+	$(MAKE) BUILD=$(BUILD)-asan CFLAGS="$(SANITIZE)" unit-tests
+	$(PYTHON) tests/run_all.py --build $(BUILD) --sanitized $(BUILD)-asan
 
 # Fast subset: unit and CLI tests, no VM.
 check-host: deps

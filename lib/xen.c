@@ -145,7 +145,8 @@ static int xen_kexec_load(void *ctx, uint64_t entry, size_t nr,
 			rc = -ENOMEM;
 			break;
 		}
-		memcpy(h, segs[done].buf, segs[done].bufsz);
+		if (segs[done].bufsz)
+			memcpy(h, segs[done].buf, segs[done].bufsz);
 		set_xen_guest_handle_raw(xs[done].buf.h, h);
 		xs[done].buf_size = segs[done].bufsz;
 		xs[done].dest_maddr = segs[done].mem;

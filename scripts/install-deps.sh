@@ -2,7 +2,7 @@
 # Installs the Debian packages baton's build and tests need, when missing (as root; else says what
 # is missing). Kernels and kexec-tools are not installed here: scripts/assets.sh only unpacks them.
 set -eu
-PKGS="make gcc clang libc6-dev libcmocka-dev libssl-dev libxen-dev python3 python3-pytest strace \
+PKGS="make gcc clang libc6-dev libcmocka-dev libssl-dev libxen-dev python3 python3-pytest strace valgrind \
 qemu-system-x86 busybox-static cpio gzip"
 
 missing=

@@ -76,8 +76,8 @@ def run_assets(build):
     return r
 
 
-def run_unit(path):
-    r = Result('unit ' + os.path.basename(path))
+def run_unit(path, label='unit'):
+    r = Result(label + ' ' + os.path.basename(path))
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT='STDOUT')
     print('--- %s' % path, flush=True)
     start = time.monotonic()
@@ -140,6 +140,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument('--build', default='build')
     ap.add_argument('--no-vm', action='store_true', help='skip the assets and the QEMU tests')
+    ap.add_argument('--sanitized', metavar='BUILD',
+                    help='also run the unit tests built with ASan and UBSan in this directory')
     args = ap.parse_args()
     build = os.path.abspath(os.path.join(REPO, args.build))
 
@@ -152,6 +154,11 @@ def main():
     for path in sorted(glob.glob(os.path.join(build, 'tests', 'unit', '*-test'))):
         if os.access(path, os.X_OK):
             results.append(run_unit(path))
+    if args.sanitized:
+        san = os.path.abspath(os.path.join(REPO, args.sanitized))
+        for path in sorted(glob.glob(os.path.join(san, 'tests', 'unit', '*-test'))):
+            if os.access(path, os.X_OK):
+                results.append(run_unit(path, 'asan+ubsan'))
 
     if os.path.isdir(os.path.join(REPO, 'tests', 'cli')):
         results.append(run_pytest('pytest tests/cli', 'tests/cli', build, True))

@@ -273,3 +273,19 @@ def test_concurrent_loads_serialize(machine, baton):
     assert [p.returncode for p in procs] == [0, 0], outs
     assert all(b'INJECTED' in err for _, err in outs), outs
     assert took >= 2.0, 'the two kexec_load calls overlapped (%.2f s)' % took
+
+
+def test_dry_run_is_valgrind_clean(machine, baton):
+    """The loader's plan on real-sized inputs: no invalid access, no leak."""
+    import shutil
+    import subprocess
+    if not shutil.which('valgrind'):
+        pytest.skip('valgrind is not installed')
+    kernel = os.path.join(REPO, os.environ.get('BATON_BUILD', 'build'), 'assets', 'vmlinuz')
+    if not os.path.exists(kernel):
+        kernel = machine.kernel
+    p = subprocess.run(['valgrind', '-q', '--leak-check=full', '--error-exitcode=99', baton,
+                        '--dry-run', '-l', kernel, '--initrd', machine.initrd, '--reuse-cmdline'],
+                       env=dict(os.environ, BATON_ROOT=machine.root), capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
