@@ -82,13 +82,17 @@ int baton_xen_open(struct baton_xen **xen, const char *library, struct baton_err
 
 	if (!x)
 		return baton_fail(err, ENOMEM, "xen: out of memory");
-	for (size_t i = 0; !x->lib && i < sizeof(sonames) / sizeof(sonames[0]); i++)
+	const char *why = "";
+	for (size_t i = 0; !x->lib && i < (library ? 1 : sizeof(sonames) / sizeof(sonames[0])); i++) {
 		x->lib = dlopen(library ? library : sonames[i], RTLD_NOW | RTLD_LOCAL);
+		if (!x->lib && (library || i == 1))
+			why = dlerror();   /* the versioned soname's reason is the telling one */
+	}
 	if (!x->lib) {
 		free(x);
 		return baton_fail(err, ENOENT, "xen: running under Xen, but libxenctrl cannot be "
 				  "loaded (%s): install Xen's libraries (Debian: libxenmisc)",
-				  library ? library : "libxenctrl.so.4.*");
+				  why && *why ? why : "libxenctrl.so.4.*");
 	}
 	rc = resolve(x, err);
 	if (!rc) {

@@ -345,14 +345,23 @@ xen_module_order() {
 		find "$xmo_tree" -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" -o \
 			-name "$(echo "$1" | tr - _).ko*" | head -n1
 	}
+	xmo_depends() {	# the module's "depends=" (.modinfo), without needing kmod here
+		case "$1" in
+		*.xz) xz -dc "$1" ;;
+		*.zst) zstd -qdc "$1" ;;
+		*.gz) gzip -dc "$1" ;;
+		*) cat "$1" ;;
+		esac | tr '\0' '\n' | sed -n 's/^depends=//p' | head -n1 | tr , ' '
+	}
 	xmo_visit() {
-		case " $xmo_done " in *" $1 "*) return 0 ;; esac
+		xmo_key=$(echo "$1" | tr - _)
+		case " $xmo_done " in *" $xmo_key "*) return 0 ;; esac
 		f=$(xmo_file "$1")
 		[ -n "$f" ] || die "dom0 kernel has no module $1"
-		for d in $(modinfo -F depends "$f" | tr , ' '); do
+		for d in $(xmo_depends "$f"); do
 			xmo_visit "$d"
 		done
-		xmo_done="$xmo_done $1"
+		xmo_done="$xmo_done $(echo "$1" | tr - _)"
 		f=$(xmo_file "$1")	# the recursion reused $f
 		echo "${f#$xmo_tree/}"
 	}

@@ -97,3 +97,39 @@ def pytest_runtest_makereport(item, call):
         return
     for c in getattr(item, 'baton_consoles', []):
         rep.sections.append(('console transcript (%s)' % c.log_path, c.transcript))
+
+
+# --- Xen (tests/vm/test_xen.py) -------------------------------------------------------------
+XEN_ASSETS = ('xen', 'xen-dom0-vmlinuz', 'xen-dom0-initrd.img')
+
+
+@pytest.fixture(scope='session')
+def xen_assets(assets):
+    """The asset directory, with Xen, dom0's kernel and dom0's initrd (scripts/assets.sh)."""
+    for name in XEN_ASSETS:
+        if not os.path.exists(os.path.join(assets, name)):
+            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_XEN_ASSETS=0 skips it)'
+                        % name)
+    return assets
+
+
+@pytest.fixture
+def xen_console(request, build, xen_assets):
+    """A factory: xen_console(mem=2048, append=XEN_DEFAULT_APPEND, dom0_append=...) boots Xen and
+    dom0 and returns its XenConsole at dom0's prompt. Killed at teardown; transcripts as for
+    console."""
+    from console import XenConsole
+    made = []
+    request.node.baton_consoles = made
+
+    def make(**opts):
+        name = _log_name(request.node.nodeid)
+        if made:
+            name = name[:-4] + '-%d.log' % len(made)
+        c = XenConsole(xen_assets, os.path.join(build, 'vm-logs', name), **opts)
+        made.append(c)
+        return c.start()
+
+    yield make
+    for c in made:
+        c.close()

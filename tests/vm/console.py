@@ -282,3 +282,88 @@ class Console:
         if m is None:
             raise ConsoleError('no exit status for %r\n%s' % (cmd, self.tail()))
         return out[:m.start()].rstrip('\n'), int(m.group(1))
+
+
+# --- Xen (tests/vm/test_xen.py) -------------------------------------------------------------
+# QEMU boots Xen (multiboot: -kernel xen, -initrd "dom0-kernel ARGS,dom0-initrd"); Xen writes its
+# own log, prefixed "(XEN) ", to com1 and forwards dom0's hvc0 there; serial input goes to dom0
+# (never type Ctrl-A: three switch the input to Xen). The target and capture kernels loaded from
+# dom0 run on the bare (virtual) machine and write to ttyS0 = com1, so one transcript holds all.
+DOM0_PROMPT = 'baton-dom0# '
+RE_DOM0_PROMPT = re.compile(re.escape(DOM0_PROMPT))
+RE_DOM0_READY = re.compile(r'BATON-DOM0-READY: (\S+) caps=(\S*) (.*)\r?\n')
+RE_DOM0_ERROR = re.compile(r'BATON-DOM0-ERROR: (.*?)\r?\n')
+RE_XEN_VERSION = re.compile(r'\(XEN\) Xen version (\S+) \(')
+# xen/arch/x86/crash.c, xen/common/kexec.c: what Xen says when dom0 dies
+RE_XEN_DOM0_CRASHED = re.compile(r'Hardware Dom0 crashed')
+XEN_BAD_PATTERNS = {
+    'xen-panic': re.compile(r'\(XEN\) Panic on CPU'),
+    # xen/common/shutdown.c maybe_reboot(): no crash image ran
+    'xen-reboot': re.compile(r'rebooting machine in 5 seconds|\(XEN\) Reboot in five seconds'),
+    'dom0-error': RE_DOM0_ERROR,
+}
+XEN_DEFAULT_APPEND = ('console=com1 com1=115200 dom0_mem=768M crashkernel=256M@1G '
+                      'loglvl=all guest_loglvl=all')
+DOM0_DEFAULT_APPEND = 'console=hvc0 earlyprintk=xen'
+
+
+class XenConsole(Console):
+    """Xen with a PV dom0 (scripts/assets.sh xen_assets): the shell prompt is dom0's.
+
+    mem/cpu: QEMU's (PV dom0 under TCG crashes with -cpu max; Haswell-noTSX works);
+    append: Xen's command line; dom0_append: dom0's."""
+
+    SEND_CHUNK = 32     # Xen's serial input ring for dom0 is small: type in short bursts
+
+    def __init__(self, assets, log_path, mem=2048, cpu='Haswell-noTSX', append=XEN_DEFAULT_APPEND,
+                 dom0_append=DOM0_DEFAULT_APPEND, extra_args=(), xen=None, dom0_kernel=None,
+                 dom0_initrd=None, smp=1, echo=None):
+        super().__init__(assets, log_path, mem=mem, cpu=cpu, extra_args=extra_args, smp=smp,
+                         echo=echo, kernel=xen or os.path.join(assets, 'xen'),
+                         initrd=dom0_initrd or os.path.join(assets, 'xen-dom0-initrd.img'))
+        self.append = append
+        self.dom0_kernel = dom0_kernel or os.path.join(assets, 'xen-dom0-vmlinuz')
+        self.dom0_append = dom0_append
+        self.bad_patterns.update(XEN_BAD_PATTERNS)
+        self.prompt = RE_DOM0_PROMPT
+        self.xen_version = None
+        self.dom0_caps = None
+        self.dom0_up = None
+
+    def enable_bad_pattern(self, name):
+        self.bad_patterns[name] = XEN_BAD_PATTERNS.get(name) or BAD_PATTERNS[name]
+
+    def qemu_command(self):
+        # -initrd: modules separated by ',' (a literal comma is ',,'); the first is dom0's kernel.
+        modules = '%s %s,%s' % (self.dom0_kernel, self.dom0_append.replace(',', ',,'),
+                                self.initrd.replace(',', ',,'))
+        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
+                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
+                '-kernel', self.kernel, '-initrd', modules,
+                '-append', self.append] + self.extra_args
+
+    def start(self, ready_timeout=180):
+        """Boots Xen and dom0 and waits for dom0's shell prompt."""
+        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
+        self.log = open(self.log_path, 'w', encoding='utf-8', errors='replace')
+        cmd = self.qemu_command()
+        self.log.write('# ' + ' '.join(shlex.quote(a) for a in cmd) + '\n')
+        self.log.flush()
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, start_new_session=True)
+        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.xen_version = self.wait_for(RE_XEN_VERSION, ready_timeout).group(1)
+        m = self.wait_for(RE_DOM0_READY, ready_timeout)
+        self.kernel_release = m.group(1)
+        self.dom0_caps = m.group(2)
+        self.wait_for(RE_DOM0_PROMPT, ready_timeout)
+        self.dom0_up = self.elapsed()
+        self.note('dom0 up')
+        return self
+
+    def send(self, text):
+        for i in range(0, len(text), self.SEND_CHUNK):
+            if i:
+                time.sleep(0.05)
+            super().send(text[i:i + self.SEND_CHUNK])

@@ -1,0 +1,365 @@
+"""Under Xen: load from dom0 (PV, control_d), then hand the machine over (-e) or crash dom0 (-p).
+
+QEMU boots Xen 4.17 (Debian) with a PV dom0 (the full amd64 kernel); the dom0 initramfs
+(scripts/assets.sh xen_assets) holds kexec-tools with libxenctrl, baton-static, the cloud kernel
+and the target and capture initrds. The loader must go through the hypervisor (Xen is the old
+kernel: dom0's /sys/kernel/kexec_* stay 0) and use the machine memory map, not dom0's
+pseudo-physical one. Per loader (baton, kexec-tools):
+
+- exec: `LOADER -l` then `LOADER -e`; Xen says "Executing kexec image", the target kernel prints
+  its command line and the payload digest. baton: the command line is exactly the requested one.
+  kexec-tools 2.0.25: the requested one plus ` kexec_jump_back_entry=0x...`: its purgatory
+  reads 0(%rsp) at entry, which under Linux is 0 and under Xen is whatever is on Xen's stack
+  (HANDOVER-NOTES section 4). The target's e820 is the machine's RAM as Xen saw it.
+- crash: `LOADER -p` with the capture initrd, `echo c > /proc/sysrq-trigger` in dom0; Xen runs
+  the crash image ("Hardware Dom0 crashed"); the capture kernel's command line is the requested
+  one plus `elfcorehdr=` (an address inside Xen's crash area, "Kdump: ... at"), its RAM lies in
+  the crash area and below 640 KiB, and /proc/vmcore is an x86-64 ET_CORE whose PT_NOTE holds
+  Xen's per-CPU crash notes (NT_PRSTATUS, Xen's CRASH_INFO) and VMCOREINFO_XEN, with PT_LOADs
+  covering the machine's RAM outside the crash area (Xen's e820, not dom0's map).
+  (makedumpfile --dump-dmesg cannot find dom0's log there: the VMCOREINFO is Xen's.)
+
+Times under TCG on a shared 2-core host: Xen -> dom0 prompt 18-35 s, a case about 30-60 s.
+"""
+
+import os
+import re
+import struct
+import uuid
+
+import pytest
+
+import console as con
+
+KERNEL = '/boot/vmlinuz'
+INITRD = '/boot/initrd.img'
+CAPTURE_INITRD = '/boot/capture-initrd.img'
+
+LOADERS = {
+    'baton': {
+        'bin': '/sbin/baton',
+        'load_extra': '--console-serial',
+        'debug_log': None,
+        # printed by the purgatory (--console-serial) just before it jumps
+        'entry_re': re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)'),
+        # what the loader adds to the requested command line
+        'exec_added_re': re.compile(r'^$'),
+        'crash_added_re': re.compile(r'^ elfcorehdr=(0x[0-9a-f]+|[0-9]+[KMG]?)$'),
+    },
+    'kexec-tools': {
+        'bin': '/sbin/kexec',
+        'load_extra': '',
+        # -d shows the segments and the (machine) memory ranges it used
+        'debug_log': '/tmp/kexec-d.log',
+        'entry_re': None,
+        # Its purgatory appends " kexec_jump_back_entry=0x%016lx" when 0(%rsp) at entry is not 0:
+        # never under Linux, always under Xen (garbage from Xen's stack). Under Xen it adds no
+        # acpi_rsdp= to a crash command line (it does under Linux).
+        'exec_added_re': re.compile(r'^ kexec_jump_back_entry=0x[0-9a-f]{16}$'),
+        'crash_added_re': re.compile(
+            r'^ elfcorehdr=([0-9]+K) kexec_jump_back_entry=0x[0-9a-f]{16}$'),
+    },
+}
+
+LOAD_TIMEOUT = 120
+HANDOVER_TIMEOUT = 180
+PANIC_TIMEOUT = 90
+CAPTURE_TIMEOUT = 180
+
+PT_LOAD, PT_NOTE = 1, 4
+ET_CORE, EM_X86_64 = 4, 62
+NT_PRSTATUS = 1
+XEN_ELFNOTE_CRASH_INFO = 0x1000001
+LOW_1M = 1 << 20
+
+RE_XEN_E820 = re.compile(r'^\(XEN\)\s+\[([0-9a-f]+), ([0-9a-f]+)\] \((\w+)\)', re.M)
+RE_XEN_KDUMP = re.compile(r'\(XEN\) Kdump: (\d+)MB \(\d+kB\) at (0x[0-9a-f]+)')
+RE_XEN_KEXEC = re.compile(r'\(XEN\) Executing kexec image on cpu\d+')
+RE_BIOS_E820 = re.compile(r'BIOS-e820: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\] usable')
+
+
+# --- fixtures -------------------------------------------------------------------------------
+def baton_has_xen(binary):
+    """Whether baton knows Xen: its help text says so (read from the file, not run here)."""
+    with open(binary, 'rb') as f:
+        return b'Xen' in f.read()
+
+
+@pytest.fixture(scope='session')
+def xen_baton(build, xen_assets):
+    """(state, why) for baton-static in the dom0 initrd, like conftest's baton_static."""
+    binary = os.path.join(build, 'baton-static')
+    if not os.path.exists(binary):
+        return 'skip', '%s not built' % binary
+    initrd = os.path.join(xen_assets, 'xen-dom0-initrd.img')
+    if (not os.path.exists(os.path.join(xen_assets, 'xen-dom0-initrd.has-baton'))
+            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
+        return 'fail', 'xen-dom0-initrd.img lacks the current baton-static: rerun scripts/assets.sh'
+    return 'ok', ''
+
+
+@pytest.fixture(params=sorted(LOADERS))
+def loader(request, build, xen_assets, xen_baton):
+    name = request.param
+    if name == 'baton':
+        state, why = xen_baton
+        if state == 'skip':
+            pytest.skip(why)
+        if state == 'fail':
+            pytest.fail(why)
+        if not baton_has_xen(os.path.join(build, 'baton')):
+            request.applymarker(pytest.mark.xfail(strict=False,
+                                                  reason='baton Xen backend not landed'))
+    else:
+        if not os.path.exists(os.path.join(xen_assets, 'kexec-root', 'sbin', 'kexec')):
+            pytest.skip('kexec-tools binary missing from %s/kexec-root' % xen_assets)
+    return dict(LOADERS[name], name=name)
+
+
+# --- helpers --------------------------------------------------------------------------------
+def xen_memory(c):
+    """(usable RAM ranges [start, end), crash area [start, end)) from Xen's boot log."""
+    ram = [(int(s, 16), int(e, 16) + 1) for s, e, t in RE_XEN_E820.findall(c.transcript)
+           if t == 'usable']
+    m = RE_XEN_KDUMP.search(c.transcript)
+    crash = (int(m.group(2), 16), int(m.group(2), 16) + (int(m.group(1)) << 20)) if m else None
+    return ram, crash
+
+
+def union(ranges):
+    out = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
+
+
+def subtract(ranges, hole):
+    out = []
+    for s, e in ranges:
+        if e <= hole[0] or s >= hole[1]:
+            out.append((s, e))
+            continue
+        if s < hole[0]:
+            out.append((s, hole[0]))
+        if e > hole[1]:
+            out.append((hole[1], e))
+    return out
+
+
+def covered(ranges, s, e):
+    return any(a <= s and e <= b for a, b in union(ranges))
+
+
+def fmt(ranges):
+    return ', '.join('[%#x, %#x)' % r for r in ranges)
+
+
+def e820_usable(text):
+    """The usable ranges a kernel printed ("BIOS-e820: [mem A-B] usable"), [start, end)."""
+    return [(int(s, 16), int(e, 16) + 1) for s, e in RE_BIOS_E820.findall(text)]
+
+
+def elf_header(data):
+    """(e_type, e_machine, [(p_type, p_offset, p_paddr, p_filesz)])."""
+    assert data[:4] == b'\x7fELF', 'not an ELF file: %r' % data[:16]
+    assert data[4] == 2 and data[5] == 1, 'not ELF64 little-endian'
+    e_type, e_machine = struct.unpack_from('<HH', data, 16)
+    e_phoff, = struct.unpack_from('<Q', data, 32)
+    e_phentsize, e_phnum = struct.unpack_from('<HH', data, 54)
+    assert e_phoff + e_phnum * e_phentsize <= len(data), 'program headers beyond what was read'
+    phdrs = []
+    for i in range(e_phnum):
+        p_type, _, off, _, paddr, filesz, _, _ = struct.unpack_from(
+            '<IIQQQQQQ', data, e_phoff + i * e_phentsize)
+        phdrs.append((p_type, off, paddr, filesz))
+    return e_type, e_machine, phdrs
+
+
+def elf_notes(buf):
+    """[(name, type, desc)] of a PT_NOTE segment."""
+    notes, i = [], 0
+    while i + 12 <= len(buf):
+        namesz, descsz, ntype = struct.unpack_from('<III', buf, i)
+        if namesz == 0 and descsz == 0 and ntype == 0:
+            break
+        i += 12
+        name = buf[i:i + namesz].rstrip(b'\0').decode('ascii', 'replace')
+        i += (namesz + 3) & ~3
+        notes.append((name, ntype, buf[i:i + descsz]))
+        i += (descsz + 3) & ~3
+    return notes
+
+
+def read_b64(c, cmd, timeout=90):
+    import base64
+    return base64.b64decode(''.join(c.run_command(cmd + ' | base64', timeout).split()))
+
+
+def addr_value(text):
+    """elfcorehdr=: 0x hex, or decimal with an optional K/M/G suffix (kexec-tools: KiB)."""
+    if text.startswith('0x'):
+        return int(text, 16)
+    shift = {'K': 10, 'M': 20, 'G': 30}.get(text[-1], 0)
+    return int(text.rstrip('KMG')) << shift
+
+
+def boot_dom0(xen_console):
+    c = xen_console()
+    assert c.dom0_caps == 'control_d', 'dom0 capabilities: %r' % c.dom0_caps
+    assert c.run_command('cat /sys/hypervisor/type') == 'xen'
+    ram, crash = xen_memory(c)
+    assert ram, 'no "Xen-e820 RAM map" in Xen\'s boot log'
+    assert crash, 'no "Kdump: ... at" in Xen\'s boot log (crashkernel= in %r)' % c.append
+    return c, ram, crash
+
+
+def load(c, loader, opt, initrd, cmdline):
+    cmd = ' '.join(x for x in (
+        loader['bin'], opt, KERNEL, '--initrd=' + initrd, '--command-line="%s"' % cmdline,
+        loader['load_extra']) if x)
+    log = loader['debug_log']
+    if log:
+        cmd = cmd.replace(' %s ' % opt, ' -d %s ' % opt, 1) + ' >%s 2>&1' % log
+    out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
+    if log:
+        out = c.run_command('cat %s' % log, 60)
+    assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    # Xen holds the image: dom0's kernel knows nothing of it.
+    for f in ('kexec_loaded', 'kexec_crash_loaded'):
+        assert c.run_command('cat /sys/kernel/%s' % f) == '0', \
+            '%s went through dom0\'s kernel (/sys/kernel/%s is not 0)' % (loader['name'], f)
+    return out
+
+
+def expect_status(c, loader, which, want, when):
+    """`LOADER [-l] -S` exits 1 when the image is loaded (in Xen), 0 when not."""
+    cmd = '%s %s-S' % (loader['bin'], '-l ' if which == 'exec' else '')
+    _, rc = c.run_command_rc(cmd)
+    assert rc == want, '%s: `%s` exited %d, expected %d' % (when, cmd, rc, want)
+
+
+# --- tests ----------------------------------------------------------------------------------
+def test_xen_exec(xen_console, loader, expected_sha256):
+    c, ram, _ = boot_dom0(xen_console)
+    expect_status(c, loader, 'exec', 0, 'before load')
+
+    cmdline = 'console=ttyS0 baton.xen=exec baton.token=%s' % uuid.uuid4().hex[:12]
+    load(c, loader, '-l', INITRD, cmdline)
+    expect_status(c, loader, 'exec', 1, 'after -l')
+    c.note('image loaded')
+
+    c.run_command('%s -e' % loader['bin'], wait_for_prompt=False)
+    c.wait_for(RE_XEN_KEXEC, HANDOVER_TIMEOUT)
+    handed = c.pos
+    if loader['entry_re']:
+        c.wait_for(loader['entry_re'], HANDOVER_TIMEOUT)
+    got = c.wait_for(con.RE_TARGET_CMDLINE, HANDOVER_TIMEOUT).group(1)
+    payload = c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1)
+    expected = c.wait_for(con.RE_TARGET_EXPECTED, 30).group(1)
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
+    c.note('target done')
+
+    assert got.startswith(cmdline), 'the target got another command line:\n%s' % got
+    added = got[len(cmdline):]
+    assert loader['exec_added_re'].match(added), \
+        '%s added %r to the command line' % (loader['name'], added)
+    assert expected == expected_sha256, 'target initrd is stale (rerun scripts/assets.sh)'
+    assert payload == expected_sha256, 'payload in the target kernel is corrupt'
+
+    # The target got the machine's memory (Xen's e820), not dom0's pseudo-physical map.
+    usable = e820_usable(c.transcript[handed:])
+    assert usable, 'the target printed no BIOS-e820 usable ranges'
+    stray = [r for r in usable if not covered(ram, *r)]
+    assert not stray, 'target RAM outside Xen\'s e820 RAM: %s' % fmt(stray)
+    missing = [r for r in ram if r[0] >= LOW_1M and not covered(usable, *r)]
+    assert not missing, 'machine RAM the target was not given: %s' % fmt(missing)
+
+
+def test_xen_crash(xen_console, loader, xen_assets):
+    if not os.path.exists(os.path.join(xen_assets, 'capture-initrd.img')):
+        pytest.skip('asset capture-initrd.img missing (scripts/assets.sh builds it with the '
+                    'crash tests\' section)')
+    c, ram, crash = boot_dom0(xen_console)
+    assert c.run_command('ls %s' % CAPTURE_INITRD) == CAPTURE_INITRD, \
+        'the dom0 initrd has no capture initrd: rerun scripts/assets.sh'
+    expect_status(c, loader, 'crash', 0, 'before load')
+
+    cmdline = 'console=ttyS0 panic=-1 nr_cpus=1 baton.xen=crash baton.token=%s' % (
+        uuid.uuid4().hex[:12])
+    load(c, loader, '-p', CAPTURE_INITRD, cmdline)
+    expect_status(c, loader, 'crash', 1, 'after -p')
+    expect_status(c, loader, 'exec', 0, 'after -p (the normal image)')
+    c.note('crash image loaded')
+
+    c.disable_bad_pattern('panic')
+    c.run_command('echo c > /proc/sysrq-trigger', wait_for_prompt=False)
+    why = c.wait_for(con.RE_KERNEL_PANIC, PANIC_TIMEOUT).group(1)
+    c.wait_for(con.RE_XEN_DOM0_CRASHED, PANIC_TIMEOUT)
+    handed = c.pos
+    c.enable_bad_pattern('panic')       # from here on a panic is the capture kernel's: a failure
+    c.note('dom0 panic, Xen runs the crash image')
+    assert why.strip() == 'sysrq triggered crash'
+    if loader['entry_re']:
+        c.wait_for(loader['entry_re'], CAPTURE_TIMEOUT)
+    got = c.wait_for(con.RE_CAPTURE_CMDLINE, CAPTURE_TIMEOUT).group(1)
+    vmcore_size = c.wait_for(con.RE_CAPTURE_READY, 30).group(2)
+    c.set_prompt(con.CAPTURE_PROMPT)
+    c.wait_for(con.RE_CAPTURE_PROMPT, 30)
+    c.note('capture kernel up')
+
+    assert got.startswith(cmdline), 'capture kernel got another command line:\n%s' % got
+    added = got[len(cmdline):]
+    m = loader['crash_added_re'].match(added)
+    assert m, '%s added %r to the command line' % (loader['name'], added)
+    hdr = addr_value(m.group(1))
+    assert crash[0] <= hdr < crash[1], 'elfcorehdr=%s is outside Xen\'s crash area %s' % (
+        m.group(1), fmt([crash]))
+    assert vmcore_size.isdigit() and int(vmcore_size) > 0, '/proc/vmcore: %s' % vmcore_size
+
+    # The capture kernel runs in the crash area (and the low 640 KiB the purgatory saved).
+    usable = e820_usable(c.transcript[handed:])
+    assert usable, 'the capture kernel printed no BIOS-e820 usable ranges'
+    stray = [r for r in usable if not covered([(0, 0xa0000), crash], *r)]
+    assert not stray, 'capture kernel RAM outside the crash area and low memory: %s' % fmt(stray)
+
+    # The ELF core header: Xen's crash notes, and the machine's RAM outside the crash area.
+    head = read_b64(c, 'head -c 65536 /proc/vmcore')
+    e_type, e_machine, phdrs = elf_header(head)
+    assert (e_type, e_machine) == (ET_CORE, EM_X86_64), (e_type, e_machine)
+    notes_ph = [p for p in phdrs if p[0] == PT_NOTE]
+    assert notes_ph, '/proc/vmcore has no PT_NOTE'
+    notes = []
+    for _, off, _, filesz in notes_ph:
+        assert off + filesz <= len(head), 'PT_NOTE beyond the first 64 KiB'
+        notes += elf_notes(head[off:off + filesz])
+    c.note('vmcore notes: %s' % [(n, hex(t), len(d)) for n, t, d in notes])
+    prstatus = [n for n in notes if n[:2] == ('CORE', NT_PRSTATUS)]
+    assert len(prstatus) == 1, 'the dump has %d NT_PRSTATUS notes for 1 CPU' % len(prstatus)
+    assert [n for n in notes if n[:2] == ('Xen', XEN_ELFNOTE_CRASH_INFO)], \
+        'no Xen CRASH_INFO note: the per-CPU notes are not Xen\'s'
+    vmcoreinfo = [d for n, _, d in notes if n == 'VMCOREINFO_XEN']
+    assert len(vmcoreinfo) == 1, 'the dump has %d VMCOREINFO_XEN notes' % len(vmcoreinfo)
+    assert b'SYMBOL(domain_list)=' in vmcoreinfo[0], 'VMCOREINFO_XEN is not Xen\'s'
+
+    loads = [(paddr, paddr + filesz) for t, _, paddr, filesz in phdrs if t == PT_LOAD]
+    c.note('vmcore PT_LOADs: %s' % fmt(loads))
+    want = subtract(ram, crash)
+    missing = [r for r in want if not covered(loads, *r)]
+    assert not missing, 'the dump lacks machine RAM %s (PT_LOADs %s)' % (fmt(missing), fmt(loads))
+    stray = [r for r in loads if not covered(want, *r)]
+    assert not stray, 'PT_LOADs outside machine RAM or inside the crash area: %s' % fmt(stray)
+    # and the capture kernel reads it: the last page of machine RAM
+    last = max(e for _, e in want) - 4096
+    off = next(o + last - p for t, o, p, sz in phdrs if t == PT_LOAD and p <= last < p + sz)
+    assert off % 4096 == 0, 'the last page of RAM is at file offset %#x' % off
+    out = c.run_command('dd if=/proc/vmcore bs=4096 skip=%d count=1 2>/dev/null | wc -c'
+                        % (off // 4096), 60)
+    assert out.strip() == '4096', 'cannot read %#x from /proc/vmcore: %s' % (last, out)
+
+    c.run_command('poweroff -f', wait_for_prompt=False)
+    c.wait_exit(30)
+    c.note('done')
