@@ -47,10 +47,10 @@ int baton_cpu_features(const char *root, unsigned *features, struct baton_error 
 	char path[4096];
 	struct baton_file f;
 	int rc = baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/cpuinfo"),
-				 64 << 10, err);   /* the first "flags" line is near the top */
+				 64 << 10, NULL);   /* the first "flags" line is near the top */
 
 	if (rc)
-		return rc;
+		return baton_fail(err, -rc, "cpu: %s: %s", path, strerror(-rc));
 	*features = baton_cpu_features_parse((const char *)f.data);
 	baton_file_free(&f);
 	return 0;
