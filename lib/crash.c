@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "text.h"
 
 #define SMALL_FILE_MAX 4096
 #define IOMEM_MAX (8u << 20)
@@ -25,66 +26,27 @@
 
 /* --- small sysfs/procfs files ------------------------------------------------------------- */
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Digits at *p in `base` (16: an optional 0x first), at least one, fitting 64 bits. */
-static int parse_u64(const char **p, unsigned base, uint64_t *out)
-{
-	const char *s = *p;
-	uint64_t v = 0;
-	int d, any = 0;
-
-	if (base == 16 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		s += 2;
-	for (; (d = hex_digit(*s)) >= 0 && (unsigned)d < base; s++, any = 1) {
-		if (v > (UINT64_MAX - (unsigned)d) / base)
-			return -1;
-		v = v * base + (unsigned)d;
-	}
-	if (!any)
-		return -1;
-	*p = s;
-	*out = v;
-	return 0;
-}
-
 /* ROOT/rel, whitespace-trimmed, into buf; its path into path. Errors name the path. */
 static int read_text(const char *root, const char *rel, char *path, size_t path_size, char *buf,
 		     size_t size, struct baton_error *err)
 {
 	struct baton_file f;
-	size_t len, skip = 0;
+	const char *start, *end;
 	int rc;
 
 	baton_path(path, path_size, root, rel);
 	rc = baton_file_read(&f, path, size, NULL);
 	if (rc)
 		return baton_fail(err, -rc, "crash: %s: %s", path, strerror(-rc));
-	len = f.size;
-	if (len == size) {
+	if (f.size == size) {
 		baton_file_free(&f);
 		return baton_fail(err, EINVAL, "crash: %s: longer than %zu bytes", path, size - 1);
 	}
-	while (len && is_space((char)f.data[len - 1]))
-		len--;
-	while (skip < len && is_space((char)f.data[skip]))
-		skip++;
-	memcpy(buf, f.data + skip, len - skip);
-	buf[len - skip] = 0;
+	start = (const char *)f.data;
+	end = start + f.size;
+	baton_trim(&start, &end);
+	memcpy(buf, start, (size_t)(end - start));
+	buf[end - start] = 0;
 	baton_file_free(&f);
 	return 0;
 }
@@ -95,19 +57,19 @@ static int read_text(const char *root, const char *rel, char *path, size_t path_
 static int parse_cpu_list(const char *s, uint8_t *set, size_t *count, const char *path,
 			  struct baton_error *err)
 {
-	const char *p = s;
+	const char *p = s, *end = s + strlen(s);
 
 	*count = 0;
 	memset(set, 0, BATON_CRASH_MAX_CPUS / 8);
 	for (;;) {
 		uint64_t lo, hi;
 
-		if (parse_u64(&p, 10, &lo))
+		if (baton_parse_u64(&p, end, 10, &lo))
 			goto bad;
 		hi = lo;
 		if (*p == '-') {
 			p++;
-			if (parse_u64(&p, 10, &hi) || hi < lo)
+			if (baton_parse_u64(&p, end, 10, &hi) || hi < lo)
 				goto bad;
 		}
 		if (hi >= BATON_CRASH_MAX_CPUS)
@@ -143,14 +105,15 @@ static int read_note(const char *root, unsigned cpu, struct baton_crash_note *no
 	if (rc)
 		return baton_fail(err, e.code, "%s", e.msg);
 	note->cpu = cpu;
-	if (parse_u64(&p, 16, &note->addr) || *p || !note->addr)
+	if (baton_parse_hex(&p, p + strlen(p), &note->addr) || *p || !note->addr)
 		return baton_fail(err, EINVAL, "crash: %s: not a physical address in hex: \"%s\"",
 				  path, text);
 	snprintf(rel, sizeof(rel), "/sys/devices/system/cpu/cpu%u/crash_notes_size", cpu);
 	if ((rc = read_text(root, rel, path, sizeof(path), text, sizeof(text), err)))
 		return rc;
 	p = text;
-	if (parse_u64(&p, 10, &note->size) || *p || !note->size || note->size > NOTE_SIZE_MAX)
+	if (baton_parse_u64(&p, p + strlen(p), 10, &note->size) || *p || !note->size ||
+	    note->size > NOTE_SIZE_MAX)
 		return baton_fail(err, EINVAL, "crash: %s: not a note size in decimal bytes:"
 				  " \"%s\"", path, text);
 	if (note->addr + note->size < note->addr)
@@ -192,7 +155,7 @@ static int read_vmcoreinfo(const char *root, struct baton_crash_info *info,
 			   struct baton_error *err)
 {
 	char path[PATH_MAX], text[128];
-	const char *p = text;
+	const char *p = text, *end;
 	int rc = read_text(root, "/sys/kernel/vmcoreinfo", path, sizeof(path), text, sizeof(text),
 			   err);
 
@@ -202,9 +165,11 @@ static int read_vmcoreinfo(const char *root, struct baton_crash_info *info,
 	if (rc)
 		return rc;
 	/* "%pa %x": the address (older kernels: without 0x), the size in hex too. */
-	if (parse_u64(&p, 16, &info->vmcoreinfo_addr) || *p != ' ' ||
-	    (p++, parse_u64(&p, 16, &info->vmcoreinfo_size)) || *p || !info->vmcoreinfo_addr ||
-	    !info->vmcoreinfo_size || info->vmcoreinfo_size > NOTE_SIZE_MAX)
+	end = text + strlen(text);
+	if (baton_parse_hex(&p, end, &info->vmcoreinfo_addr) || *p != ' ' ||
+	    (p++, baton_parse_hex(&p, end, &info->vmcoreinfo_size)) || *p ||
+	    !info->vmcoreinfo_addr || !info->vmcoreinfo_size ||
+	    info->vmcoreinfo_size > NOTE_SIZE_MAX)
 		return baton_fail(err, EINVAL, "crash: %s: expected \"ADDRESS SIZE\" in hex:"
 				  " \"%.60s\"", path, text);
 	return 0;
@@ -216,6 +181,7 @@ struct iomem_scan {
 	uint64_t code_start;   /* "Kernel code"; valid when has_code */
 	uint64_t bss_end;      /* one past "Kernel bss"; 0: none */
 	int has_code;
+	int nonzero;           /* some address is not 0: the reader may see them (root) */
 };
 
 static int name_is(const char *name, size_t len, const char *want)
@@ -233,32 +199,27 @@ static int name_is_ram(const char *name, size_t len)
 static int iomem_line(struct baton_crash_info *info, struct iomem_scan *scan, const char *l,
 		      const char *end, const char *path, int line, struct baton_error *err)
 {
-	const char *p = l, *name;
-	uint64_t start, last, stop;
-	size_t len;
+	struct baton_iomem_entry e;
+	uint64_t stop;
 
-	while (p < end && *p == ' ')
-		p++;
-	if (parse_u64(&p, 16, &start) || *p++ != '-' || parse_u64(&p, 16, &last) ||
-	    end - p < 3 || memcmp(p, " : ", 3) || last < start)
+	if (baton_iomem_line(l, end, &e) || e.last < e.start)
 		return baton_fail(err, EINVAL, "crash: %s: line %d: expected \"start-end : name\""
 				  " in hex: \"%.*s\"", path, line,
 				  end - l > 40 ? 40 : (int)(end - l), l);
-	name = p + 3;
-	len = (size_t)(end - name);
-	stop = last == UINT64_MAX ? last : last + 1;   /* [start, stop) loses the top byte */
-	if (name_is_ram(name, len))
-		return stop > start ?
-		       baton_memmap_add(&info->ram, start, stop, BATON_MEM_RAM, err) : 0;
-	if (name_is(name, len, "Crash kernel") && stop > start) {
+	stop = e.last == UINT64_MAX ? e.last : e.last + 1;   /* [start, stop) loses the top byte */
+	scan->nonzero |= e.start || e.last;
+	if (name_is_ram(e.name, e.name_len))
+		return stop > e.start ?
+		       baton_memmap_add(&info->ram, e.start, stop, BATON_MEM_RAM, err) : 0;
+	if (name_is(e.name, e.name_len, "Crash kernel") && stop > e.start) {
 		if (info->nr_crash == BATON_CRASH_MAX_REGIONS)
 			return baton_fail(err, E2BIG, "crash: %s: more than %d \"Crash kernel\""
 					  " regions", path, BATON_CRASH_MAX_REGIONS);
-		info->crash[info->nr_crash++] = (struct baton_phys_range){ start, stop };
-	} else if (name_is(name, len, "Kernel code") && !scan->has_code) {
-		scan->code_start = start;
+		info->crash[info->nr_crash++] = (struct baton_phys_range){ e.start, stop };
+	} else if (name_is(e.name, e.name_len, "Kernel code") && !scan->has_code) {
+		scan->code_start = e.start;
 		scan->has_code = 1;
-	} else if (name_is(name, len, "Kernel bss")) {
+	} else if (name_is(e.name, e.name_len, "Kernel bss")) {
 		scan->bss_end = stop;
 	}
 	return 0;
@@ -279,7 +240,7 @@ static int read_iomem(const char *root, struct baton_crash_info *info, struct io
 	char path[PATH_MAX];
 	struct baton_file f;
 	const char *p, *text_end;
-	int rc, line = 0, nonzero = 0;
+	int rc, line = 0;
 
 	baton_path(path, sizeof(path), root, "/proc/iomem");
 	if ((rc = baton_file_read(&f, path, IOMEM_MAX, NULL)))
@@ -292,23 +253,16 @@ static int read_iomem(const char *root, struct baton_crash_info *info, struct io
 	p = (const char *)f.data;
 	text_end = p + f.size;
 	while (!rc && p < text_end) {
-		const char *nl = memchr(p, '\n', (size_t)(text_end - p));
-		const char *end = nl ? nl : text_end, *l = p;
+		const char *end, *l = baton_next_line(&p, text_end, &end);
 
-		p = nl ? nl + 1 : text_end;
 		line++;
-		while (end > l && is_space(end[-1]))
-			end--;
-		if (end == l)
-			continue;
-		for (const char *c = l; c < end && *c != ':'; c++)
-			nonzero |= *c != '0' && *c != '-' && *c != ' ';
-		rc = iomem_line(info, scan, l, end, path, line, err);
+		if (end != l)
+			rc = iomem_line(info, scan, l, end, path, line, err);
 	}
 	baton_file_free(&f);
 	if (rc)
 		return rc;
-	if (!nonzero && line)
+	if (!scan->nonzero && line)
 		return baton_fail(err, EACCES, "crash: %s: every address reads as zero: reading it"
 				  " needs root (CAP_SYS_ADMIN)", path);
 	if (!info->ram.nr)

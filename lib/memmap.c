@@ -11,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "text.h"
+
 #define IOMEM_MAX_SIZE (16u << 20)   /* far above any real /proc/iomem; bounds a runaway read */
 
 static const struct {
@@ -138,41 +140,6 @@ int baton_memmap_sort(struct baton_memmap *map, struct baton_error *err)
 	return 0;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Parse hex digits at *p (at least one, value must fit 64 bits); advance *p past them. */
-static int parse_hex(const char **p, const char *end, uint64_t *out)
-{
-	const char *s = *p;
-	uint64_t v = 0;
-	int d;
-
-	if (s == end || hex_digit(*s) < 0)
-		return -1;
-	for (; s < end && (d = hex_digit(*s)) >= 0; s++) {
-		if (v > UINT64_MAX >> 4)
-			return -1;
-		v = v << 4 | (uint64_t)d;
-	}
-	*p = s;
-	*out = v;
-	return 0;
-}
-
 /* Record [start, last] (both inclusive, as the kernel prints them). An adjacent range of the
  * same kind extends the previous one: firmware and hot-plug split RAM into many such pieces,
  * and merging early keeps them under BATON_MEMMAP_MAX. */
@@ -201,7 +168,8 @@ static int append_range(struct baton_memmap *map, uint64_t start, uint64_t last,
 /* Read a small sysfs file into buf as a string with surrounding whitespace removed. */
 static int read_small_file(const char *path, char *buf, size_t size, struct baton_error *err)
 {
-	size_t len = 0, skip = 0;
+	const char *start = buf, *end;
+	size_t len = 0;
 	ssize_t n = 1;
 	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
 
@@ -222,12 +190,10 @@ static int read_small_file(const char *path, char *buf, size_t size, struct bato
 		return baton_fail(err, e, "memmap: %s: cannot read: %s", path, strerror(e));
 	if (len == size)
 		return baton_fail(err, EINVAL, "memmap: %s: longer than %zu bytes", path, size - 1);
-	while (len && is_space(buf[len - 1]))
-		len--;
-	while (skip < len && is_space(buf[skip]))
-		skip++;
-	memmove(buf, buf + skip, len - skip);
-	buf[len - skip] = '\0';
+	end = buf + len;
+	baton_trim(&start, &end);
+	memmove(buf, start, (size_t)(end - start));
+	buf[end - start] = '\0';
 	return 0;
 }
 
@@ -240,9 +206,7 @@ static int read_sysfs_hex(const char *path, uint64_t *out, struct baton_error *e
 	if (ret)
 		return ret;
 	end = buf + strlen(buf);
-	if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X'))
-		p += 2;
-	if (parse_hex(&p, end, out) || p != end)
+	if (baton_parse_hex(&p, end, out) || p != end)
 		return baton_fail(err, EINVAL, "memmap: %s: not a 64-bit hex number: \"%.32s\"",
 				  path, buf);
 	return 0;
@@ -313,23 +277,6 @@ int baton_memmap_read_sysfs(struct baton_memmap *map, const char *dir, struct ba
 	return baton_memmap_sort(map, err);
 }
 
-/* Parse "start-end : name" (hex, end inclusive) from one unindented line. */
-static int parse_iomem_line(const char *p, const char *end, uint64_t *start, uint64_t *last,
-			    const char **name, size_t *name_len)
-{
-	if (parse_hex(&p, end, start) || p == end || *p++ != '-' || parse_hex(&p, end, last))
-		return -1;
-	while (p < end && *p == ' ')
-		p++;
-	if (p == end || *p++ != ':')
-		return -1;
-	while (p < end && *p == ' ')
-		p++;
-	*name = p;
-	*name_len = (size_t)(end - p);
-	return 0;
-}
-
 int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t len,
 			     const char *name, struct baton_error *err)
 {
@@ -338,31 +285,27 @@ int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t 
 	int line = 0, nonzero = 0;
 
 	while (p < text_end) {
-		const char *nl = memchr(p, '\n', (size_t)(text_end - p));
-		const char *end = nl ? nl : text_end;
-		const char *l = p, *type;
-		uint64_t start, last;
-		size_t type_len;
+		const char *end, *l = baton_next_line(&p, text_end, &end);
+		struct baton_iomem_entry e;
 		int ret;
 
-		p = nl ? nl + 1 : text_end;
 		line++;
-		while (end > l && is_space(end[-1]))   /* also drops a CR */
-			end--;
 		/* Indented lines are children (e.g. "Kernel code" inside System RAM): the top level
-		 * alone tiles the address space. */
-		if (end == l || is_space(*l))
+		 * alone tiles the address space. They are skipped unparsed. */
+		if (end == l || baton_is_space(*l))
 			continue;
-		if (parse_iomem_line(l, end, &start, &last, &type, &type_len))
+		if (baton_iomem_line(l, end, &e))
 			return baton_fail(err, EINVAL, "memmap: %s: line %d: malformed, expected"
 					  " \"start-end : name\" in hex: \"%.*s\"", name, line,
 					  end - l > 40 ? 40 : (int)(end - l), l);
-		if (last < start)
+		if (e.last < e.start)
 			return baton_fail(err, EINVAL, "memmap: %s: line %d: end 0x%" PRIx64
-					  " is below start 0x%" PRIx64, name, line, last, start);
-		nonzero |= start || last;
+					  " is below start 0x%" PRIx64, name, line, e.last,
+					  e.start);
+		nonzero |= e.start || e.last;
 		top++;
-		ret = append_range(map, start, last, kind_from_name_len(type, type_len), name, err);
+		ret = append_range(map, e.start, e.last, kind_from_name_len(e.name, e.name_len),
+				   name, err);
 		if (ret)
 			return ret;
 	}

@@ -9,22 +9,11 @@
 #include <cmocka.h>
 #include <xenctrl.h>
 
+#include "fakes/xenctrl_state.h"
 #include "image.h"
 #include "kexec.h"
 #include "support/fixture.h"
 #include "xen.h"
-
-struct fake_xen_state {
-	int loads, unloads, execs;
-	uint8_t type;
-	uint16_t arch;
-	uint64_t entry;
-	uint32_t nr;
-	xen_kexec_segment_t segs[16];
-	uint8_t bytes[16][64];
-	int unload_type;
-	int loaded[2];
-};
 
 static struct fake_xen_state *fake(void)
 {

@@ -5,22 +5,11 @@
 #include <string.h>
 #include <xenctrl.h>
 
-struct fake_xen_state {
-	int loads, unloads, execs;
-	uint8_t type;
-	uint16_t arch;
-	uint64_t entry;
-	uint32_t nr;
-	xen_kexec_segment_t segs[16];
-	uint8_t bytes[16][64];        /* the first bytes each segment's buffer held */
-	int unload_type;
-	int loaded[2];
-};
+#include "xenctrl_state.h"
 
 static struct fake_xen_state state;
 static int fake_handle;
 
-struct fake_xen_state *fake_xen_state(void);
 struct fake_xen_state *fake_xen_state(void)
 {
 	return &state;
