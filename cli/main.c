@@ -49,12 +49,37 @@ static int build_cmdline(const struct baton_ctx *ctx, const struct cli_options *
 	return rc;
 }
 
+/* baton's own way: everything prepared here, the kernel asked only to copy and jump. */
+static int load_prepared(const struct baton_ctx *ctx, const struct baton_sys *sys,
+			 const struct cli_options *o, const struct baton_load_opts *lo,
+			 struct baton_error *err)
+{
+	struct baton_image img;
+	int rc = baton_image_prepare(ctx, lo, &img, err);
+
+	if (!rc && (o->dry_run || o->debug))
+		report_plan(o->dry_run ? stdout : stderr, &img, o->kernel);
+	if (!rc && !o->dry_run)
+		rc = baton_kexec_load(sys, &img, err);
+	baton_image_free(&img);
+	return rc;
+}
+
+static int load_by_kernel(const struct baton_sys *sys, const struct cli_options *o,
+			  const struct baton_load_opts *lo, struct baton_error *err)
+{
+	if (!o->dry_run)
+		return baton_kexec_file_load(sys, lo, err);
+	printf("kexec_file_load: kernel %s, initrd %s, command line \"%s\"\n", lo->kernel,
+	       lo->initrd ? lo->initrd : "(none)", lo->cmdline ? lo->cmdline : "");
+	return 0;
+}
+
 static int load(const struct baton_ctx *ctx, const struct baton_sys *sys,
 		const struct cli_options *o)
 {
 	struct baton_error err = { 0 };
 	struct baton_cmdline cmdline = { 0 };
-	struct baton_image img;
 	struct baton_load_opts lo = {
 		.kernel = o->kernel,
 		.initrd = o->initrd,
@@ -64,18 +89,21 @@ static int load(const struct baton_ctx *ctx, const struct baton_sys *sys,
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 	};
-	int rc;
+	int rc = build_cmdline(ctx, o, &cmdline, &err);
 
-	memset(&img, 0, sizeof(img));
-	rc = build_cmdline(ctx, o, &cmdline, &err);
 	lo.cmdline = cmdline.text;
-	if (!rc)
-		rc = baton_image_prepare(ctx, &lo, &img, &err);
-	if (!rc && (o->dry_run || o->debug))
-		report_plan(o->dry_run ? stdout : stderr, &img, o->kernel);
-	if (!rc && !o->dry_run)
-		rc = baton_kexec_load(sys, &img, &err);
-	baton_image_free(&img);
+	if (!rc && o->syscall == CLI_SYSCALL_FILE)
+		rc = load_by_kernel(sys, o, &lo, &err);
+	else if (!rc)
+		rc = load_prepared(ctx, sys, o, &lo, &err);
+	/* Lockdown refuses kexec_load (EPERM) and some kernels lack it (ENOSYS): the kernel's own
+	 * loader still works for a kernel it can verify. Said once, on stderr. */
+	if ((rc == -EPERM || rc == -ENOSYS) && o->syscall == CLI_SYSCALL_AUTO &&
+	    sys->kexec_file_load) {
+		fprintf(stderr, "baton: %s; falling back to kexec_file_load (the kernel's own loader "
+			"and signature check)\n", err.msg);
+		rc = load_by_kernel(sys, o, &lo, &err);
+	}
 	baton_cmdline_free(&cmdline);
 	return rc ? fail(&err) : EXIT_SUCCESS;
 }

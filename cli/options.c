@@ -27,6 +27,9 @@ static const struct option long_options[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "unload", no_argument, NULL, 'u' },
 	{ "status", no_argument, NULL, 'S' },
+	{ "kexec-file-syscall", no_argument, NULL, 's' },
+	{ "kexec-syscall", no_argument, NULL, 'c' },
+	{ "kexec-syscall-auto", no_argument, NULL, 'a' },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
 	{ "ramdisk", required_argument, NULL, OPT_INITRD },
 	{ "command-line", required_argument, NULL, OPT_COMMAND_LINE },
@@ -68,6 +71,11 @@ void cli_usage(FILE *out)
 	      "      --console-serial     the purgatory reports its steps on a serial port\n"
 	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
 	      "      --serial-baud=N      its speed (default 115200)\n"
+	      "  -a, --kexec-syscall-auto kexec_load with baton's purgatory; if the kernel refuses\n"
+	      "                           it (lockdown: EPERM, or ENOSYS), kexec_file_load (default)\n"
+	      "  -c, --kexec-syscall      kexec_load only\n"
+	      "  -s, --kexec-file-syscall kexec_file_load only: the kernel's own loader, purgatory\n"
+	      "                           and signature check\n"
 	      "      --dry-run            prepare everything, load nothing, print the plan\n"
 	      "  -d, --debug              print the plan on standard error while loading\n"
 	      "      --report             in a kernel started by baton: how long the purgatory took\n"
@@ -139,7 +147,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 	o->serial_baud = 115200;
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":lpefuSdhv", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":lpefuSscadhv", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'l':
 			o->load_flag = 1;
@@ -160,6 +168,15 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			break;
 		case 'S':
 			seen |= 32;
+			break;
+		case 's':
+			o->syscall = CLI_SYSCALL_FILE;
+			break;
+		case 'c':
+			o->syscall = CLI_SYSCALL_LOAD;
+			break;
+		case 'a':
+			o->syscall = CLI_SYSCALL_AUTO;
 			break;
 		case 'd':
 			o->debug = 1;

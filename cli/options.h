@@ -17,6 +17,12 @@ enum cli_action {
 	CLI_VERSION,
 };
 
+enum cli_syscall {
+	CLI_SYSCALL_AUTO,   /* -a: kexec_load with baton's purgatory, kexec_file_load if refused */
+	CLI_SYSCALL_LOAD,   /* -c: kexec_load only */
+	CLI_SYSCALL_FILE,   /* -s: kexec_file_load only (the kernel's own loader) */
+};
+
 struct cli_options {
 	enum cli_action action;
 	int load_flag;             /* -l given (also selects the normal image for -S) */
@@ -31,6 +37,7 @@ struct cli_options {
 	int console_serial;
 	uint16_t serial_port;
 	uint32_t serial_baud;
+	enum cli_syscall syscall;
 	int dry_run;
 	int json;                  /* --report as JSON */
 	int debug;

@@ -1,7 +1,9 @@
 /* kexec operations: the only callers of the syscall seam. */
 #include "kexec.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "file.h"
@@ -44,6 +46,56 @@ int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
 	rc = sys->kexec_load(sys->ctx, img->entry, nr, segs, BATON_KEXEC_ARCH_X86_64 |
 			     ((img->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_ON_CRASH : 0));
 	return rc ? syscall_error(err, "kexec_load", rc) : 0;
+}
+
+int baton_kexec_file_load(const struct baton_sys *sys, const struct baton_load_opts *opts,
+			  struct baton_error *err)
+{
+	unsigned long flags = (opts->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_FILE_ON_CRASH : 0;
+	const char *cmdline = opts->cmdline ? opts->cmdline : "";
+	int kfd, ifd = -1, rc;
+
+	if (!sys->kexec_file_load)
+		return baton_fail(err, ENOSYS, "kexec_file_load: not available here (under Xen "
+				  "only kexec_load exists)");
+	kfd = open(opts->kernel, O_RDONLY | O_CLOEXEC);
+	if (kfd < 0)
+		return baton_fail(err, errno, "kernel: %s: %s", opts->kernel, strerror(errno));
+	if (opts->initrd) {
+		ifd = open(opts->initrd, O_RDONLY | O_CLOEXEC);
+		if (ifd < 0) {
+			rc = baton_fail(err, errno, "initrd: %s: %s", opts->initrd, strerror(errno));
+			close(kfd);
+			return rc;
+		}
+	} else {
+		flags |= BATON_KEXEC_FILE_NO_INITRAMFS;
+	}
+	rc = sys->kexec_file_load(sys->ctx, kfd, ifd, strlen(cmdline) + 1, cmdline, flags);
+	close(kfd);
+	if (ifd >= 0)
+		close(ifd);
+	switch (-rc) {
+	case 0:
+		return 0;
+	case EKEYREJECTED:
+	case EBADMSG:
+	case ENODATA:
+	case ENOPKG:
+	case EKEYREVOKED:
+		return baton_fail(err, -rc, "kexec_file_load: %s: the kernel's signature check "
+				  "refused it (unsigned, or signed with a key the running kernel does "
+				  "not trust)", opts->kernel);
+	case EPERM:
+		return baton_fail(err, EPERM, "kexec_file_load: %s: refused: under kernel lockdown "
+				  "the kernel must be signed with a key the running kernel trusts "
+				  "(or baton lacks CAP_SYS_BOOT)", opts->kernel);
+	case ENOEXEC:
+		return baton_fail(err, ENOEXEC, "kexec_file_load: %s: the running kernel cannot "
+				  "load this image itself", opts->kernel);
+	default:
+		return syscall_error(err, "kexec_file_load", rc);
+	}
 }
 
 int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_error *err)

@@ -9,6 +9,11 @@
 int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
 		     struct baton_error *err);
 /* Unload the normal image, or the crash image when `crash`. */
+/* The kernel's own loader: kexec_file_load(2) with the files as they are (the kernel places
+ * them, uses its own purgatory, and checks the kernel's signature where it must). */
+int baton_kexec_file_load(const struct baton_sys *sys, const struct baton_load_opts *opts,
+			  struct baton_error *err);
+
 int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_error *err);
 /* Flush file systems, then reboot into the loaded image (the real kernel returns only on
  * failure). */

@@ -15,6 +15,16 @@ static int linux_kexec_load(void *ctx, uint64_t entry, size_t nr,
 	return 0;
 }
 
+static int linux_kexec_file_load(void *ctx, int kernel_fd, int initrd_fd, size_t cmdline_len,
+				 const char *cmdline, unsigned long flags)
+{
+	(void)ctx;
+	if (syscall(SYS_kexec_file_load, kernel_fd, initrd_fd, (unsigned long)cmdline_len, cmdline,
+		    flags) < 0)
+		return -errno;
+	return 0;
+}
+
 static int linux_reboot_kexec(void *ctx)
 {
 	(void)ctx;
@@ -32,6 +42,7 @@ static void linux_sync(void *ctx)
 
 const struct baton_sys baton_sys_linux = {
 	.kexec_load = linux_kexec_load,
+	.kexec_file_load = linux_kexec_file_load,
 	.reboot_kexec = linux_reboot_kexec,
 	.sync = linux_sync,
 	.ctx = NULL,

@@ -177,6 +177,7 @@ void baton_xen_sys(struct baton_xen *xen, struct baton_sys *sys)
 {
 	*sys = baton_sys_linux;   /* sync() stays dom0's */
 	sys->kexec_load = xen_kexec_load;
+	sys->kexec_file_load = NULL;   /* Xen has no kernel-side loader */
 	sys->reboot_kexec = xen_reboot_kexec;
 	sys->ctx = xen;
 }

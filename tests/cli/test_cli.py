@@ -289,3 +289,50 @@ def test_dry_run_is_valgrind_clean(machine, baton):
                        env=dict(os.environ, BATON_ROOT=machine.root), capture_output=True,
                        text=True, timeout=300)
     assert p.returncode == 0, p.stderr
+
+
+# --- lockdown: kexec_load refused, kexec_file_load instead ----------------------------------------
+
+def calls(p):
+    return [l.split('(')[0] for l in p.syscalls if not l.startswith('+++')]
+
+
+def test_lockdown_falls_back_to_kexec_file_load(machine, run):
+    p = run(machine, '-l', machine.kernel, '--initrd', machine.initrd, '--command-line=x y',
+            answers={'kexec_load': 'error=EPERM'})
+    assert p.returncode == 0, p.stderr
+    assert calls(p) == ['kexec_load', 'kexec_file_load'], p.syscalls
+    assert re.search(r'kexec_file_load\(\d+, \d+, 4, "x y\\0", 0\)', p.syscalls[1]), p.syscalls
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and 'falling back to kexec_file_load' in lines[0] and \
+        'not permitted' in lines[0], p.stderr
+
+
+def test_fallback_for_a_crash_image_without_initrd(crash_machine, run):
+    p = run(crash_machine, '-p', crash_machine.kernel, '--command-line=c',
+            answers={'kexec_load': 'error=ENOSYS'})
+    assert p.returncode == 0, p.stderr
+    assert re.search(r'kexec_file_load\(\d+, -1, 2, "c\\0", '
+                     r'(KEXEC_FILE_ON_CRASH\|KEXEC_FILE_NO_INITRAMFS|0x6)\)', p.syscalls[-1]), \
+        p.syscalls
+
+
+def test_kexec_syscall_only_does_not_fall_back(machine, run):
+    p = run(machine, '-c', '-l', machine.kernel, answers={'kexec_load': 'error=EPERM'})
+    one_error_line(p, 'kexec_load: not permitted', 'lockdown')
+    assert calls(p) == ['kexec_load'], p.syscalls
+
+
+def test_kexec_file_syscall_only(machine, run):
+    p = run(machine, '-s', '-l', machine.kernel, '--initrd', machine.initrd, '--append=z')
+    assert p.returncode == 0, p.stderr
+    assert calls(p) == ['kexec_file_load'], p.syscalls
+
+
+def test_unsigned_kernel_under_lockdown_is_refused_clearly(machine, run):
+    p = run(machine, '-l', machine.kernel, answers={'kexec_load': 'error=EPERM',
+                                                    'kexec_file_load': 'error=EKEYREJECTED'})
+    assert p.returncode == 1
+    assert 'signature check refused it' in p.stderr.splitlines()[-1], p.stderr
+    p = run(machine, '-s', '-l', machine.kernel, answers={'kexec_file_load': 'error=EPERM'})
+    one_error_line(p, machine.kernel, 'lockdown', 'signed')

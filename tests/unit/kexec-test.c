@@ -19,6 +19,9 @@ struct fake {
 	struct baton_kexec_segment segs[16];
 	unsigned long flags;
 	int result;
+	int file_kfd, file_ifd;
+	size_t file_len;
+	const char *file_cmdline;
 };
 
 static int fake_load(void *ctx, uint64_t entry, size_t nr, const struct baton_kexec_segment *s,
@@ -30,6 +33,19 @@ static int fake_load(void *ctx, uint64_t entry, size_t nr, const struct baton_ke
 	f->nr = nr;
 	if (nr)
 		memcpy(f->segs, s, nr * sizeof(*s));
+	f->flags = flags;
+	return f->result;
+}
+
+static int fake_file_load(void *ctx, int kfd, int ifd, size_t len, const char *cmdline,
+			  unsigned long flags)
+{
+	struct fake *f = ctx;
+	f->calls++;
+	f->file_kfd = kfd;
+	f->file_ifd = ifd;
+	f->file_len = len;
+	f->file_cmdline = cmdline;
 	f->flags = flags;
 	return f->result;
 }
@@ -49,7 +65,8 @@ static void fake_sync(void *ctx)
 
 static struct baton_sys fake_sys(struct fake *f)
 {
-	struct baton_sys s = { fake_load, fake_reboot, fake_sync, f };
+	struct baton_sys s = { .kexec_load = fake_load, .kexec_file_load = fake_file_load,
+			       .reboot_kexec = fake_reboot, .sync = fake_sync, .ctx = f };
 	return s;
 }
 
@@ -144,6 +161,45 @@ static void status_reads_sysfs(void **state)
 	free(root);
 }
 
+static void file_load_hands_the_kernel_the_files(void **state)
+{
+	(void)state;
+	struct fake f = { 0 };
+	struct baton_sys sys = fake_sys(&f);
+	struct baton_load_opts o = { "/proc/self/exe", NULL, "console=ttyS0", 0, 0, 0 };
+	struct baton_error err = { 0 };
+
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), 0);
+	assert_true(f.file_kfd >= 0);
+	assert_int_equal(f.file_ifd, -1);
+	assert_int_equal(f.file_len, strlen("console=ttyS0") + 1);
+	assert_int_equal(f.flags, BATON_KEXEC_FILE_NO_INITRAMFS);
+	o.initrd = "/proc/self/exe";
+	o.flags = BATON_LOAD_CRASH;
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), 0);
+	assert_true(f.file_ifd >= 0);
+	assert_int_equal(f.flags, BATON_KEXEC_FILE_ON_CRASH);
+}
+
+static void file_load_refusals_name_the_signature(void **state)
+{
+	(void)state;
+	struct fake f = { .result = -EKEYREJECTED };
+	struct baton_sys sys = fake_sys(&f);
+	struct baton_load_opts o = { "/proc/self/exe", NULL, NULL, 0, 0, 0 };
+	struct baton_error err = { 0 };
+
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -EKEYREJECTED);
+	assert_non_null(strstr(err.msg, "signature check refused it"));
+	f.result = -EPERM;
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -EPERM);
+	assert_non_null(strstr(err.msg, "lockdown"));
+	o.kernel = "/nonexistent";
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -ENOENT);
+	sys.kexec_file_load = NULL;
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -ENOSYS);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -152,6 +208,8 @@ int main(void)
 		cmocka_unit_test(unload_is_a_load_of_nothing),
 		cmocka_unit_test(exec_syncs_first),
 		cmocka_unit_test(status_reads_sysfs),
+		cmocka_unit_test(file_load_hands_the_kernel_the_files),
+		cmocka_unit_test(file_load_refusals_name_the_signature),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
