@@ -25,6 +25,11 @@ enum {
 #define E820_MAX_ZEROPAGE 128
 
 /* A node of the zero page's setup_data list (hdr.setup_data, protocol 2.09+). */
+enum {
+	SETUP_E820_EXT = 1,   /* e820 entries beyond the zero page's 128 */
+	SETUP_RNG_SEED = 9,   /* bytes for the new kernel's random number generator */
+};
+
 struct setup_data {
 	uint64_t next;   /* physical address of the next node, 0 at the end */
 	uint32_t type;

@@ -44,23 +44,29 @@ enum baton_mem_kind baton_mem_kind_from_e820(uint32_t type)
 	return BATON_MEM_RESERVED;
 }
 
+void baton_bootparams_e820_entries(struct e820_entry *out, const struct baton_memmap *map,
+				   size_t first, size_t count)
+{
+	for (size_t i = 0; i < count; i++) {
+		const struct baton_mem_range *r = &map->ranges[first + i];
+		out[i].addr = r->start;
+		out[i].size = r->end - r->start;
+		out[i].type = e820_type(r->kind);
+	}
+}
+
 int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
 			  struct baton_error *err)
 {
+	size_t n = map->nr < E820_MAX_ZEROPAGE ? map->nr : E820_MAX_ZEROPAGE;
 	uint64_t top = 0;
 
-	if (map->nr > E820_MAX_ZEROPAGE)
-		return baton_fail(err, E2BIG, "bootparams: memory map has %zu entries, the zero page "
-				  "holds %d", map->nr, E820_MAX_ZEROPAGE);
-	for (size_t i = 0; i < map->nr; i++) {
-		const struct baton_mem_range *r = &map->ranges[i];
-		bp->e820_table[i].addr = r->start;
-		bp->e820_table[i].size = r->end - r->start;
-		bp->e820_table[i].type = e820_type(r->kind);
-		if (r->kind == BATON_MEM_RAM && r->end > top)
-			top = r->end;
-	}
-	bp->e820_entries = (uint8_t)map->nr;
+	(void)err;
+	baton_bootparams_e820_entries(bp->e820_table, map, 0, n);
+	for (size_t i = 0; i < map->nr; i++)
+		if (map->ranges[i].kind == BATON_MEM_RAM && map->ranges[i].end > top)
+			top = map->ranges[i].end;
+	bp->e820_entries = (uint8_t)n;
 	/* Extended memory above 1 MiB in KiB, for the few paths that still read it. */
 	top = top > (1ULL << 20) ? (top - (1ULL << 20)) >> 10 : 0;
 	bp->alt_mem_k = top > UINT32_MAX ? UINT32_MAX : (uint32_t)top;

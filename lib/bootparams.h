@@ -20,9 +20,13 @@ struct baton_boot_layout {
 /* An e820 type (a firmware's or Xen's table) as baton's kind; unknown types are RESERVED. */
 enum baton_mem_kind baton_mem_kind_from_e820(uint32_t type);
 
-/* Firmware memory map -> e820 table; -E2BIG beyond what the zero page holds. */
+/* Firmware memory map -> the zero page's e820 table: its first 128 entries (the rest go in a
+ * SETUP_E820_EXT node: baton_bootparams_e820_entries). */
 int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
 			  struct baton_error *err);
+/* Entries [first, first + count) of `map` as e820 wire entries. */
+void baton_bootparams_e820_entries(struct e820_entry *out, const struct baton_memmap *map,
+				   size_t first, size_t count);
 
 /* Fill `bp` from scratch: the image's setup header, e820, placement, and what the running kernel
  * was given by its firmware (`running`: its /sys/kernel/boot_params/data, or NULL) that the new

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "bootparams.h"
 #include "cmdline.h"
@@ -307,17 +308,62 @@ static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 				  &img->boot_map, err);
 }
 
-/* The boot_params segment: the zero page, the command line, then the setup_data list (today
- * one node: the timing record the purgatory fills in). */
-static size_t timing_node_offset(size_t cmdline_len)
+/* The boot_params segment: the zero page, the command line, then the setup_data list: the e820
+ * entries the zero page has no room for, a seed for the new kernel's RNG, and the timing record
+ * the purgatory fills in. Everything is laid out before placement, so sizes come first. */
+#define RNG_SEED_BYTES 32
+
+static size_t align8(size_t v)
 {
-	return (sizeof(struct boot_params) + cmdline_len + 1 + 7) & ~(size_t)7;
+	return (v + 7) & ~(size_t)7;
 }
 
-static size_t boot_segment_size(size_t cmdline_len)
+static size_t e820_extra(const struct baton_image *img)
 {
-	return timing_node_offset(cmdline_len) + sizeof(struct setup_data) +
-	       sizeof(struct baton_timing);
+	const struct baton_memmap *m = img->boot_map.nr ? &img->boot_map : &img->memmap;
+	return m->nr > E820_MAX_ZEROPAGE ? m->nr - E820_MAX_ZEROPAGE : 0;
+}
+
+static size_t boot_segment_size(const struct baton_image *img, size_t cmdline_len)
+{
+	size_t n = e820_extra(img);
+	size_t at = align8(sizeof(struct boot_params) + cmdline_len + 1);
+
+	if (n)
+		at = align8(at + sizeof(struct setup_data) + n * sizeof(struct e820_entry));
+	at = align8(at + sizeof(struct setup_data) + RNG_SEED_BYTES);
+	return at + sizeof(struct setup_data) + sizeof(struct baton_timing);
+}
+
+/* Appends setup_data nodes to the segment, linking each from the previous one. */
+struct node_writer {
+	uint8_t *seg;
+	uint64_t phys;      /* the segment's load address */
+	size_t at;
+	size_t link;        /* offset of hdr.setup_data, then of the last node's next */
+};
+
+static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
+{
+	struct setup_data *node;
+	uint64_t addr;
+
+	w->at = align8(w->at);
+	node = (struct setup_data *)(w->seg + w->at);
+	node->type = type;
+	node->len = len;
+	addr = w->phys + w->at;
+	memcpy(w->seg + w->link, &addr, sizeof(addr));
+	w->link = w->at + offsetof(struct setup_data, next);
+	w->at += sizeof(*node) + len;
+	return node->data;
+}
+
+static int random_bytes(const struct baton_ctx *ctx, void *buf, size_t len)
+{
+	if (ctx->random)
+		return ctx->random(buf, len);
+	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -errno;
 }
 
 static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
@@ -325,7 +371,8 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 			     struct baton_error *err)
 {
 	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
-	struct boot_params running;
+	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->memmap;
+	struct boot_params running, *bp;
 	int have_running = read_running_boot_params(ctx, &running);
 	struct baton_boot_layout layout = {
 		.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
@@ -338,19 +385,28 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 	img->boot_seg = calloc(1, boot_size);
 	if (!img->boot_seg)
 		return baton_fail(err, ENOMEM, "bootparams: out of memory");
-	rc = baton_bootparams_build((struct boot_params *)img->boot_seg, &img->bz,
-				    img->boot_map.nr ? &img->boot_map : &img->memmap,
-				    have_running ? &running : NULL, &layout, err);
+	bp = (struct boot_params *)img->boot_seg;
+	rc = baton_bootparams_build(bp, &img->bz, map, have_running ? &running : NULL, &layout,
+				    err);
 	if (rc)
 		return rc;
 	if (cmdline->len)
 		memcpy(img->boot_seg + sizeof(struct boot_params), cmdline->text, cmdline->len);
-	size_t at = timing_node_offset(cmdline->len);
-	struct setup_data *node = (struct setup_data *)(img->boot_seg + at);
-	node->type = BATON_SETUP_TIMING;
-	node->len = sizeof(struct baton_timing);
-	((struct boot_params *)img->boot_seg)->hdr.setup_data = bs->mem + at;
-	img->timing = bs->mem + at + sizeof(struct setup_data);
+
+	struct node_writer w = { img->boot_seg, bs->mem, sizeof(*bp) + cmdline->len + 1,
+				 offsetof(struct boot_params, hdr.setup_data) };
+	size_t extra = e820_extra(img);
+	if (extra) {
+		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
+						(uint32_t)(extra * sizeof(struct e820_entry)));
+		baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
+	}
+	rc = random_bytes(ctx, add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES), RNG_SEED_BYTES);
+	if (rc)
+		return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
+				  strerror(-rc));
+	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
+	img->timing = bs->mem + w.at - sizeof(struct baton_timing);
 	bs->buf = img->boot_seg;
 	bs->bufsz = boot_size;
 	return 0;
@@ -458,16 +514,17 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 		rc = place_kernel_and_initrd(&planner, opts, img, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = place_crash_extras(&planner, img, &cmdline, err);
+	/* The capture kernel's map depends only on the two segments it must keep. */
+	if (!rc && (opts->flags & BATON_LOAD_CRASH))
+		rc = crash_boot_map(img, err);
 	if (!rc && cmdline.len > img->bz.cmdline_size)
 		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
 				"(cmdline_size)", cmdline.len, opts->kernel, img->bz.cmdline_size);
-	size_t boot_size = page_round(boot_segment_size(cmdline.len));
+	size_t boot_size = page_round(boot_segment_size(img, cmdline.len));
 	if (!rc)
 		rc = place_small(&planner, img, boot_size, pages, pl.image_size, err);
 	if (!rc)
 		rc = build_identity_map(img, pages, err);
-	if (!rc && (opts->flags & BATON_LOAD_CRASH))
-		rc = crash_boot_map(img, err);
 	if (!rc)
 		rc = build_boot_params(ctx, img, &cmdline, boot_size, err);
 	if (!rc) {

@@ -21,6 +21,7 @@ struct baton_xen;
 struct baton_ctx {
 	const char *root;
 	struct baton_xen *xen;   /* NULL: Linux is the old kernel */
+	int (*random)(void *buf, size_t len);   /* the new kernel's RNG seed; NULL: getrandom(2) */
 };
 
 enum baton_load_flag {

@@ -114,22 +114,28 @@ static void real_qemu_boot_params_carry_rsdp(void **state)
 	assert_memory_equal(bp.screen_info, running.screen_info, sizeof(bp.screen_info));
 }
 
-static void too_many_entries_is_e2big(void **state)
+static void the_zero_page_takes_the_first_128_entries(void **state)
 {
 	(void)state;
-	static struct baton_mem_range many[129];
-	struct baton_memmap map = { many, 129, 129 };
-	struct boot_params bp;
-	struct baton_error err = { 0 };
+	static struct baton_mem_range many[200];
+	struct baton_memmap map = { many, 200, 200 };
+	static struct boot_params bp;
+	struct e820_entry rest[72];
 
-	for (int i = 0; i < 129; i++) {
+	for (int i = 0; i < 200; i++) {
 		many[i].start = (uint64_t)i << 20;
 		many[i].end = ((uint64_t)i << 20) + 0x1000;
-		many[i].kind = BATON_MEM_RAM;
+		many[i].kind = i % 2 ? BATON_MEM_RESERVED : BATON_MEM_RAM;
 	}
 	memset(&bp, 0, sizeof(bp));
-	assert_int_equal(baton_bootparams_e820(&bp, &map, &err), -E2BIG);
-	assert_non_null(strstr(err.msg, "129 entries"));
+	assert_int_equal(baton_bootparams_e820(&bp, &map, NULL), 0);
+	assert_int_equal(bp.e820_entries, 128);
+	assert_int_equal(bp.e820_table[127].addr, 127ULL << 20);
+	baton_bootparams_e820_entries(rest, &map, 128, 72);
+	assert_int_equal(rest[0].addr, 128ULL << 20);
+	assert_int_equal(rest[71].addr, 199ULL << 20);
+	assert_int_equal(rest[71].type, 2);
+	assert_int_equal(rest[70].size, 0x1000);
 }
 
 int main(void)
@@ -139,7 +145,7 @@ int main(void)
 		cmocka_unit_test(placement_fields_split_at_4g),
 		cmocka_unit_test(firmware_facts_carry_over),
 		cmocka_unit_test(real_qemu_boot_params_carry_rsdp),
-		cmocka_unit_test(too_many_entries_is_e2big),
+		cmocka_unit_test(the_zero_page_takes_the_first_128_entries),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,15 +137,30 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 			    k->bufsz);
 	assert_int_equal(img->map_stats.table_pages * 4096, img->seg[BATON_SEG_PAGE_TABLES].memsz);
 
-	/* One setup_data node: the timing record, empty until the purgatory fills it in. */
-	assert_true(bp->hdr.setup_data > cmd);
-	const struct setup_data *node = (const void *)at_phys(img, bp->hdr.setup_data,
-							       sizeof(*node) + 0x30);
+	/* The setup_data list: the e820 entries beyond 128, an RNG seed, the timing record (empty
+	 * until the purgatory fills it in). */
+	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->memmap;
+	uint64_t at = bp->hdr.setup_data;
+	const struct setup_data *node;
+	assert_true(at > cmd);
+	if (map->nr > 128) {
+		node = (const void *)at_phys(img, at, 16);
+		assert_int_equal(node->type, SETUP_E820_EXT);
+		assert_int_equal(node->len, (map->nr - 128) * sizeof(struct e820_entry));
+		at = node->next;
+	}
+	node = (const void *)at_phys(img, at, 16 + 32);
+	assert_int_equal(node->type, SETUP_RNG_SEED);
+	assert_int_equal(node->len, 32);
+	static const uint8_t zero[sizeof(struct baton_timing)];
+	assert_memory_not_equal(node->data, zero, 32);
+	node = (const void *)at_phys(img, node->next, 16 + sizeof(struct baton_timing));
 	assert_int_equal(node->next, 0);
 	assert_int_equal(node->type, BATON_SETUP_TIMING);
 	assert_int_equal(node->len, sizeof(struct baton_timing));
-	assert_int_equal(p->timing, bp->hdr.setup_data + sizeof(*node));
-	static const uint8_t zero[sizeof(struct baton_timing)];
+	assert_int_equal(p->timing, (uint64_t)((const uint8_t *)node->data -
+					       (const uint8_t *)img->seg[BATON_SEG_BOOT_PARAMS].buf) +
+			 img->seg[BATON_SEG_BOOT_PARAMS].mem);
 	assert_memory_equal(node->data, zero, sizeof(zero));
 }
 
@@ -318,7 +333,11 @@ static void same_inputs_same_plan(void **state)
 	prepare_ok(m, &o, &b);
 	for (int i = 0; i < BATON_SEG_COUNT; i++) {
 		assert_int_equal(a.seg[i].mem, b.seg[i].mem);
-		assert_memory_equal(a.seg[i].sha256, b.seg[i].sha256, 32);
+		/* A fresh RNG seed for each load: the zero page differs, nothing else does. */
+		if (i == BATON_SEG_BOOT_PARAMS)
+			assert_memory_not_equal(a.seg[i].sha256, b.seg[i].sha256, 32);
+		else
+			assert_memory_equal(a.seg[i].sha256, b.seg[i].sha256, 32);
 	}
 	baton_image_free(&a);
 	baton_image_free(&b);
@@ -404,6 +423,52 @@ static void crash_without_region_is_refused(void **state)
 	machine_free(m);
 }
 
+static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
+	char dir[4300], text[200];
+	snprintf(dir, sizeof(dir), "%s/sys/firmware/memmap", m->root);
+	fx_rm_rf(dir);
+	/* 200 RAM ranges each followed by a reserved page, then 1 GiB of RAM for the kernel. */
+	int n = 0;
+	uint64_t at = 0x100000;
+	for (int i = 0; i < 200; i++, at += 0x200000) {
+		uint64_t ends[2][2] = { { at, at + 0x1ff000 - 1 }, { at + 0x1ff000, at + 0x1fffff } };
+		for (int k = 0; k < 2; k++, n++) {
+			snprintf(dir, sizeof(dir), "sys/firmware/memmap/%d/start", n);
+			snprintf(text, sizeof(text), "0x%llx", (unsigned long long)ends[k][0]);
+			fx_write_str(m->root, dir, text);
+			snprintf(dir, sizeof(dir), "sys/firmware/memmap/%d/end", n);
+			snprintf(text, sizeof(text), "0x%llx", (unsigned long long)ends[k][1]);
+			fx_write_str(m->root, dir, text);
+			snprintf(dir, sizeof(dir), "sys/firmware/memmap/%d/type", n);
+			fx_write_str(m->root, dir, k ? "Reserved" : "System RAM");
+		}
+	}
+	fx_write_str(m->root, "sys/firmware/memmap/400/start", "0x40000000");
+	fx_write_str(m->root, "sys/firmware/memmap/400/end", "0x7fffffff");
+	fx_write_str(m->root, "sys/firmware/memmap/400/type", "System RAM");
+	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0 };
+	struct baton_image img;
+
+	prepare_ok(m, &o, &img);
+	assert_int_equal(img.memmap.nr, 401);
+	const struct boot_params *bp = img.seg[BATON_SEG_BOOT_PARAMS].buf;
+	const struct setup_data *ext = (const void *)at_phys(&img, bp->hdr.setup_data, 16);
+	assert_int_equal(ext->type, SETUP_E820_EXT);
+	const struct e820_entry *rest = (const void *)ext->data;
+	assert_int_equal(bp->e820_entries, 128);
+	for (size_t i = 0; i < img.memmap.nr; i++) {
+		const struct e820_entry *e = i < 128 ? &bp->e820_table[i] : &rest[i - 128];
+		assert_int_equal(e->addr, img.memmap.ranges[i].start);
+		assert_int_equal(e->size, img.memmap.ranges[i].end - img.memmap.ranges[i].start);
+		assert_int_equal(e->type, i % 2 && i < 400 ? 2 : 1);
+	}
+	baton_image_free(&img);
+	machine_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -414,6 +479,7 @@ int main(void)
 		cmocka_unit_test(refusals_name_the_problem),
 		cmocka_unit_test(no_memory_map_is_refused),
 		cmocka_unit_test(same_inputs_same_plan),
+		cmocka_unit_test(more_than_128_ranges_round_trip_through_e820_ext),
 		cmocka_unit_test(crash_image_lives_in_the_crash_region),
 		cmocka_unit_test(crash_without_region_is_refused),
 	};
