@@ -31,6 +31,9 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 		print_digest(out, s->sha256);
 		fputc('\n', out);
 	}
+	if (img->efi.present)
+		fprintf(out, "efi: %zu runtime map entries and the firmware tables passed on "
+			"(SETUP_EFI)\n", img->efi.nr);
 	if (img->backup_size)
 		fprintf(out, "backup: 0x%llx bytes from 0x%llx saved to 0x%llx by the purgatory\n",
 			(unsigned long long)img->backup_size, (unsigned long long)img->backup_src,

@@ -27,6 +27,7 @@ enum {
 /* A node of the zero page's setup_data list (hdr.setup_data, protocol 2.09+). */
 enum {
 	SETUP_E820_EXT = 1,   /* e820 entries beyond the zero page's 128 */
+	SETUP_EFI = 4,        /* struct efi_setup_data: what a kexec'd kernel needs of EFI */
 	SETUP_RNG_SEED = 9,   /* bytes for the new kernel's random number generator */
 };
 
@@ -36,6 +37,41 @@ struct setup_data {
 	uint32_t len;    /* bytes of data[] */
 	uint8_t data[];
 } __attribute__((packed));
+
+/* boot_params.efi_info. */
+struct efi_info {
+	uint32_t efi_loader_signature;  /* 0x00 "EL64" */
+	uint32_t efi_systab;            /* 0x04 */
+	uint32_t efi_memdesc_size;      /* 0x08 */
+	uint32_t efi_memdesc_version;   /* 0x0c */
+	uint32_t efi_memmap;            /* 0x10 physical address of the EFI memory map */
+	uint32_t efi_memmap_size;       /* 0x14 */
+	uint32_t efi_systab_hi;         /* 0x18 */
+	uint32_t efi_memmap_hi;         /* 0x1c */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct efi_info) == 0x20, "efi_info size");
+
+/* The SETUP_EFI node's data: the firmware tables a kexec'd kernel cannot find by itself. */
+struct efi_setup_data {
+	uint64_t fw_vendor;     /* 0x00 */
+	uint64_t unused;        /* 0x08 */
+	uint64_t tables;        /* 0x10 the configuration table */
+	uint64_t smbios;        /* 0x18 */
+	uint64_t reserved[8];   /* 0x20 */
+} __attribute__((packed));
+
+/* An EFI memory descriptor (UEFI spec), as the runtime map lists them. */
+struct efi_memory_desc {
+	uint32_t type;          /* 0x00 */
+	uint32_t pad;
+	uint64_t phys_addr;     /* 0x08 */
+	uint64_t virt_addr;     /* 0x10 where SetVirtualAddressMap put it: the new kernel reuses it */
+	uint64_t num_pages;     /* 0x18 4 KiB pages */
+	uint64_t attribute;     /* 0x20 */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct efi_memory_desc) == 40, "efi_memory_desc size");
 
 /* Offsets below are within struct boot_params. */
 struct setup_header {

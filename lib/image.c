@@ -10,6 +10,7 @@
 #include "bootparams.h"
 #include "cmdline.h"
 #include "cpu.h"
+#include "efi.h"
 #include "plan.h"
 #include "purgatory_image.h"
 #include "sha256.h"
@@ -41,6 +42,22 @@ int baton_purgatory_layout(const uint8_t *image, size_t size, struct baton_purga
 	out->text_end = h.text_end;
 	out->image_size = h.image_size;
 	return 0;
+}
+
+/* 0: not present; 1: read into *bp. */
+static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_params *bp)
+{
+	char path[4096];
+	struct baton_file f;
+
+	if (baton_file_read(&f, baton_path(path, sizeof(path), ctx->root,
+					   "/sys/kernel/boot_params/data"), sizeof(*bp), NULL))
+		return 0;
+	int ok = f.size == sizeof(*bp);
+	if (ok)
+		memcpy(bp, f.data, sizeof(*bp));
+	baton_file_free(&f);
+	return ok;
 }
 
 /* Under Xen, dom0's maps are pseudo-physical: the machine's come from the hypervisor. */
@@ -83,30 +100,19 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
 				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
 				  name);
+	img->have_running = read_running_boot_params(ctx, &img->running);
 	if (ctx->xen)
 		return read_xen_machine(ctx, opts, img, err);
+	rc = baton_efi_read(ctx->root, img->have_running ? (const uint8_t *)&img->running : NULL,
+			    &img->efi, err);
+	if (rc)
+		return rc;
 	rc = baton_memmap_read_machine(&img->memmap, ctx->root, err);
 	if (!rc)
 		rc = baton_memmap_sort(&img->memmap, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = baton_crash_read(ctx->root, &img->crash, err);
 	return rc;
-}
-
-/* 0: not present; 1: read into *bp. */
-static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_params *bp)
-{
-	char path[4096];
-	struct baton_file f;
-
-	if (baton_file_read(&f, baton_path(path, sizeof(path), ctx->root,
-					   "/sys/kernel/boot_params/data"), sizeof(*bp), NULL))
-		return 0;
-	int ok = f.size == sizeof(*bp);
-	if (ok)
-		memcpy(bp, f.data, sizeof(*bp));
-	baton_file_free(&f);
-	return ok;
 }
 
 /* Where segments may go: free RAM inside a window (all RAM from 1 MiB, or the crash region). */
@@ -329,6 +335,9 @@ static size_t boot_segment_size(const struct baton_image *img, size_t cmdline_le
 	size_t n = e820_extra(img);
 	size_t at = align8(sizeof(struct boot_params) + cmdline_len + 1);
 
+	if (img->efi.present)
+		at = align8(align8(at + baton_efi_map_size(&img->efi)) + sizeof(struct setup_data) +
+			    sizeof(struct efi_setup_data));
 	if (n)
 		at = align8(at + sizeof(struct setup_data) + n * sizeof(struct e820_entry));
 	at = align8(at + sizeof(struct setup_data) + RNG_SEED_BYTES);
@@ -372,8 +381,7 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 {
 	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
 	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->memmap;
-	struct boot_params running, *bp;
-	int have_running = read_running_boot_params(ctx, &running);
+	struct boot_params *bp;
 	struct baton_boot_layout layout = {
 		.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
 		.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
@@ -386,8 +394,8 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 	if (!img->boot_seg)
 		return baton_fail(err, ENOMEM, "bootparams: out of memory");
 	bp = (struct boot_params *)img->boot_seg;
-	rc = baton_bootparams_build(bp, &img->bz, map, have_running ? &running : NULL, &layout,
-				    err);
+	rc = baton_bootparams_build(bp, &img->bz, map, img->have_running ? &img->running : NULL,
+				    &layout, err);
 	if (rc)
 		return rc;
 	if (cmdline->len)
@@ -395,6 +403,14 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 
 	struct node_writer w = { img->boot_seg, bs->mem, sizeof(*bp) + cmdline->len + 1,
 				 offsetof(struct boot_params, hdr.setup_data) };
+	/* EFI: the runtime map, then SETUP_EFI; without EFI, efi_info is cleared. */
+	size_t map_at = align8(w.at);
+	if (img->efi.present)
+		w.at = map_at + baton_efi_map_size(&img->efi);
+	struct efi_setup_data setup = { 0 };
+	baton_efi_apply(&img->efi, bp, img->boot_seg + map_at, bs->mem + map_at, &setup);
+	if (img->efi.present)
+		memcpy(add_node(&w, SETUP_EFI, sizeof(setup)), &setup, sizeof(setup));
 	size_t extra = e820_extra(img);
 	if (extra) {
 		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
@@ -550,6 +566,7 @@ void baton_image_free(struct baton_image *img)
 	baton_memmap_free(&img->memmap);
 	baton_memmap_free(&img->boot_map);
 	baton_crash_info_free(&img->crash);
+	baton_efi_free(&img->efi);
 	free(img->elfcore_seg);
 	free(img->cmdline);
 	free(img->boot_seg);

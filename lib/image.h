@@ -9,6 +9,7 @@
 #include "bootparam.h"
 #include "bzimage.h"
 #include "crash.h"
+#include "efi.h"
 #include "error.h"
 #include "file.h"
 #include "identmap.h"
@@ -73,6 +74,9 @@ struct baton_image {
 	struct baton_memmap memmap;        /* the firmware's */
 	struct baton_memmap boot_map;      /* the new kernel's e820 when it differs (crash) */
 	struct baton_crash_info crash;     /* crash images only */
+	struct boot_params running;        /* the running kernel's zero page, if have_running */
+	int have_running;
+	struct baton_efi efi;              /* UEFI runtime map and tables, if present */
 	uint64_t timing;                   /* the timing record's physical address */
 	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
 	uint64_t backup_size;
