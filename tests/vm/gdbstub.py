@@ -259,6 +259,18 @@ class GdbRemote:
         """`c`: lets the machine run; the stop reply comes later (wait_stop)."""
         self.send_packet('c')
 
+    def step(self, timeout=10):
+        """`s`: one instruction; returns the stop reply."""
+        self.send_packet('s')
+        return self.wait_stop(timeout)
+
+    def cont_past(self, addr, kind=1):
+        """Continues from a breakpoint at addr that stays set: steps over it first."""
+        self.remove_breakpoint(addr, kind)
+        self.step()
+        self.insert_breakpoint(addr, kind)
+        self.cont()
+
     def wait_stop(self, timeout=60):
         """Waits for a stop reply (S/T packet) and returns it; an exit raises GdbExited."""
         reply = self.recv_packet(timeout)
