@@ -471,6 +471,128 @@ xen_assets() {
 	xen_dom0_initrd
 }
 
+# --- UEFI (tests/vm/test_efi.py) --------------------------------------------------------------
+# Made here (skipped with BATON_EFI_ASSETS=0; the machine itself needs Debian's ovmf):
+#   efi-modules/efivarfs.ko  the cloud kernel builds efivarfs as a module: taken (decompressed)
+#                        from the kernel package in $DL; efi-modules/package names that package
+#   target-efi-initrd.img  initramfs for the second kernel under UEFI: loads efivarfs, prints
+#                        BATON-EFI-* lines (EFI in sysfs, the systab, runtime-map entries, an EFI
+#                        variable read through the runtime services, setup_data types, the
+#                        framebuffer, the kernel's efi lines), BATON-EFI-DONE, and powers off
+#   efi-host-initrd.img  host-initrd.img followed by a second cpio (the kernel unpacks both) with
+#                        /boot/efi-initrd.img (the above) and /lib/modules/efivarfs.ko
+EFI_VAR_DEFAULT=BootOrder-8be4df61-93ca-11d2-aa0d-00e098032b8c
+
+efi_module() {
+	pkg=$(cat "$ASSETS/vmlinuz.package")
+	if [ -f "$ASSETS/efi-modules/efivarfs.ko" ] &&
+		[ "$(cat "$ASSETS/efi-modules/package" 2>/dev/null)" = "$pkg" ]; then
+		return 0
+	fi
+	deb=$(download "$pkg")
+	x=$DL/efi-x
+	rm -rf "$x" "$ASSETS/efi-modules"
+	mkdir -p "$x" "$ASSETS/efi-modules"
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$x" --wildcards '*/fs/efivarfs/efivarfs.ko*'
+	ko=$(find "$x" -name 'efivarfs.ko*' | head -n1)
+	[ -n "$ko" ] || die "$pkg has no efivarfs module"
+	case "$ko" in
+	*.ko.xz) xz -dc "$ko" ;;
+	*.ko.zst) zstd -qdc "$ko" ;;
+	*.ko.gz) gzip -dc "$ko" ;;
+	*) cat "$ko" ;;
+	esac >"$ASSETS/efi-modules/efivarfs.ko"
+	rm -rf "$x"
+	echo "$pkg" >"$ASSETS/efi-modules/package"
+	log "efivarfs.ko from $pkg"
+}
+
+target_efi_initrd() {
+	img=$ASSETS/target-efi-initrd.img
+	if [ -f "$img" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$ASSETS/efi-modules/efivarfs.ko" ]; then
+		return 0
+	fi
+	root=$DL/target-efi-root
+	skeleton "$root"
+	mkdir -p "$root/lib/modules"
+	cp "$ASSETS/efi-modules/efivarfs.ko" "$root/lib/modules/efivarfs.ko"
+	cat >"$root/init" <<EOF
+#!/bin/sh
+/bin/busybox --install -s
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+dmesg -n 1
+E=/sys/firmware/efi
+echo "BATON-EFI-CMDLINE: \$(cat /proc/cmdline)"
+[ -d \$E ] && echo "BATON-EFI-SYSFS: yes" || echo "BATON-EFI-SYSFS: no"
+echo "BATON-EFI-PLATFORM-SIZE: \$(cat \$E/fw_platform_size 2>/dev/null)"
+echo "BATON-EFI-SYSTAB: \$(cat \$E/systab 2>/dev/null | tr '\n' ' ')"
+echo "BATON-EFI-RUNTIME-MAP: \$(ls \$E/runtime-map 2>/dev/null | wc -l)"
+insmod /lib/modules/efivarfs.ko
+echo "BATON-EFI-INSMOD: \$?"
+mount -t efivarfs efivarfs \$E/efivars 2>&1
+echo "BATON-EFI-MOUNT: \$?"
+echo "BATON-EFI-VARS: \$(ls \$E/efivars 2>/dev/null | wc -l)"
+var=$EFI_VAR_DEFAULT
+[ -e \$E/efivars/\$var ] || var=\$(ls \$E/efivars 2>/dev/null | head -n1)
+if [ -n "\$var" ]; then
+	hex=\$(xxd -p \$E/efivars/\$var 2>&1 | tr -d '\n')
+	echo "BATON-EFI-VAR: \$var \${hex:-empty}"
+else
+	echo "BATON-EFI-VAR: none none"
+fi
+sd=
+for d in /sys/kernel/boot_params/setup_data/*; do
+	[ -f \$d/type ] || continue
+	sd="\$sd \$(basename \$d):\$(cat \$d/type):\$(wc -c <\$d/data)"
+	echo "BATON-EFI-SETUP-NODE: \$(basename \$d) \$(cat \$d/type) \$(head -c 256 \$d/data | xxd -p | tr -d '\n')"
+done
+echo "BATON-EFI-SETUP-DATA:\$sd"
+echo "BATON-EFI-BOOT-PARAMS: \$(base64 /sys/kernel/boot_params/data | tr -d '\n')"
+echo "BATON-EFI-SCREEN-INFO: \$(head -c 64 /sys/kernel/boot_params/data | xxd -p | tr -d '\n')"
+echo "BATON-EFI-FB: \$(cat /proc/fb 2>/dev/null | tr '\n' ';') dev=\$([ -c /dev/fb0 ] && echo fb0 || echo none)"
+dmesg | grep -i -E 'efi|setup_data|random: crng' | sed 's/^/BATON-EFI-LOG: /'
+echo "BATON-EFI-DONE"
+poweroff -f
+EOF
+	chmod 755 "$root/init"
+	pack "$root" "$img"
+	rm -rf "$root"
+	log "built $img"
+}
+
+efi_host_initrd() {
+	img=$ASSETS/efi-host-initrd.img
+	if [ -f "$img" ] && [ "$img" -nt "$0" ] && [ "$img" -nt "$ASSETS/host-initrd.img" ] &&
+		[ "$img" -nt "$ASSETS/target-efi-initrd.img" ]; then
+		return 0
+	fi
+	root=$DL/efi-host-extra
+	rm -rf "$root"
+	mkdir -p "$root/boot" "$root/lib/modules"
+	cp "$ASSETS/target-efi-initrd.img" "$root/boot/efi-initrd.img"
+	cp "$ASSETS/efi-modules/efivarfs.ko" "$root/lib/modules/efivarfs.ko"
+	pack "$root" "$DL/efi-host-extra.img"
+	cat "$ASSETS/host-initrd.img" "$DL/efi-host-extra.img" >"$img.tmp"
+	mv "$img.tmp" "$img"
+	rm -rf "$root" "$DL/efi-host-extra.img"
+	if [ -f "$ASSETS/host-initrd.has-baton" ]; then
+		touch "$ASSETS/efi-host-initrd.has-baton"
+	else
+		rm -f "$ASSETS/efi-host-initrd.has-baton"
+	fi
+	log "built $img"
+}
+
+efi_assets() {
+	[ "${BATON_EFI_ASSETS:-1}" != 0 ] || return 0
+	efi_module
+	target_efi_initrd
+	efi_host_initrd
+}
+
 host_packages
 kernel
 kexec_tools
@@ -480,3 +602,4 @@ target_initrd
 capture_initrd
 host_initrd
 xen_assets
+efi_assets

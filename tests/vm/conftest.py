@@ -133,3 +133,44 @@ def xen_console(request, build, xen_assets):
     yield make
     for c in made:
         c.close()
+
+
+# --- UEFI (tests/vm/test_efi.py) ------------------------------------------------------------
+EFI_ASSETS = ('efi-host-initrd.img', 'target-efi-initrd.img')
+
+
+@pytest.fixture(scope='session')
+def efi_assets(assets):
+    """The asset directory, with the UEFI initrds (scripts/assets.sh efi_assets) and OVMF."""
+    from console import OVMF_CODE, OVMF_VARS
+    for path in (OVMF_CODE, OVMF_VARS):
+        if not os.path.exists(path):
+            pytest.skip('%s missing (apt-get install ovmf)' % path)
+    for name in EFI_ASSETS:
+        if not os.path.exists(os.path.join(assets, name)):
+            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_EFI_ASSETS=0 skips it)'
+                        % name)
+    return assets
+
+
+@pytest.fixture
+def efi_console(request, build, efi_assets):
+    """A factory: efi_console(mem=1024, append='') boots the cloud kernel under OVMF (its EFI stub)
+    with efi-host-initrd.img and returns its EfiConsole at the prompt. Killed at teardown (the
+    copy of the variable store goes with it); transcripts as for console."""
+    from console import EfiConsole
+    made = []
+    request.node.baton_consoles = made
+
+    def make(**opts):
+        name = _log_name(request.node.nodeid)
+        if made:
+            name = name[:-4] + '-%d.log' % len(made)
+        opts.setdefault('initrd', os.path.join(efi_assets, 'efi-host-initrd.img'))
+        c = EfiConsole(efi_assets, os.path.join(build, 'vm-logs', name), **opts)
+        made.append(c)
+        return c.start()
+
+    yield make
+    for c in made:
+        c.close()

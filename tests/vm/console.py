@@ -367,3 +367,48 @@ class XenConsole(Console):
             if i:
                 time.sleep(0.05)
             super().send(text[i:i + self.SEND_CHUNK])
+
+
+# --- UEFI (tests/vm/test_efi.py) ------------------------------------------------------------
+# Debian's OVMF (package ovmf) boots the kernel given with -kernel/-initrd/-append through its EFI
+# stub (QEMU hands them over by fw_cfg); q35 machine, the firmware code read-only in pflash unit 0,
+# a private copy of the variable store in unit 1. QEMU's default display device on q35 (std VGA,
+# kept with -nographic: only the window goes) gives OVMF a GOP framebuffer, which the kernel takes
+# over as efifb.
+OVMF_CODE = '/usr/share/OVMF/OVMF_CODE_4M.fd'
+OVMF_VARS = '/usr/share/OVMF/OVMF_VARS_4M.fd'
+
+
+class EfiConsole(Console):
+    """A UEFI machine (OVMF): like Console, plus the firmware and a throw-away variable store.
+
+    vars_path: where the copy of OVMF_VARS goes (default: next to the transcript, removed on close
+    unless keep_vars)."""
+
+    def __init__(self, assets, log_path, ovmf_code=OVMF_CODE, ovmf_vars=OVMF_VARS,
+                 vars_path=None, keep_vars=False, machine='q35', **opts):
+        super().__init__(assets, log_path, **opts)
+        self.ovmf_code = ovmf_code
+        self.ovmf_vars = ovmf_vars
+        self.vars_path = vars_path or (os.path.splitext(log_path)[0] + '.OVMF_VARS.fd')
+        self.keep_vars = keep_vars
+        self.machine = machine
+
+    def qemu_command(self):
+        cmd = super().qemu_command()
+        return cmd[:1] + [
+            '-machine', self.machine,
+            '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
+            '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path,
+        ] + cmd[1:]
+
+    def start(self, ready_timeout=120):
+        import shutil
+        os.makedirs(os.path.dirname(self.vars_path), exist_ok=True)
+        shutil.copyfile(self.ovmf_vars, self.vars_path)
+        return super().start(ready_timeout)
+
+    def close(self):
+        super().close()
+        if not self.keep_vars and self.vars_path and os.path.exists(self.vars_path):
+            os.unlink(self.vars_path)
