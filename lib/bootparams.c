@@ -84,6 +84,7 @@ int baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *i
 	if (running) {
 		memcpy(bp->screen_info, running->screen_info, sizeof(bp->screen_info));
 		memcpy(bp->efi_info, running->efi_info, sizeof(bp->efi_info));
+		memcpy(bp->edid_info, running->edid_info, sizeof(bp->edid_info));
 		bp->acpi_rsdp_addr = running->acpi_rsdp_addr;
 	}
 

@@ -30,7 +30,8 @@ void baton_bootparams_e820_entries(struct e820_entry *out, const struct baton_me
 
 /* Fill `bp` from scratch: the image's setup header, e820, placement, and what the running kernel
  * was given by its firmware (`running`: its /sys/kernel/boot_params/data, or NULL) that the new
- * kernel needs as well: screen_info, acpi_rsdp_addr, efi_info. */
+ * kernel needs as well: screen_info, edid_info, acpi_rsdp_addr, efi_info (which the EFI module
+ * then rebuilds). */
 int baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
 			   const struct baton_memmap *map, const struct boot_params *running,
 			   const struct baton_boot_layout *layout, struct baton_error *err);

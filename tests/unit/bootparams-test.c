@@ -93,6 +93,7 @@ static void firmware_facts_carry_over(void **state)
 	assert_int_equal(bp.acpi_rsdp_addr, 0xf5a40);
 	assert_memory_equal(bp.screen_info, running.screen_info, sizeof(bp.screen_info));
 	assert_memory_equal(bp.efi_info, running.efi_info, sizeof(bp.efi_info));
+	assert_memory_equal(bp.edid_info, running.edid_info, sizeof(bp.edid_info));
 	/* Nothing else of the old zero page leaks through. */
 	assert_int_equal(bp.tboot_addr, 0);
 	assert_int_equal(bp.e820_entries, 10);
