@@ -143,6 +143,11 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 	uint64_t at = bp->hdr.setup_data;
 	const struct setup_data *node;
 	assert_true(at > cmd);
+	if (img->efi.present) {
+		node = (const void *)at_phys(img, at, 16);
+		assert_int_equal(node->type, SETUP_EFI);
+		at = node->next;
+	}
 	if (map->nr > 128) {
 		node = (const void *)at_phys(img, at, 16);
 		assert_int_equal(node->type, SETUP_E820_EXT);
@@ -469,6 +474,88 @@ static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
 	machine_free(m);
 }
 
+/* Deterministic "random" bytes, so the golden zero page does not change from run to run. */
+static int fixed_random(void *buf, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		((uint8_t *)buf)[i] = (uint8_t)(0xb0 + i);
+	return 0;
+}
+
+static uint64_t fixture_hex(const char *rel)
+{
+	char path[4096];
+	unsigned long long v = 0;
+	snprintf(path, sizeof(path), "%s/efi/%s", FIXTURES, rel);
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	assert_int_equal(fscanf(f, "%llx", &v), 1);
+	fclose(f);
+	return v;
+}
+
+/* A real OVMF guest's /sys (tests/fixtures/efi): the zero page keeps the firmware's runtime
+ * services, and is byte for byte the golden one (BATON_UPDATE_GOLDEN=1 rewrites it). */
+static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/efi/memmap", "fpu pdpe1gb", fx_bzimage_defaults(),
+				    4096);
+	char cmd[8800];
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/sys/firmware/efi %s/sys/kernel/boot_params && "
+		 "cd %s/efi && cp -r runtime-map fw_vendor config_table systab runtime "
+		 "fw_platform_size %s/sys/firmware/efi/ && cp boot_params "
+		 "%s/sys/kernel/boot_params/data", m->root, m->root, FIXTURES, m->root, m->root);
+	assert_int_equal(system(cmd), 0);
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0 };
+	struct baton_ctx ctx = { .root = m->root, .random = fixed_random };
+	struct baton_error err = { 0 };
+	struct baton_image img;
+
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("prepare: %s", err.msg);
+	check_image(&img, &o);
+	const struct baton_segment *bs = &img.seg[BATON_SEG_BOOT_PARAMS];
+	const struct boot_params *bp = bs->buf;
+	struct efi_info ei;
+	memcpy(&ei, bp->efi_info, sizeof(ei));
+	assert_int_equal(ei.efi_loader_signature, 0x34364c45);
+	assert_int_equal(ei.efi_systab, 0x3f5eb018);
+	assert_int_equal(ei.efi_memdesc_size, 40);
+	assert_int_equal(ei.efi_memmap_size, 7 * 40);
+	uint64_t map = ei.efi_memmap | (uint64_t)ei.efi_memmap_hi << 32;
+	const struct efi_memory_desc *d = (const void *)at_phys(&img, map, 7 * 40);
+	assert_int_equal(d[0].type, fixture_hex("runtime-map/0/type"));
+	assert_int_equal(d[0].phys_addr, fixture_hex("runtime-map/0/phys_addr"));
+	assert_int_equal(d[6].virt_addr, fixture_hex("runtime-map/6/virt_addr"));
+	assert_int_equal(d[6].num_pages, fixture_hex("runtime-map/6/num_pages"));
+
+	const struct setup_data *node = (const void *)at_phys(&img, bp->hdr.setup_data, 16 + 96);
+	assert_int_equal(node->type, SETUP_EFI);
+	struct efi_setup_data esd;
+	memcpy(&esd, node->data, sizeof(esd));
+	assert_int_equal(esd.fw_vendor, fixture_hex("fw_vendor"));
+	assert_int_equal(esd.tables, fixture_hex("config_table"));
+	assert_int_equal(esd.smbios, 0x3f520000);
+
+	char golden[4096];
+	snprintf(golden, sizeof(golden), "%s/efi/baton-boot_params.golden", FIXTURES);
+	if (getenv("BATON_UPDATE_GOLDEN")) {
+		FILE *g = fopen(golden, "wb");
+		assert_int_equal(fwrite(bs->buf, 1, bs->bufsz, g), bs->bufsz);
+		fclose(g);
+	}
+	FILE *g = fopen(golden, "rb");
+	assert_non_null(g);
+	uint8_t *want = malloc(bs->bufsz + 1);
+	assert_int_equal(fread(want, 1, bs->bufsz + 1, g), bs->bufsz);
+	fclose(g);
+	assert_memory_equal(want, bs->buf, bs->bufsz);
+	free(want);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +567,7 @@ int main(void)
 		cmocka_unit_test(no_memory_map_is_refused),
 		cmocka_unit_test(same_inputs_same_plan),
 		cmocka_unit_test(more_than_128_ranges_round_trip_through_e820_ext),
+		cmocka_unit_test(uefi_machine_gets_runtime_map_and_setup_efi),
 		cmocka_unit_test(crash_image_lives_in_the_crash_region),
 		cmocka_unit_test(crash_without_region_is_refused),
 	};
