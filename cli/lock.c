@@ -14,7 +14,13 @@ int cli_lock(const char *root)
 	int fd;
 
 	snprintf(path, sizeof(path), "%s/run/baton.lock", root ? root : "");
-	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		/* No /run (an initramfs, a rescue shell): the kernel's own kexec file is always
+		 * there and only root can open it, so nobody else can hold its lock. */
+		snprintf(path, sizeof(path), "%s/sys/kernel/kexec_loaded", root ? root : "");
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+	}
 	if (fd < 0)
 		return -1;
 	while (flock(fd, LOCK_EX) < 0) {

@@ -174,3 +174,58 @@ def efi_console(request, build, efi_assets):
     yield make
     for c in made:
         c.close()
+
+
+# --- State (tests/vm/test_state.py) -----------------------------------------------------------
+STATE_ASSETS = ('state-host-initrd.img', 'state-target-initrd.img', 'state-modules/order')
+
+
+@pytest.fixture(scope='session')
+def state_assets(assets):
+    """The asset directory, with the virtio-disk initrds (scripts/assets.sh state_initrd)."""
+    for name in STATE_ASSETS:
+        if not os.path.exists(os.path.join(assets, name)):
+            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_STATE_ASSETS=0 skips it)'
+                        % name)
+    return assets
+
+
+# --- Secure Boot (tests/vm/test_secureboot.py) ----------------------------------------------
+SB_ASSETS = ('sb/esp.img', 'sb/initrd.img', 'sb/vmlinuz-unsigned')
+
+
+@pytest.fixture(scope='session')
+def sb_assets(assets):
+    """The asset directory, with the Secure Boot ESP (scripts/assets.sh secureboot_assets) and
+    the secboot OVMF with Microsoft's keys."""
+    from console import OVMF_CODE_SECBOOT, OVMF_VARS_MS
+    for path in (OVMF_CODE_SECBOOT, OVMF_VARS_MS):
+        if not os.path.exists(path):
+            pytest.skip('%s missing (apt-get install ovmf)' % path)
+    for name in SB_ASSETS:
+        if not os.path.exists(os.path.join(assets, name)):
+            pytest.skip('asset %s missing (run scripts/assets.sh with mtools, dosfstools and '
+                        'sbsigntool; BATON_SB_ASSETS=0 skips it)' % name)
+    return assets
+
+
+@pytest.fixture
+def sb_console(request, build, sb_assets):
+    """A factory: sb_console(mem=1024) boots shim -> grub -> the signed kernel under Secure Boot
+    and returns its SecureBootConsole at the prompt. Killed at teardown; transcripts as for
+    console."""
+    from console import SecureBootConsole
+    made = []
+    request.node.baton_consoles = made
+
+    def make(ready_timeout=240, **opts):
+        name = _log_name(request.node.nodeid)
+        if made:
+            name = name[:-4] + '-%d.log' % len(made)
+        c = SecureBootConsole(sb_assets, os.path.join(build, 'vm-logs', name), **opts)
+        made.append(c)
+        return c.start(ready_timeout)
+
+    yield make
+    for c in made:
+        c.close()

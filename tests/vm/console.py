@@ -412,3 +412,45 @@ class EfiConsole(Console):
         super().close()
         if not self.keep_vars and self.vars_path and os.path.exists(self.vars_path):
             os.unlink(self.vars_path)
+
+
+# --- State (tests/vm/test_state.py) -----------------------------------------------------------
+# The second kernel's initramfs there (scripts/assets.sh state_initrd) mounts the virtio disk and
+# reports the file the first kernel wrote (its sha256, or MISSING) and its size.
+RE_STATE_CMDLINE = re.compile(r'BATON-STATE-CMDLINE: (.*?)\r?\n')
+RE_STATE_FILE = re.compile(r'BATON-STATE-FILE: ([0-9a-f]{64}|MISSING)')
+RE_STATE_SIZE = re.compile(r'BATON-STATE-SIZE: (-?\d+)\r?\n')
+RE_STATE_ERROR = re.compile(r'BATON-STATE-ERROR: (.*?)\r?\n')
+RE_STATE_DONE = re.compile(r'BATON-STATE-DONE')
+
+
+# --- Secure Boot (tests/vm/test_secureboot.py) ----------------------------------------------
+# The secboot build of OVMF (SMM, secure pflash) with the Microsoft keys enrolled boots the ESP
+# image of scripts/assets.sh secureboot_assets: shim -> grub -> the Debian-signed kernel, which
+# then locks itself down and trusts Debian's CA (from shim's MokListRT) for kexec_file_load.
+OVMF_CODE_SECBOOT = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd'
+OVMF_VARS_MS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'
+RE_SB_EFI_STUB = re.compile(r'EFI stub: UEFI Secure Boot is enabled')
+RE_SB_LOCKED = re.compile(r'Kernel is locked down from EFI Secure Boot')
+
+
+class SecureBootConsole(EfiConsole):
+    """A UEFI machine under Secure Boot: the firmware boots esp (a raw FAT image, on virtio-blk,
+    snapshot=on so it is never written); kernel, initrd and command line come from its grub.cfg."""
+
+    def __init__(self, assets, log_path, esp=None, **opts):
+        opts.setdefault('ovmf_code', OVMF_CODE_SECBOOT)
+        opts.setdefault('ovmf_vars', OVMF_VARS_MS)
+        opts.setdefault('machine', 'q35,smm=on')
+        super().__init__(assets, log_path, **opts)
+        self.esp = esp or os.path.join(assets, 'sb', 'esp.img')
+
+    def qemu_command(self):
+        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
+                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
+                '-machine', self.machine,
+                '-global', 'driver=cfi.pflash01,property=secure,value=on',
+                '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
+                '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path,
+                '-drive', 'if=none,id=esp,format=raw,snapshot=on,file=' + self.esp,
+                '-device', 'virtio-blk-pci,drive=esp'] + self.extra_args
