@@ -593,6 +593,225 @@ efi_assets() {
 	efi_host_initrd
 }
 
+# --- State (tests/vm/test_state.py) -----------------------------------------------------------
+# Made here (skipped with BATON_STATE_ASSETS=0):
+#   state-modules/       the virtio block driver stack of the cloud kernel (it builds virtio_pci
+#                        and virtio_blk as modules; ext4 is built in), decompressed, and order: the
+#                        .ko names, dependencies first (resolved from each module's depends=);
+#                        state-modules/package names the kernel package they come from
+#   state-target-initrd.img  initramfs for the second kernel: insmods them, mounts /dev/vda (ext4)
+#                        read-only on /mnt and prints BATON-STATE-CMDLINE, BATON-STATE-FILE:
+#                        <sha256 of /mnt/f, or MISSING>, BATON-STATE-SIZE, BATON-STATE-DONE, then
+#                        powers off
+#   state-host-initrd.img  host-initrd.img followed by a second cpio (the kernel unpacks both) with
+#                        /lib/modules/*.ko, /lib/modules/order and /boot/state-initrd.img (the
+#                        above); the test insmods the modules through the console
+STATE_MODULES="virtio_blk virtio_pci"
+
+state_initrd() {
+	[ "${BATON_STATE_ASSETS:-1}" != 0 ] || return 0
+	pkg=$(cat "$ASSETS/vmlinuz.package")
+	mods=$ASSETS/state-modules
+	if [ ! -f "$mods/order" ] || [ "$(cat "$mods/package" 2>/dev/null)" != "$pkg" ] ||
+		[ "$mods/order" -ot "$0" ]; then
+		deb=$(download "$pkg")
+		x=$DL/state-x
+		rm -rf "$x" "$mods"
+		mkdir -p "$x" "$mods"
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$x" --wildcards '*/kernel/drivers/*'
+		st_tree=$(ls -d "$x"/lib/modules/* | head -n1)
+		st_done=
+		st_find() {
+			find "$st_tree" -name "$1.ko*" -o -name "$(echo "$1" | tr _ -).ko*" |
+				head -n1
+		}
+		st_cat() {
+			case "$1" in
+			*.ko.xz) xz -dc "$1" ;;
+			*.ko.zst) zstd -qdc "$1" ;;
+			*.ko.gz) gzip -dc "$1" ;;
+			*) cat "$1" ;;
+			esac
+		}
+		st_visit() {	# depth first: a module after everything its depends= names
+			case " $st_done " in *" $1 "*) return 0 ;; esac
+			st_done="$st_done $1"
+			st_f=$(st_find "$1")
+			[ -n "$st_f" ] || die "$pkg has no module $1"
+			for st_d in $(st_cat "$st_f" | tr '\0' '\n' | sed -n 's/^depends=//p' |
+				head -n1 | tr , ' '); do
+				st_visit "$(echo "$st_d" | tr - _)"
+			done
+			st_f=$(st_find "$1")	# the recursion reused it
+			st_cat "$st_f" >"$mods/$1.ko"
+			echo "$1.ko" >>"$mods/order"
+		}
+		: >"$mods/order"
+		for m in $STATE_MODULES; do
+			st_visit "$m"
+		done
+		rm -rf "$x"
+		echo "$pkg" >"$mods/package"
+		log "state modules from $pkg: $(tr '\n' ' ' <"$mods/order")"
+	fi
+
+	img=$ASSETS/state-target-initrd.img
+	if [ ! -f "$img" ] || [ "$img" -ot "$0" ] || [ "$img" -ot "$mods/order" ]; then
+		root=$DL/state-target-root
+		skeleton "$root"
+		mkdir -p "$root/lib/modules" "$root/mnt"
+		cp "$mods/"*.ko "$mods/order" "$root/lib/modules/"
+		cat >"$root/init" <<'EOF'
+#!/bin/sh
+/bin/busybox --install -s
+export PATH=/sbin:/bin:/usr/sbin:/usr/bin
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+dmesg -n 1
+echo "BATON-STATE-CMDLINE: $(cat /proc/cmdline)"
+for m in $(cat /lib/modules/order); do
+	insmod /lib/modules/$m || echo "BATON-STATE-ERROR: insmod $m failed"
+done
+i=0
+while [ ! -b /dev/vda ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i + 1)); done
+if mount -t ext4 -o ro /dev/vda /mnt; then
+	if [ -f /mnt/f ]; then
+		echo "BATON-STATE-FILE: $(sha256sum /mnt/f | cut -d' ' -f1)"
+		echo "BATON-STATE-SIZE: $(stat -c %s /mnt/f)"
+	else
+		echo "BATON-STATE-FILE: MISSING"
+		echo "BATON-STATE-SIZE: -1"
+	fi
+	umount /mnt
+else
+	echo "BATON-STATE-ERROR: cannot mount /dev/vda"
+fi
+echo "BATON-STATE-DONE"
+poweroff -f
+EOF
+		chmod 755 "$root/init"
+		pack "$root" "$img"
+		rm -rf "$root"
+		log "built $img"
+	fi
+
+	himg=$ASSETS/state-host-initrd.img
+	if [ ! -f "$himg" ] || [ "$himg" -ot "$0" ] || [ "$himg" -ot "$img" ] ||
+		[ "$himg" -ot "$ASSETS/host-initrd.img" ]; then
+		root=$DL/state-host-extra
+		rm -rf "$root"
+		mkdir -p "$root/boot" "$root/lib/modules" "$root/mnt"
+		cp "$img" "$root/boot/state-initrd.img"
+		cp "$mods/"*.ko "$mods/order" "$root/lib/modules/"
+		pack "$root" "$DL/state-host-extra.img"
+		cat "$ASSETS/host-initrd.img" "$DL/state-host-extra.img" >"$himg.tmp"
+		mv "$himg.tmp" "$himg"
+		rm -rf "$root" "$DL/state-host-extra.img"
+		if [ -f "$ASSETS/host-initrd.has-baton" ]; then
+			touch "$ASSETS/state-host-initrd.has-baton"
+		else
+			rm -f "$ASSETS/state-host-initrd.has-baton"
+		fi
+		log "built $himg"
+	fi
+}
+
+# --- Secure Boot (tests/vm/test_secureboot.py) ------------------------------------------------
+# Made here under $ASSETS/sb (skipped with BATON_SB_ASSETS=0; needs Debian's ovmf (the secboot
+# firmware and the Microsoft-keyed variable store), mtools, dosfstools and sbsigntool):
+#   shimx64.efi, grubx64.efi  shim-signed's and grub-efi-amd64-signed's signed binaries
+#                        (downloaded and unpacked, never installed); sb/packages names the debs
+#   vmlinuz-unsigned     the Debian-signed cloud kernel with its PE signature removed (sbattach)
+#   initrd.img           host-initrd.img followed by a second cpio with /boot/vmlinuz-unsigned
+#   esp.img              a FAT ESP: shim as EFI/BOOT/BOOTX64.EFI, grub as EFI/BOOT/grubx64.efi, a
+#                        grub.cfg (in EFI/BOOT, EFI/debian and boot/grub) that boots /vmlinuz (the
+#                        signed kernel) with /initrd.img (the above), console=ttyS0 panic=-1
+SB_PKGS="shim-signed grub-efi-amd64-signed"
+
+secureboot_assets() {
+	[ "${BATON_SB_ASSETS:-1}" != 0 ] || return 0
+	for t in mcopy mmd mkfs.vfat sbattach; do
+		command -v "$t" >/dev/null 2>&1 || PATH=$PATH:/sbin:/usr/sbin command -v "$t" >/dev/null 2>&1 ||
+			{ log "secure boot assets skipped: $t missing (mtools, dosfstools, sbsigntool)"; return 0; }
+	done
+	sb=$ASSETS/sb
+	mkdir -p "$sb"
+	debs=
+	for p in $SB_PKGS; do
+		debs="$debs $(basename "$(download "$p")")"
+	done
+	if [ ! -f "$sb/shimx64.efi" ] || [ ! -f "$sb/grubx64.efi" ] ||
+		[ "$(cat "$sb/packages" 2>/dev/null)" != "$debs" ]; then
+		x=$DL/sb-x
+		rm -rf "$x"
+		for d in $debs; do
+			dpkg-deb -x "$DL/$d" "$x"
+		done
+		cp "$x/usr/lib/shim/shimx64.efi.signed" "$sb/shimx64.efi"
+		cp "$x/usr/lib/grub/x86_64-efi-signed/grubx64.efi.signed" "$sb/grubx64.efi"
+		rm -rf "$x"
+		echo "$debs" >"$sb/packages"
+		log "shim and grub from$debs"
+	fi
+	if [ ! -f "$sb/vmlinuz-unsigned" ] || [ "$sb/vmlinuz-unsigned" -ot "$ASSETS/vmlinuz" ]; then
+		cp "$ASSETS/vmlinuz" "$sb/vmlinuz-unsigned.tmp"
+		PATH=$PATH:/usr/sbin sbattach --remove "$sb/vmlinuz-unsigned.tmp" >/dev/null
+		mv "$sb/vmlinuz-unsigned.tmp" "$sb/vmlinuz-unsigned"
+	fi
+	if [ -f "$sb/initrd.img" ] && [ "$sb/initrd.img" -nt "$0" ] &&
+		[ "$sb/initrd.img" -nt "$ASSETS/host-initrd.img" ] &&
+		[ "$sb/initrd.img" -nt "$sb/vmlinuz-unsigned" ]; then
+		:
+	else
+		root=$DL/sb-host-extra
+		rm -rf "$root"
+		mkdir -p "$root/boot"
+		cp "$sb/vmlinuz-unsigned" "$root/boot/vmlinuz-unsigned"
+		pack "$root" "$DL/sb-host-extra.img"
+		cat "$ASSETS/host-initrd.img" "$DL/sb-host-extra.img" >"$sb/initrd.img.tmp"
+		mv "$sb/initrd.img.tmp" "$sb/initrd.img"
+		rm -rf "$root" "$DL/sb-host-extra.img"
+		if [ -f "$ASSETS/host-initrd.has-baton" ]; then
+			touch "$sb/initrd.has-baton"
+		else
+			rm -f "$sb/initrd.has-baton"
+		fi
+		log "built $sb/initrd.img"
+	fi
+	if [ -f "$sb/esp.img" ] && [ "$sb/esp.img" -nt "$sb/initrd.img" ] &&
+		[ "$sb/esp.img" -nt "$ASSETS/vmlinuz" ] && [ "$sb/esp.img" -nt "$sb/packages" ] &&
+		[ "$sb/esp.img" -nt "$0" ]; then
+		return 0
+	fi
+	cat >"$sb/grub.cfg" <<'EOF'
+set default=0
+set timeout=0
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+menuentry 'baton secure boot' {
+	linux /vmlinuz console=ttyS0 panic=-1
+	initrd /initrd.img
+}
+EOF
+	kb=$(( ($(stat -c %s "$ASSETS/vmlinuz") + $(stat -c %s "$sb/initrd.img") +
+		$(stat -c %s "$sb/shimx64.efi") + $(stat -c %s "$sb/grubx64.efi")) / 1024 + 8192 ))
+	rm -f "$sb/esp.img.tmp"
+	PATH=$PATH:/sbin:/usr/sbin mkfs.vfat -C -n BATONESP "$sb/esp.img.tmp" "$kb" >/dev/null
+	i="$sb/esp.img.tmp"
+	MTOOLS_SKIP_CHECK=1 mmd -i "$i" ::/EFI ::/EFI/BOOT ::/EFI/debian ::/boot ::/boot/grub
+	MTOOLS_SKIP_CHECK=1 mcopy -i "$i" "$sb/shimx64.efi" ::/EFI/BOOT/BOOTX64.EFI
+	MTOOLS_SKIP_CHECK=1 mcopy -i "$i" "$sb/grubx64.efi" ::/EFI/BOOT/grubx64.efi
+	for d in EFI/BOOT EFI/debian boot/grub; do
+		MTOOLS_SKIP_CHECK=1 mcopy -i "$i" "$sb/grub.cfg" "::/$d/grub.cfg"
+	done
+	MTOOLS_SKIP_CHECK=1 mcopy -i "$i" "$ASSETS/vmlinuz" ::/vmlinuz
+	MTOOLS_SKIP_CHECK=1 mcopy -i "$i" "$sb/initrd.img" ::/initrd.img
+	mv "$sb/esp.img.tmp" "$sb/esp.img"
+	log "built $sb/esp.img"
+}
+
 host_packages
 kernel
 kexec_tools
@@ -603,3 +822,5 @@ capture_initrd
 host_initrd
 xen_assets
 efi_assets
+state_initrd
+secureboot_assets
