@@ -96,9 +96,10 @@ static int load(const struct baton_ctx *ctx, const struct baton_sys *sys,
 		rc = load_by_kernel(sys, o, &lo, &err);
 	else if (!rc)
 		rc = load_prepared(ctx, sys, o, &lo, &err);
-	/* Lockdown refuses kexec_load (EPERM) and some kernels lack it (ENOSYS): the kernel's own
-	 * loader still works for a kernel it can verify. Said once, on stderr. */
-	if ((rc == -EPERM || rc == -ENOSYS) && o->syscall == CLI_SYSCALL_AUTO &&
+	/* Lockdown refuses kexec_load (EPERM), so does IMA under Secure Boot (EACCES: it cannot
+	 * appraise a kernel without a file descriptor), and some kernels lack it (ENOSYS): the
+	 * kernel's own loader still works for a kernel it can verify. Said once, on stderr. */
+	if ((rc == -EPERM || rc == -EACCES || rc == -ENOSYS) && o->syscall == CLI_SYSCALL_AUTO &&
 	    sys->kexec_file_load) {
 		fprintf(stderr, "baton: %s; falling back to kexec_file_load (the kernel's own loader "
 			"and signature check)\n", err.msg);

@@ -14,6 +14,9 @@ static int syscall_error(struct baton_error *err, const char *call, int rc)
 	case EPERM:
 		return baton_fail(err, EPERM, "%s: not permitted (needs root and CAP_SYS_BOOT; kernel "
 				  "lockdown also forbids it)", call);
+	case EACCES:
+		return baton_fail(err, EACCES, "%s: refused (Secure Boot: the kernel's IMA policy "
+				  "or lockdown only allows kexec_file_load of a signed kernel)", call);
 	case ENOSYS:
 		return baton_fail(err, ENOSYS, "%s: not supported by the running kernel", call);
 	case EBUSY:
@@ -102,6 +105,11 @@ int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_erro
 {
 	int rc = sys->kexec_load(sys->ctx, 0, 0, NULL, BATON_KEXEC_ARCH_X86_64 |
 				 (crash ? BATON_KEXEC_ON_CRASH : 0));
+
+	/* Under lockdown or Secure Boot only kexec_file_load may unload (as it may load). */
+	if ((rc == -EPERM || rc == -EACCES) && sys->kexec_file_load)
+		rc = sys->kexec_file_load(sys->ctx, -1, -1, 0, "", BATON_KEXEC_FILE_UNLOAD |
+					  (crash ? BATON_KEXEC_FILE_ON_CRASH : 0));
 	return rc ? syscall_error(err, "kexec_load (unload)", rc) : 0;
 }
 

@@ -341,3 +341,18 @@ def test_unsigned_kernel_under_lockdown_is_refused_clearly(machine, run):
     assert 'signature check refused it' in p.stderr.splitlines()[-1], p.stderr
     p = run(machine, '-s', '-l', machine.kernel, answers={'kexec_file_load': 'error=EPERM'})
     one_error_line(p, machine.kernel, 'lockdown', 'signed')
+
+
+def test_secure_boot_eacces_falls_back_too(machine, run):
+    """Under Secure Boot, IMA refuses kexec_load with EACCES before lockdown is asked."""
+    p = run(machine, '-l', machine.kernel, answers={'kexec_load': 'error=EACCES'})
+    assert p.returncode == 0, p.stderr
+    assert calls(p) == ['kexec_load', 'kexec_file_load'], p.syscalls
+    assert 'Secure Boot' in p.stderr and 'falling back' in p.stderr, p.stderr
+
+
+def test_unload_under_lockdown_uses_kexec_file_load(machine, run):
+    p = run(machine, '-u', answers={'kexec_load': 'error=EPERM'})
+    assert p.returncode == 0, p.stderr
+    assert calls(p) == ['kexec_load', 'kexec_file_load'], p.syscalls
+    assert 'KEXEC_FILE_UNLOAD' in p.syscalls[1], p.syscalls

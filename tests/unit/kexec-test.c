@@ -129,6 +129,21 @@ static void unload_is_a_load_of_nothing(void **state)
 	assert_int_equal(f.flags, (62UL << 16) | 1);
 }
 
+static void unload_under_lockdown_goes_through_kexec_file_load(void **state)
+{
+	(void)state;
+	struct fake f = { .result = -EACCES };
+	struct baton_sys sys = fake_sys(&f);
+	struct baton_error err = { 0 };
+
+	/* The fake refuses both: both calls are made, the error is the Secure Boot one. */
+	assert_int_equal(baton_kexec_unload(&sys, 1, &err), -EACCES);
+	assert_int_equal(f.calls, 2);
+	assert_int_equal(f.file_kfd, -1);
+	assert_int_equal(f.flags, BATON_KEXEC_FILE_UNLOAD | BATON_KEXEC_FILE_ON_CRASH);
+	assert_non_null(strstr(err.msg, "Secure Boot"));
+}
+
 static void exec_syncs_first(void **state)
 {
 	(void)state;
@@ -206,6 +221,7 @@ int main(void)
 		cmocka_unit_test(load_passes_every_used_segment),
 		cmocka_unit_test(errors_become_messages),
 		cmocka_unit_test(unload_is_a_load_of_nothing),
+		cmocka_unit_test(unload_under_lockdown_goes_through_kexec_file_load),
 		cmocka_unit_test(exec_syncs_first),
 		cmocka_unit_test(status_reads_sysfs),
 		cmocka_unit_test(file_load_hands_the_kernel_the_files),
