@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 static int append_bytes(struct baton_cmdline *c, const char *s, size_t n, struct baton_error *err)
 {
 	size_t sep = c->len ? 1 : 0;
@@ -44,12 +46,13 @@ int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsig
 		int quoted = 0;
 		int rc;
 
-		while (*p == ' ' || *p == '\t' || *p == '\n')
+		/* Tokens as the kernel splits them (isspace, and quotes keep spaces inside). */
+		while (baton_is_space(*p))
 			p++;
 		if (!*p)
 			return 0;
 		tok = p;
-		while (*p && (quoted || (*p != ' ' && *p != '\t' && *p != '\n'))) {
+		while (*p && (quoted || !baton_is_space(*p))) {
 			if (*p == '"')
 				quoted = !quoted;
 			p++;

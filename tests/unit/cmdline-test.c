@@ -77,6 +77,16 @@ static void reuse_can_drop_crashkernel(void **state)
 	baton_cmdline_free(&c);
 }
 
+static void every_kernel_space_separates(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	baton_cmdline_append_reused(&c, "a\vBOOT_IMAGE=/k\fb\r\tc", 0, NULL);
+	assert_string_equal(c.text, "a b c");
+	baton_cmdline_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +96,7 @@ int main(void)
 		cmocka_unit_test(reuse_drops_boot_image),
 		cmocka_unit_test(reuse_keeps_quoted_tokens),
 		cmocka_unit_test(reuse_can_drop_crashkernel),
+		cmocka_unit_test(every_kernel_space_separates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
