@@ -6,6 +6,12 @@
 
 #include "text.h"
 
+/* Linux's isspace(): its ctype table is Latin-1, so a no-break space (0xa0) separates too. */
+static int kernel_space(char c)
+{
+	return baton_is_space(c) || (unsigned char)c == 0xa0;
+}
+
 static int append_bytes(struct baton_cmdline *c, const char *s, size_t n, struct baton_error *err)
 {
 	size_t sep = c->len ? 1 : 0;
@@ -21,6 +27,20 @@ static int append_bytes(struct baton_cmdline *c, const char *s, size_t n, struct
 	memcpy(t + c->len + sep, s, n);
 	c->len += sep + n;
 	t[c->len] = 0;
+	c->text = t;
+	return 0;
+}
+
+/* Bytes glued to the end of the line, no separator. */
+static int append_raw(struct baton_cmdline *c, const char *s, struct baton_error *err)
+{
+	size_t n = strlen(s);
+	char *t = realloc(c->text, c->len + n + 1);
+
+	if (!t)
+		return baton_fail(err, ENOMEM, "cmdline: out of memory");
+	memcpy(t + c->len, s, n + 1);
+	c->len += n;
 	c->text = t;
 	return 0;
 }
@@ -47,12 +67,12 @@ int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsig
 		int rc;
 
 		/* Tokens as the kernel splits them (isspace, and quotes keep spaces inside). */
-		while (baton_is_space(*p))
+		while (kernel_space(*p))
 			p++;
 		if (!*p)
 			return 0;
 		tok = p;
-		while (*p && (quoted || !baton_is_space(*p))) {
+		while (*p && (quoted || !kernel_space(*p))) {
 			if (*p == '"')
 				quoted = !quoted;
 			p++;
@@ -62,7 +82,15 @@ int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsig
 			continue;
 		if ((drop & BATON_DROP_CRASHKERNEL) && starts_with(tok, n, "crashkernel="))
 			continue;
+		/* A quote left open ran to the end of the running kernel's line, which is where the
+		 * kernel ended that value too: close it there, so that what is appended after it
+		 * (elfcorehdr=, --append) stays a token of its own. */
+		if (quoted)
+			while (n && kernel_space(tok[n - 1]))
+				n--;
 		rc = append_bytes(c, tok, n, err);
+		if (!rc && quoted)
+			rc = append_raw(c, "\"", err);
 		if (rc)
 			return rc;
 	}

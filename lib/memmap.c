@@ -272,7 +272,7 @@ int baton_memmap_read_sysfs(struct baton_memmap *map, const char *dir, struct ba
 	closedir(d);
 	if (ret)
 		return ret;
-	if (!entries)
+	if (!entries || !map->nr)
 		return baton_fail(err, ENOENT, "memmap: %s: no memory map (no entries)", dir);
 	return baton_memmap_sort(map, err);
 }
@@ -309,7 +309,8 @@ int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t 
 		if (ret)
 			return ret;
 	}
-	if (!top)
+	/* No entry, or only ones that cannot be expressed ([2^64-1, 2^64-1]): no map at all. */
+	if (!top || !map->nr)
 		return baton_fail(err, ENOENT, "memmap: %s: no memory map (no top-level entries)",
 				  name);
 	/* Since Linux 4.15 only CAP_SYS_ADMIN sees the addresses; others read 00000000-00000000. */

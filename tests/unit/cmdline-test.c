@@ -77,12 +77,24 @@ static void reuse_can_drop_crashkernel(void **state)
 	baton_cmdline_free(&c);
 }
 
+static void an_open_quote_is_closed_where_the_kernel_closed_it(void **state)
+{
+	(void)state;
+	struct baton_cmdline c = { 0 };
+
+	baton_cmdline_append_reused(&c, "root=/dev/vda foo=\"bar baz\n", 0, NULL);
+	baton_cmdline_append(&c, "elfcorehdr=0x7f000000", NULL);
+	assert_string_equal(c.text, "root=/dev/vda foo=\"bar baz\" elfcorehdr=0x7f000000");
+	baton_cmdline_free(&c);
+}
+
 static void every_kernel_space_separates(void **state)
 {
 	(void)state;
 	struct baton_cmdline c = { 0 };
 
-	baton_cmdline_append_reused(&c, "a\vBOOT_IMAGE=/k\fb\r\tc", 0, NULL);
+	baton_cmdline_append_reused(&c, "a\vBOOT_IMAGE=/k\fb\r\tc\240crashkernel=1G",
+				    BATON_DROP_CRASHKERNEL, NULL);
 	assert_string_equal(c.text, "a b c");
 	baton_cmdline_free(&c);
 }
@@ -97,6 +109,7 @@ int main(void)
 		cmocka_unit_test(reuse_keeps_quoted_tokens),
 		cmocka_unit_test(reuse_can_drop_crashkernel),
 		cmocka_unit_test(every_kernel_space_separates),
+		cmocka_unit_test(an_open_quote_is_closed_where_the_kernel_closed_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,167 @@
+#!/usr/bin/python3
+"""Seed corpora for the fuzz targets, from the test fixtures and build/assets: fuzz/corpus/TARGET/.
+
+Run from the repository root; rewrites only the seeds it makes (names start with the source)."""
+import os
+import re
+import struct
+import sys
+
+FIX = 'tests/fixtures'
+OUT = 'fuzz/corpus'
+MAX_SEED = 100 * 1024
+
+
+def put(target, name, data):
+    if isinstance(data, str):
+        data = data.encode()
+    assert len(data) < MAX_SEED, (target, name, len(data))
+    os.makedirs(f'{OUT}/{target}', exist_ok=True)
+    with open(f'{OUT}/{target}/{name}', 'wb') as f:
+        f.write(data)
+
+
+def read(path):
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def memmap_lines(path):
+    """(start, inclusive end, type) from a fixture of lines "0xSTART 0xEND NAME"."""
+    for line in open(path):
+        if line.strip() and not line.startswith('#'):
+            s, e, name = line.split(None, 2)
+            yield int(s, 16), int(e, 16), name.strip()
+
+
+MEMMAPS = sorted(f for f in os.listdir(FIX) if f.endswith('.memmap')) + ['identmap/server-2s-1.5t.memmap']
+
+
+def bzimage():
+    for asset in ('vmlinuz', 'xen-dom0-vmlinuz'):
+        path = f'build/assets/{asset}'
+        if not os.path.exists(path):
+            continue
+        head = bytearray(read(path)[:32768])
+        put('bzimage', f'{asset}-head', bytes(head))
+        # The same header with syssize and init_size shrunk to the cut payload: accepted.
+        setup = ((head[0x1f1] or 4) + 1) * 512
+        struct.pack_into('<I', head, 0x1f4, (len(head) - setup) // 16)
+        put('bzimage', f'{asset}-head-fits', bytes(head))
+
+
+def iomem():
+    srcs = [f'{FIX}/{f}' for f in sorted(os.listdir(FIX)) if f.endswith('.iomem')]
+    srcs += [f'{FIX}/memmap/{d}/proc/iomem' for d in ('laptop', 'server', 'nonroot')]
+    srcs += [f'{FIX}/crash/{d}/proc/iomem' for d in ('qemu-6g-high', 'qemu-2g-la57')]
+    srcs += [f'{FIX}/xen/dom0-iomem']
+    for s in srcs:
+        put('iomem', s[len(FIX) + 1:].replace('/', '_'), read(s))
+
+
+def sysfs_tree(d):
+    entries = []
+    for name in sorted(os.listdir(d), key=lambda n: (len(n), n)):
+        fields = []
+        for f in ('start', 'end', 'type'):
+            if not os.path.exists(f'{d}/{name}/{f}'):
+                break
+            fields.append(read(f'{d}/{name}/{f}'))
+        if not name.isdigit():
+            fields += [b''] * (3 - len(fields)) + [name.encode()]
+        entries.append(b'\x1f'.join(fields))
+    return b'\x1e'.join(entries)
+
+
+def sysfs_memmap():
+    trees = [f'{FIX}/memmap/server/sys/firmware/memmap']
+    trees += [f'{FIX}/memmap/sysfs/{d}' for d in sorted(os.listdir(f'{FIX}/memmap/sysfs'))]
+    trees += [f'{FIX}/crash/{d}/sys/firmware/memmap' for d in ('qemu-6g-high', 'qemu-2g-la57')]
+    for t in trees:
+        if os.path.isdir(t):
+            put('sysfs_memmap', t[len(FIX) + 1:].replace('/', '_'), sysfs_tree(t))
+    for m in MEMMAPS:
+        data = b'\x1e'.join(f'0x{s:x}\n\x1f0x{e:x}\n\x1f{n}\n'.encode()
+                            for s, e, n in memmap_lines(f'{FIX}/{m}'))
+        put('sysfs_memmap', m.replace('/', '_'), data)
+
+
+def cmdline():
+    lines = {'host-proc-cmdline': read('/proc/cmdline').decode().strip()}
+    for f in sorted(os.listdir(FIX)):
+        if f.endswith('.info'):
+            for m in re.finditer(r'^(?:cmdline|  requested command line): (.*)$',
+                                 open(f'{FIX}/{f}').read(), re.M):
+                lines[f'{f}-{len(lines)}'] = m.group(1)
+    for m in re.finditer(r'^(xen|dom0) command line: (.*)$', open(f'{FIX}/xen/info.txt').read(),
+                         re.M):
+        lines[f'xen-{m.group(1)}'] = m.group(2)
+    for name, line in lines.items():
+        put('cmdline', f'{name}-reuse', b'\x00' + line.encode())
+        # Drop crashkernel=, the user's part first, a trailing elfcorehdr=.
+        put('cmdline', f'{name}-crash', b'\x07' + b'console=ttyS0 nr_cpus=1\x00' +
+            b'BOOT_IMAGE=/boot/vmlinuz ' + line.encode())
+
+
+def kcore_head(data):
+    phoff, = struct.unpack_from('<Q', data, 0x20)
+    phnum, = struct.unpack_from('<H', data, 0x38)
+    return data[:phoff + phnum * 56]
+
+
+SEP = b'\n%%\n'
+
+
+def crash_seed(iomem, possible, vmcoreinfo, kcore, notes):
+    parts = [iomem, possible, vmcoreinfo, kcore]
+    for addr, size in notes:
+        parts += [addr, size]
+    assert not any(SEP in p for p in parts)
+    return SEP.join(parts)
+
+
+def crash():
+    for d in ('qemu-6g-high', 'qemu-2g-la57'):
+        root = f'{FIX}/crash/{d}'
+        cpus = f'{root}/sys/devices/system/cpu'
+        notes = []
+        for n in range(16):
+            if not os.path.exists(f'{cpus}/cpu{n}/crash_notes'):
+                break
+            notes.append((read(f'{cpus}/cpu{n}/crash_notes'),
+                          read(f'{cpus}/cpu{n}/crash_notes_size')))
+        put('crash', d, crash_seed(read(f'{root}/proc/iomem'), read(f'{cpus}/possible'),
+                                   read(f'{root}/sys/kernel/vmcoreinfo'),
+                                   kcore_head(read(f'{root}/proc/kcore')), notes))
+    for d in ('crash-2g', 'crash-6g'):
+        info = open(f'{FIX}/{d}.info').read()
+        possible = re.search(r'^cpu/possible: (.*)$', info, re.M).group(1)
+        vmci = re.search(r'^vmcoreinfo \(.*\): (.*)$', info, re.M).group(1)
+        notes = [(a.encode() + b'\n', s.encode() + b'\n') for a, s in
+                 re.findall(r'crash_notes=(\w+) crash_notes_size=(\d+)', info)]
+        put('crash', d, crash_seed(read(f'{FIX}/{d}.iomem'), possible.encode() + b'\n',
+                                   vmci.encode() + b'\n',
+                                   kcore_head(read(f'{FIX}/{d}.kcore-head')), notes))
+
+
+def identmap():
+    for m in MEMMAPS:
+        recs = b''
+        for s, e, name in list(memmap_lines(f'{FIX}/{m}'))[:64]:
+            kind = {'System RAM': 0, 'Reserved': 1, 'ACPI Tables': 2,
+                    'ACPI Non-volatile Storage': 3, 'Unusable memory': 4,
+                    'Persistent Memory': 5, 'Soft Reserved': 6}.get(name, 1)
+            s, e = min(s, (1 << 48) - 1), min(e + 1, 1 << 48)
+            recs += bytes([kind]) + s.to_bytes(6, 'little') + (e - s).to_bytes(6, 'little')
+        name = m.replace('/', '_')
+        put('identmap', f'{name}-gbpages', b'\x01' + recs)
+        put('identmap', f'{name}-4k-2m', b'\x00' + recs)
+        # The kernel's segment at 16 MiB must be in RAM.
+        seg = (16 << 20).to_bytes(6, 'little') + (32 << 20).to_bytes(6, 'little')
+        put('identmap', f'{name}-segment', b'\x11' + seg + recs)
+
+
+if __name__ == '__main__':
+    os.chdir(os.path.dirname(os.path.abspath(sys.argv[0])) + '/..')
+    for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap):
+        target()
