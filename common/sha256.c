@@ -81,9 +81,12 @@ void baton_sha256_blocks_portable(uint32_t st[8], const uint8_t *p, size_t nbloc
 		uint32_t e = st[4], f = st[5], g = st[6], h = st[7];
 		uint32_t bc = b ^ c;
 
+		/* Written out, not looped: the round constants become immediates (under QEMU's TCG,
+		 * where the purgatory hashes with this code, every instruction counts). */
 		ROUNDS16(0, LOAD);
-		for (int j = 16; j < 64; j += 16)
-			ROUNDS16(j, EXPAND);
+		ROUNDS16(16, EXPAND);
+		ROUNDS16(32, EXPAND);
+		ROUNDS16(48, EXPAND);
 
 		st[0] += a; st[1] += b; st[2] += c; st[3] += d;
 		st[4] += e; st[5] += f; st[6] += g; st[7] += h;
