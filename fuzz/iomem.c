@@ -10,7 +10,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct baton_memmap map = { 0 }, again;
 	struct baton_error err = { 0 };
+	struct e820_entry *ext = NULL;
 	struct boot_params bp;
+	size_t n;
 	int rc = baton_memmap_parse_iomem(&map, (const char *)data, size, "fuzz", &err);
 
 	if (rc) {
@@ -36,17 +38,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		baton_memmap_free(&again);
 	}
 
+	/* The zero page takes the first 128 entries, a SETUP_E820_EXT node the rest. */
 	memset(&bp, 0, sizeof(bp));
 	rc = baton_bootparams_e820(&bp, &map, &err);
-	if (map.nr > E820_MAX_ZEROPAGE) {
-		FUZZ_CHECK(rc == -E2BIG, "e820 of %zu entries: rc %d", map.nr, rc);
-	} else {
-		FUZZ_CHECK(rc == 0 && bp.e820_entries == map.nr, "e820: rc %d", rc);
-		for (size_t i = 0; i < map.nr; i++)
-			FUZZ_CHECK(bp.e820_table[i].addr == map.ranges[i].start &&
-				   bp.e820_table[i].size == map.ranges[i].end - map.ranges[i].start,
-				   "e820 entry %zu", i);
+	n = map.nr < E820_MAX_ZEROPAGE ? map.nr : E820_MAX_ZEROPAGE;
+	FUZZ_CHECK(rc == 0 && bp.e820_entries == n, "e820 of %zu ranges: rc %d, %u entries", map.nr,
+		   rc, bp.e820_entries);
+	if (map.nr > n) {
+		ext = malloc((map.nr - n) * sizeof(*ext));
+		FUZZ_CHECK(ext, "out of memory");
+		baton_bootparams_e820_entries(ext, &map, n, map.nr - n);
 	}
+	for (size_t i = 0; i < map.nr; i++) {
+		const struct e820_entry *e = i < n ? &bp.e820_table[i] : &ext[i - n];
+
+		FUZZ_CHECK(e->addr == map.ranges[i].start &&
+			   e->size == map.ranges[i].end - map.ranges[i].start, "e820 entry %zu", i);
+	}
+	free(ext);
 	baton_memmap_free(&map);
 	return 0;
 }
