@@ -1,5 +1,7 @@
 # baton: non-recursive build of the library, the CLI, the purgatory and the tests.
 #   make            library, CLI (dynamic and static) and purgatory
+#   make lib        the public library: libbaton.a, libbaton.so, baton.pc
+#   make install    PREFIX=/usr/local DESTDIR= LIBDIR=$(PREFIX)/lib KEXEC_LINK=0
 #   make check      every test (unit tests, CLI tests, VM tests)
 #   make demo       boot a QEMU machine that hands over to a second kernel through baton
 #   make CC=clang   the same with clang
@@ -8,6 +10,10 @@ CC      ?= cc
 BUILD   ?= build
 PYTHON  ?= /usr/bin/python3
 VERSION := 0.1.0
+SOMAJOR := 0
+PREFIX  ?= /usr/local
+LIBDIR  ?= $(PREFIX)/lib
+KEXEC_LINK ?= 0
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
@@ -58,6 +64,28 @@ $(BUILD)/libbaton-core.a: $(LIB_OBJS)
 $(BUILD)/libbaton.a: $(LIB_OBJS) $(BUILD)/lib/purgatory_blob.o
 	@rm -f $@
 	ar rcs $@ $^
+
+# One set of objects serves both libraries, so they are position independent.
+$(LIB_OBJS): HOST_CFLAGS += -fPIC
+
+# The shared library exports the public API (include/baton/baton.h) and nothing else.
+$(BUILD)/libbaton.so.$(VERSION): $(LIB_OBJS) $(BUILD)/lib/purgatory_blob.o lib/libbaton.map
+	$(CC) $(CFLAGS) -shared -Wl,-soname,libbaton.so.$(SOMAJOR) -Wl,--version-script=lib/libbaton.map \
+		-Wl,-z,noexecstack -o $@ $(filter %.o,$^)
+	ln -sf libbaton.so.$(VERSION) $(BUILD)/libbaton.so.$(SOMAJOR)
+	ln -sf libbaton.so.$(SOMAJOR) $(BUILD)/libbaton.so
+
+$(BUILD)/baton.pc: lib/baton.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+lib: $(BUILD)/libbaton.a $(BUILD)/libbaton.so.$(VERSION) $(BUILD)/baton.pc
+
+# The example program, built against the in-tree library (tests build it against an installed one).
+$(BUILD)/examples/plan-kernel: examples/plan-kernel.c $(BUILD)/libbaton.so.$(VERSION)
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARN) $(CFLAGS) -Iinclude -o $@ $< -L$(BUILD) -lbaton
+
+examples: $(BUILD)/examples/plan-kernel
 
 # --- CLI -----------------------------------------------------------------------------------------
 $(BUILD)/baton: $(CLI_OBJS) $(BUILD)/libbaton.a
@@ -146,6 +174,41 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh $(BUILD)
 
+# The kexec link is optional: it makes baton the system's kexec (kexec-tools' behaviour).
+install: all lib
+	install -D -m 0755 $(BUILD)/baton $(DESTDIR)$(PREFIX)/sbin/baton
+	install -D -m 0644 $(BUILD)/libbaton.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbaton.so.$(VERSION)
+	ln -sf libbaton.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbaton.so.$(SOMAJOR)
+	ln -sf libbaton.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libbaton.so
+	install -m 0644 $(BUILD)/libbaton.a $(DESTDIR)$(LIBDIR)/libbaton.a
+	install -D -m 0644 $(BUILD)/baton.pc $(DESTDIR)$(LIBDIR)/pkgconfig/baton.pc
+	install -D -m 0644 include/baton/baton.h $(DESTDIR)$(PREFIX)/include/baton/baton.h
+	install -m 0644 include/baton/abi.h $(DESTDIR)$(PREFIX)/include/baton/abi.h
+	install -D -m 0644 docs/baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/baton.8
+	install -D -m 0644 completion/baton.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/baton
+ifeq ($(KEXEC_LINK),1)
+	ln -sf baton $(DESTDIR)$(PREFIX)/sbin/kexec
+	ln -sf baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/kexec.8
+	ln -sf baton $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kexec
+endif
+
+# Debian packages (debian/): baton, libbaton0, libbaton-dev, baton-kexec, built by dpkg-buildpackage
+# in a copy of the work tree (uncommitted files too; not .git, build*/ or what .gitignore names) so
+# that $(BUILD)'s own state is untouched; left in $(BUILD)/deb/. The copy's make must not inherit
+# this one's variables (BUILD, CC, CFLAGS).
+DEB_SRC := $(BUILD)/deb-src/baton
+deb: deps
+	rm -rf $(BUILD)/deb-src $(BUILD)/deb
+	mkdir -p $(DEB_SRC) $(BUILD)/deb
+	rsync -a --exclude=/.git --exclude=/$(BUILD)/ --filter=':- .gitignore' ./ $(DEB_SRC)/
+	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u CC -u CFLAGS \
+		DEB_BUILD_OPTIONS="nocheck noddebs" dpkg-buildpackage -us -uc -b -jauto
+	mv $(BUILD)/deb-src/*.deb $(BUILD)/deb-src/*.changes $(BUILD)/deb-src/*.buildinfo $(BUILD)/deb/
+	@ls -1 $(BUILD)/deb/*.deb
+
+.PHONY: deb
+
 clean:
 	rm -rf $(BUILD)
 
@@ -215,7 +278,7 @@ fuzz-smoke: deps
 	$(MAKE) $(FUZZ_BINS)
 	@set -e; for t in $(FUZZ_TARGETS); do $(FUZZ_REPLAY); $(call FUZZ_RUN,10); done
 
-.PHONY: all check check-host deps demo clean purgatory unit-tests bench fuzz fuzz-smoke
+.PHONY: lib examples install all check check-host deps demo clean purgatory unit-tests bench fuzz fuzz-smoke
 .DELETE_ON_ERROR:
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path '$(BUILD)/assets' -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -18,6 +18,10 @@ enum {
 	OPT_DRY_RUN,
 	OPT_REPORT,
 	OPT_JSON,
+	OPT_KEXEC_COMPAT,
+	OPT_TYPE,
+	OPT_ELF64_CORE_HEADERS,
+	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
 static const struct option long_options[] = {
@@ -42,15 +46,61 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "report", no_argument, NULL, OPT_REPORT },
 	{ "json", no_argument, NULL, OPT_JSON },
+	{ "no-ifdown", no_argument, NULL, 'x' },
+	{ "no-sync", no_argument, NULL, 'y' },
+	{ "no-checks", no_argument, NULL, 'i' },
+	{ "type", required_argument, NULL, 't' },
+	{ "elf64-core-headers", no_argument, NULL, OPT_ELF64_CORE_HEADERS },
+	{ "kexec-compat", no_argument, NULL, OPT_KEXEC_COMPAT },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
+	/* kexec-tools' (x86) options that baton does not implement */
+	{ "mem-min", required_argument, NULL, OPT_UNSUPPORTED },
+	{ "mem-max", required_argument, NULL, OPT_UNSUPPORTED },
+	{ "reuse-initrd", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "load-preserve-context", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "load-jump-back-helper", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "entry", required_argument, NULL, OPT_UNSUPPORTED },
+	{ "print-ckr-size", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "console-vga", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "reset-vga", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "elf32-core-headers", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "pass-memmap-cmdline", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "module", required_argument, NULL, OPT_UNSUPPORTED },
+	{ "dtb", required_argument, NULL, OPT_UNSUPPORTED },
+	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "hotplug", no_argument, NULL, OPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* Why an option kexec-tools has is refused here (one clear line instead of a guess). */
+static const char *unsupported_reason(const char *name)
+{
+	static const struct { const char *name, *why; } reasons[] = {
+		{ "args-linux", "baton loads bzImage kernels only, not ELF vmlinux" },
+		{ "args-elf", "baton loads bzImage kernels only, not ELF vmlinux" },
+		{ "args-none", "baton loads bzImage kernels only" },
+		{ "elf32-core-headers", "baton writes ELF64 core headers only" },
+		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
+		{ "reset-vga", "the purgatory does not touch the VGA" },
+		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
+		{ "load-preserve-context", "baton does not return to the old kernel" },
+		{ "load-jump-back-helper", "baton does not return to the old kernel" },
+	};
+	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+		if (!strcmp(reasons[i].name, name))
+			return reasons[i].why;
+	return "baton does not implement it";
+}
 
 void cli_usage(FILE *out)
 {
 	fputs("Usage: baton [OPTION]... [KERNEL]\n"
+	      "       kexec [OPTION]... [KERNEL]   (kexec-tools compatible)\n"
 	      "Load a Linux kernel for kexec through baton's own purgatory and identity map,\n"
 	      "and hand the machine over to it.\n"
 	      "\n"
@@ -77,13 +127,26 @@ void cli_usage(FILE *out)
 	      "  -c, --kexec-syscall      kexec_load only\n"
 	      "  -s, --kexec-file-syscall kexec_file_load only: the kernel's own loader, purgatory\n"
 	      "                           and signature check\n"
-	      "      --dry-run            prepare everything, load nothing, print the plan\n"
+	      "  -x, --no-ifdown          with -e or -f as kexec: leave network interfaces up\n"
+	      "  -y, --no-sync            with -e or -f: do not flush file systems first\n"
+	      "  -i, --no-checks          accepted for kexec-tools; the purgatory still verifies\n"
+	      "                           every segment (at the hash's hardware speed)\n"
+	      "  -t, --type=TYPE          bzImage or bzImage64, the kernel type baton loads\n"
+	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
+	      "      --kexec-compat       behave as kexec-tools' kexec (as when called kexec)\n"
+	      "      --dry-run            prepare everything, load nothing, and draw the plan:\n"
+	      "                           memory map, segments, identity map page sizes and types\n"
 	      "  -d, --debug              print the plan on standard error while loading\n"
 	      "      --report             in a kernel started by baton: how long the purgatory took\n"
 	      "                           to verify and hand over, and how many bytes it hashed\n"
-	      "      --json               --report as JSON\n"
+	      "      --json               --report or --dry-run as JSON\n"
 	      "  -h, --help               show this help\n"
 	      "  -v, --version            show the version\n"
+	      "\n"
+	      "As kexec (a link named kexec, or --kexec-compat) baton follows kexec-tools: KERNEL\n"
+	      "with neither -l, -p nor -e is loaded and then shutdown -r now runs; -e and -f take\n"
+	      "network interfaces down (unless -x) and flush file systems (unless -y) first; usage\n"
+	      "errors exit 1. kexec-tools options that baton lacks are refused by name.\n"
 	      "\n"
 	      "In Xen's control domain (dom0) baton loads through the hypervisor (libxenctrl),\n"
 	      "with the machine's memory map; elsewhere through Linux's kexec_load.\n"
@@ -137,18 +200,26 @@ static int resolve_action(struct cli_options *o, unsigned seen, char *msg, size_
 	return 0;
 }
 
+static int called_kexec(const char *argv0)
+{
+	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
+	return argv0 && !strcmp(base ? base + 1 : argv0, "kexec");
+}
+
 int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t size)
 {
 	unsigned seen = 0;
 	unsigned long v;
-	int c;
+	int c, idx;
 
 	memset(o, 0, sizeof(*o));
 	o->serial_port = 0x3f8;
 	o->serial_baud = 115200;
+	o->compat = called_kexec(argv[0]);
+	o->prog = o->compat ? "kexec" : "baton";
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":lpefuSscadhv", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":lpefuSscadhvxyit:", long_options, &idx)) != -1) {
 		switch (c) {
 		case 'l':
 			o->load_flag = 1;
@@ -236,6 +307,32 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		case OPT_JSON:
 			o->json = 1;
 			break;
+		case 'x':
+			o->no_ifdown = 1;
+			break;
+		case 'y':
+			o->no_sync = 1;
+			break;
+		case 'i':
+			o->no_checks = 1;
+			break;
+		case 't':
+			if (strcmp(optarg, "bzImage") && strcmp(optarg, "bzImage64")) {
+				snprintf(msg, size, "--type: baton loads bzImage kernels only, not '%s'",
+					 optarg);
+				return -1;
+			}
+			break;
+		case OPT_ELF64_CORE_HEADERS:
+			break;
+		case OPT_KEXEC_COMPAT:
+			o->compat = 1;
+			o->prog = "kexec";
+			break;
+		case OPT_UNSUPPORTED:
+			snprintf(msg, size, "option --%s is not supported: %s", long_options[idx].name,
+				 unsupported_reason(long_options[idx].name));
+			return -1;
 		case ':':
 			snprintf(msg, size, "option %s needs an argument", argv[optind - 1]);
 			return -1;
@@ -262,9 +359,13 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		snprintf(msg, size, "unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
+	/* kexec-tools: a kernel and no action means load it, then reboot through shutdown(8). */
+	if (o->action == CLI_NONE && o->compat && o->kernel)
+		o->action = CLI_LOAD_SHUTDOWN;
 	if (o->action == CLI_NONE && o->kernel && o->dry_run)
 		o->action = CLI_LOAD;
-	if ((o->action == CLI_LOAD || o->action == CLI_FORCE) && !o->kernel) {
+	if ((o->action == CLI_LOAD || o->action == CLI_FORCE || o->action == CLI_LOAD_SHUTDOWN ||
+	     (o->compat && o->action == CLI_NONE)) && !o->kernel) {
 		snprintf(msg, size, "no kernel given to load");
 		return -1;
 	}

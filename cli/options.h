@@ -10,6 +10,7 @@ enum cli_action {
 	CLI_LOAD,
 	CLI_EXEC,
 	CLI_FORCE,     /* load, then exec */
+	CLI_LOAD_SHUTDOWN,   /* as kexec with neither -l nor -e: load, then run shutdown -r now */
 	CLI_UNLOAD,
 	CLI_STATUS,
 	CLI_REPORT,    /* in the new kernel: how the handover went */
@@ -39,11 +40,17 @@ struct cli_options {
 	uint32_t serial_baud;
 	enum cli_syscall syscall;
 	int dry_run;
-	int json;                  /* --report as JSON */
+	int json;                  /* --report or --dry-run as JSON */
 	int debug;
+	int compat;                /* called as kexec, or --kexec-compat: kexec-tools' behaviour */
+	int no_sync;               /* -y */
+	int no_ifdown;             /* -x */
+	int no_checks;             /* -i: accepted; the purgatory verifies anyway */
+	const char *prog;          /* for messages: "baton" or "kexec" */
 };
 
-/* Parse argv; on a usage error write one line to `msg` and return -1. */
+/* Parse argv; on a usage error write one line to `msg` and return -1. argv[0] named kexec (or
+ * --kexec-compat) selects kexec-tools' behaviour. */
 int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t msg_size);
 void cli_usage(FILE *out);
 

@@ -4,10 +4,7 @@
 
 #include <errno.h>
 
-struct baton_error {
-	int code;        /* positive errno value */
-	char msg[256];   /* one line, no trailing newline, e.g. "bzimage: vmlinuz: no HdrS signature" */
-};
+#include "baton/baton.h"   /* struct baton_error */
 
 /* Record an error and return -code, so callers can write `return baton_fail(err, EINVAL, ...)`.
  * err may be NULL. */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "baton/abi.h"
+#include "baton/baton.h"
 #include "bootparam.h"
 #include "bzimage.h"
 #include "crash.h"
@@ -25,20 +26,7 @@ struct baton_ctx {
 	int (*random)(void *buf, size_t len);   /* the new kernel's RNG seed; NULL: getrandom(2) */
 };
 
-enum baton_load_flag {
-	BATON_LOAD_ENTRY_32BIT = 1u << 0,   /* enter through the 32-bit boot protocol */
-	BATON_LOAD_SERIAL = 1u << 1,        /* the purgatory reports on a serial port */
-	BATON_LOAD_CRASH = 1u << 2,         /* a capture kernel for after a panic (kdump) */
-};
-
-struct baton_load_opts {
-	const char *kernel;      /* bzImage path */
-	const char *initrd;      /* path or NULL */
-	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
-	unsigned flags;          /* enum baton_load_flag */
-	uint16_t serial_port;
-	uint32_t serial_baud;
-};
+/* enum baton_load_flag and struct baton_load_opts are public: baton/baton.h. */
 
 enum baton_segment_id {
 	BATON_SEG_KERNEL,

@@ -113,9 +113,14 @@ int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_erro
 	return rc ? syscall_error(err, "kexec_load (unload)", rc) : 0;
 }
 
-int baton_kexec_exec(const struct baton_sys *sys, struct baton_error *err)
+int baton_kexec_exec(const struct baton_sys *sys, unsigned flags, struct baton_error *err)
 {
-	sys->sync(sys->ctx);
+	if (!(flags & BATON_EXEC_NO_SYNC))
+		sys->sync(sys->ctx);
+	/* A NIC left up may keep writing into memory the new kernel owns. As with kexec-tools,
+	 * an interface that will not go down does not stop the reboot. */
+	if ((flags & BATON_EXEC_IFDOWN) && sys->ifdown)
+		(void)sys->ifdown(sys->ctx);
 	/* On the real kernel a successful call does not return; a seam may answer 0. */
 	int rc = sys->reboot_kexec(sys->ctx);
 	if (rc == -EINVAL)

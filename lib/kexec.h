@@ -15,9 +15,9 @@ int baton_kexec_file_load(const struct baton_sys *sys, const struct baton_load_o
 			  struct baton_error *err);
 
 int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_error *err);
-/* Flush file systems, then reboot into the loaded image (the real kernel returns only on
- * failure). */
-int baton_kexec_exec(const struct baton_sys *sys, struct baton_error *err);
+/* Flush file systems (unless BATON_EXEC_NO_SYNC), take interfaces down (BATON_EXEC_IFDOWN),
+ * then reboot into the loaded image (the real kernel returns only on failure). */
+int baton_kexec_exec(const struct baton_sys *sys, unsigned flags, struct baton_error *err);
 /* *loaded = ROOT/sys/kernel/kexec_loaded, or kexec_crash_loaded when `crash`. */
 int baton_kexec_loaded(const struct baton_ctx *ctx, int crash, int *loaded,
 		       struct baton_error *err);

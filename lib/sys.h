@@ -31,6 +31,9 @@ struct baton_sys {
 			       const char *cmdline, unsigned long flags);
 	int (*reboot_kexec)(void *ctx);
 	void (*sync)(void *ctx);
+	/* Take every network interface down (kexec-tools' -e does, so that no NIC keeps DMAing
+	 * into memory the new kernel owns); 0 or a negative errno. */
+	int (*ifdown)(void *ctx);
 	void *ctx;
 };
 

@@ -2,7 +2,11 @@
 #include "sys.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <linux/reboot.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -40,10 +44,40 @@ static void linux_sync(void *ctx)
 	sync();
 }
 
+static int linux_ifdown(void *ctx)
+{
+	struct if_nameindex *ifs, *i;
+	int fd, rc = 0;
+
+	(void)ctx;
+	ifs = if_nameindex();
+	if (!ifs)
+		return -errno;
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		rc = -errno;
+		if_freenameindex(ifs);
+		return rc;
+	}
+	for (i = ifs; i->if_index; i++) {
+		struct ifreq ifr = { 0 };
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", i->if_name);
+		if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
+			continue;
+		ifr.ifr_flags &= ~IFF_UP;
+		if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0 && !rc)
+			rc = -errno;
+	}
+	close(fd);
+	if_freenameindex(ifs);
+	return rc;
+}
+
 const struct baton_sys baton_sys_linux = {
 	.kexec_load = linux_kexec_load,
 	.kexec_file_load = linux_kexec_file_load,
 	.reboot_kexec = linux_reboot_kexec,
 	.sync = linux_sync,
+	.ifdown = linux_ifdown,
 	.ctx = NULL,
 };

@@ -4,6 +4,8 @@ Nothing here may reach kexec_load or reboot on the host: every test runs baton w
 or under strace with those syscalls injected (never executed)."""
 
 import os
+import re
+import shlex
 import shutil
 import struct
 import subprocess
@@ -86,27 +88,53 @@ def machine(tmp_path):
 
 
 @pytest.fixture
+def crash_machine(machine):
+    """The fake machine with the state of a real QEMU guest booted with crashkernel=256M."""
+    src = os.path.join(REPO, 'tests', 'fixtures', 'crash', 'qemu-2g-la57')
+    for sub in ('proc', 'sys'):
+        shutil.copytree(os.path.join(src, sub), os.path.join(machine.root, sub),
+                        dirs_exist_ok=True)
+    machine.write('proc/cmdline', 'BOOT_IMAGE=/vmlinuz console=ttyS0 crashkernel=256M quiet\n')
+    with open(os.path.join(machine.root, 'proc', 'iomem')) as f:
+        m = re.search(r'^\s+([0-9a-f]+)-([0-9a-f]+) : Crash kernel$', f.read(), re.M)
+    machine.crash = (int(m.group(1), 16), int(m.group(2), 16) + 1)
+    return machine
+
+
+@pytest.fixture
 def run(baton):
     """run(machine, *args) -> CompletedProcess; BATON_ROOT points at the machine. Unless the
     command is a dry run, help, version or status, it runs under strace, which answers the kexec
-    syscalls itself; p.syscalls lists what baton asked for."""
-    def go(m, *args, answers=None):
+    syscalls itself, in a network namespace of its own (so that kexec -e taking interfaces down
+    acts on that namespace's loopback, never on this machine's); p.syscalls lists what baton
+    asked for. as_kexec runs it through a link named kexec (kexec-tools' behaviour); before and
+    after are shell commands run in the same namespace around it."""
+    def go(m, *args, answers=None, as_kexec=False, before='', after=''):
         """answers: strace inject specs per syscall, e.g. {'kexec_load': 'error=EPERM'};
         the default answer is success (retval=0). Either way the kernel never sees the call."""
         env = dict(os.environ, BATON_ROOT=m.root)
-        cmd = [baton] + list(args)
+        prog = baton
+        if as_kexec:
+            prog = os.path.join(m.root, 'usr-sbin', 'kexec')
+            if not os.path.exists(prog):
+                os.makedirs(os.path.dirname(prog), exist_ok=True)
+                os.symlink(baton, prog)
+        cmd = [prog] + list(args)
         harmless = {'--dry-run', '-h', '--help', '-v', '--version', '-S', '--status'}
         strace = not harmless.intersection(args)
         p_syscalls = []
         if strace:
-            if not shutil.which('strace'):
-                pytest.skip('strace is needed to answer kexec syscalls safely')
+            if not shutil.which('strace') or not shutil.which('unshare'):
+                pytest.skip('strace and unshare are needed to answer kexec syscalls safely')
             # The syscalls are answered by strace and never executed on this machine.
             inject = []
             for call in ('kexec_load', 'kexec_file_load', 'reboot'):
                 inject += ['-e', 'inject=%s:%s' % (call, (answers or {}).get(call, 'retval=0'))]
             cmd = ['strace', '-f', '-qq', '-e', 'trace=kexec_load,kexec_file_load,reboot,sync'] + \
                 inject + ['-o', os.path.join(m.root, 'strace.log')] + cmd
+            script = '%s\n%s\nrc=$?\n%s\nexit $rc\n' % (
+                before, ' '.join(shlex.quote(a) for a in cmd), after)
+            cmd = ['unshare', '--net', 'sh', '-c', script]
         p = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=60)
         if strace:
             with open(os.path.join(m.root, 'strace.log')) as f:

@@ -91,11 +91,18 @@ def test_debug_prints_the_plan_on_stderr(machine, run):
 
 
 def test_exec_syncs_then_reboots(machine, run):
+    machine.write('sys/kernel/kexec_loaded', '1\n')
     p = run(machine, '-e')
     assert p.returncode == 0, p.stderr
     calls = [l.split('(')[0] for l in p.syscalls]
     assert calls == ['sync', 'reboot'], p.syscalls
     assert 'LINUX_REBOOT_CMD_KEXEC' in p.syscalls[1] or '0x45584543' in p.syscalls[1]
+
+
+def test_exec_without_a_loaded_kernel_is_refused(machine, run):
+    p = run(machine, '-e')
+    one_error_line(p, 'nothing has been loaded')
+    assert p.syscalls == [], p.syscalls
 
 
 def test_force_loads_then_execs(machine, run):
@@ -194,21 +201,6 @@ def test_usage_errors_exit_2(machine, run, args, needle):
 
 
 # --- crash images (-p) --------------------------------------------------------------------------
-
-@pytest.fixture
-def crash_machine(machine):
-    """The fake machine with the state of a real QEMU guest booted with crashkernel=256M."""
-    import shutil
-    src = os.path.join(REPO, 'tests', 'fixtures', 'crash', 'qemu-2g-la57')
-    for sub in ('proc', 'sys'):
-        shutil.copytree(os.path.join(src, sub), os.path.join(machine.root, sub),
-                        dirs_exist_ok=True)
-    machine.write('proc/cmdline', 'BOOT_IMAGE=/vmlinuz console=ttyS0 crashkernel=256M quiet\n')
-    with open(os.path.join(machine.root, 'proc', 'iomem')) as f:
-        m = re.search(r'^\s+([0-9a-f]+)-([0-9a-f]+) : Crash kernel$', f.read(), re.M)
-    machine.crash = (int(m.group(1), 16), int(m.group(2), 16) + 1)
-    return machine
-
 
 def plan_segments(out):
     return {m.group(1): (int(m.group(2), 16), int(m.group(4), 16)) for m in re.finditer(

@@ -151,11 +151,11 @@ static void exec_syncs_first(void **state)
 	struct baton_sys sys = fake_sys(&f);
 	struct baton_error err = { 0 };
 
-	assert_int_equal(baton_kexec_exec(&sys, &err), -EINVAL);
+	assert_int_equal(baton_kexec_exec(&sys, 0, &err), -EINVAL);
 	assert_true(f.synced_before_reboot);
 	assert_non_null(strstr(err.msg, "no kexec image loaded"));
 	f.result = -EPERM;
-	assert_int_equal(baton_kexec_exec(&sys, &err), -EPERM);
+	assert_int_equal(baton_kexec_exec(&sys, 0, &err), -EPERM);
 	assert_non_null(strstr(err.msg, "reboot (kexec): not permitted"));
 }
 

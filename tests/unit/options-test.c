@@ -112,8 +112,8 @@ static void usage_errors(void **state)
 	assert_non_null(strstr(msg, "exclude"));
 	assert_int_equal(PARSE(&o, msg, "--bogus"), -1);
 	assert_string_equal(msg, "unknown option --bogus");
-	assert_int_equal(PARSE(&o, msg, "-x"), -1);
-	assert_string_equal(msg, "unknown option -x");
+	assert_int_equal(PARSE(&o, msg, "-z"), -1);
+	assert_string_equal(msg, "unknown option -z");
 	assert_int_equal(PARSE(&o, msg, "-l", "k", "--serial-baud=7"), -1);
 	assert_non_null(strstr(msg, "--serial-baud"));
 	assert_int_equal(PARSE(&o, msg, "-l", "k", "--serial=zz"), -1);
@@ -122,6 +122,59 @@ static void usage_errors(void **state)
 	assert_int_equal(PARSE(&o, msg, "-l", "k", "--initrd"), -1);
 	assert_non_null(strstr(msg, "needs an argument"));
 	assert_int_equal(PARSE(&o, msg, "--dry-run"), -1);
+}
+
+#define PARSE_AS(argv0, o, msg, ...) \
+	cli_parse(o, (int)(sizeof((char *[]){ argv0, __VA_ARGS__ }) / sizeof(char *)), \
+		  (char *[]){ argv0, __VA_ARGS__, NULL }, msg, sizeof(msg))
+
+static void called_kexec_follows_kexec_tools(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	/* A kernel and no action: load, then shutdown -r now. */
+	assert_int_equal(PARSE_AS("/sbin/kexec", &o, msg, "/boot/vmlinuz", "--append=quiet"), 0);
+	assert_true(o.compat);
+	assert_string_equal(o.prog, "kexec");
+	assert_int_equal(o.action, CLI_LOAD_SHUTDOWN);
+	/* baton itself still wants an action */
+	assert_int_equal(PARSE(&o, msg, "/boot/vmlinuz"), -1);
+	assert_false(o.compat);
+	assert_int_equal(PARSE(&o, msg, "--kexec-compat", "/boot/vmlinuz"), 0);
+	assert_int_equal(o.action, CLI_LOAD_SHUTDOWN);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-e", "-x", "-y"), 0);
+	assert_int_equal(o.action, CLI_EXEC);
+	assert_true(o.no_ifdown && o.no_sync);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "--no-ifdown", "--no-sync", "-f", "k"), 0);
+	assert_int_equal(o.action, CLI_FORCE);
+	assert_true(o.no_ifdown && o.no_sync);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-p", "-i", "--type=bzImage64",
+				  "--elf64-core-headers", "k"), 0);
+	assert_int_equal(o.action, CLI_LOAD);
+	assert_true(o.panic && o.no_checks);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-s", "-p", "-u"), 0);
+	assert_int_equal(o.action, CLI_UNLOAD);
+	assert_int_equal(o.syscall, CLI_SYSCALL_FILE);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-i"), -1);
+	assert_string_equal(msg, "no kernel given to load");
+}
+
+static void kexec_tools_options_baton_lacks_are_named(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--mem-max=0x10000000"), -1);
+	assert_string_equal(msg, "option --mem-max is not supported: baton does not implement it");
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-p", "--args-linux", "vmlinux"), -1);
+	assert_non_null(strstr(msg, "option --args-linux is not supported: baton loads bzImage"));
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "-t", "elf-x86", "k"), -1);
+	assert_string_equal(msg, "--type: baton loads bzImage kernels only, not 'elf-x86'");
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "--console-vga"), -1);
+	assert_non_null(strstr(msg, "--console-vga is not supported"));
 }
 
 int main(void)
@@ -133,6 +186,8 @@ int main(void)
 		cmocka_unit_test(panic_selects_the_crash_image),
 		cmocka_unit_test(command_line_replaces_appends_accumulate),
 		cmocka_unit_test(usage_errors),
+		cmocka_unit_test(called_kexec_follows_kexec_tools),
+		cmocka_unit_test(kexec_tools_options_baton_lacks_are_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -107,7 +107,7 @@ static void unload_status_and_exec(void **state)
 	assert_int_equal(baton_xen_loaded(x, 1, &loaded, &err), 0);
 	assert_int_equal(loaded, 0);
 	assert_int_equal(baton_kexec_unload(&sys, 0, &err), 0);
-	assert_int_equal(baton_kexec_exec(&sys, &err), -EINVAL);
+	assert_int_equal(baton_kexec_exec(&sys, 0, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "no kexec image loaded"));
 	baton_xen_close(x);
 }

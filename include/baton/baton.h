@@ -1,0 +1,141 @@
+/* baton: load a Linux kernel for kexec on x86-64 and hand the machine over to it.
+ *
+ * The public library (libbaton, pkg-config "baton"). A session (struct baton) knows where the
+ * machine's state is read and who the old kernel is: Linux (kexec_load) or, in Xen's control
+ * domain, the hypervisor (libxenctrl, loaded at run time). A plan (struct baton_plan) is a kernel
+ * prepared for loading: every segment placed, built and digested, the identity map made; nothing
+ * reaches the kernel until baton_load(). Inspecting a plan is free of side effects, so a plan is
+ * also a dry run.
+ *
+ * Every function that can fail returns 0 or a negative errno and, if `err` is not NULL, fills it
+ * with one line naming the file or call and the problem. The library prints nothing, never exits
+ * and keeps no global state; sessions and plans are independent of each other.
+ */
+#ifndef BATON_BATON_H
+#define BATON_BATON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define BATON_API_VERSION 1   /* bumped when this header changes incompatibly */
+
+struct baton_error {
+	int code;        /* positive errno value */
+	char msg[256];   /* one line, no trailing newline, e.g. "bzimage: vmlinuz: no HdrS signature" */
+};
+
+/* --- sessions ----------------------------------------------------------------------------- */
+
+struct baton;
+
+struct baton_config {
+	const char *root;      /* read ROOT/proc, ROOT/sys instead of the machine's; NULL or "": / */
+	const char *xenctrl;   /* libxenctrl to dlopen under Xen; NULL: the usual sonames */
+};
+
+/* Open a session; cfg may be NULL. In Xen's dom0 this opens the hypervisor interface. */
+int baton_open(struct baton **out, const struct baton_config *cfg, struct baton_error *err);
+void baton_close(struct baton *b);
+/* 1 when the old kernel is the Xen hypervisor (dom0), 0 for Linux. */
+int baton_under_xen(const struct baton *b);
+
+/* --- plans -------------------------------------------------------------------------------- */
+
+enum baton_load_flag {
+	BATON_LOAD_ENTRY_32BIT = 1u << 0,   /* enter through the 32-bit boot protocol */
+	BATON_LOAD_SERIAL = 1u << 1,        /* the purgatory reports on a serial port */
+	BATON_LOAD_CRASH = 1u << 2,         /* a capture kernel for after a panic (kdump) */
+};
+
+struct baton_load_opts {
+	const char *kernel;      /* bzImage path */
+	const char *initrd;      /* path or NULL */
+	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
+	unsigned flags;          /* enum baton_load_flag */
+	uint16_t serial_port;    /* with BATON_LOAD_SERIAL; 0: 0x3f8 */
+	uint32_t serial_baud;    /* with BATON_LOAD_SERIAL; 0: 115200 */
+};
+
+struct baton_plan;
+
+/* Read the kernel (and initrd), the machine's memory map and state; place, build and digest
+ * every segment. Loads nothing. */
+int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
+		      struct baton_plan **out, struct baton_error *err);
+void baton_plan_free(struct baton_plan *plan);
+
+enum baton_mem_type {
+	BATON_MEM_TYPE_RAM,
+	BATON_MEM_TYPE_RESERVED,
+	BATON_MEM_TYPE_ACPI,
+	BATON_MEM_TYPE_NVS,
+	BATON_MEM_TYPE_UNUSABLE,
+	BATON_MEM_TYPE_PMEM,
+	BATON_MEM_TYPE_SOFT_RESERVED,
+};
+
+struct baton_plan_range {        /* one range of the firmware's memory map, [start, end) */
+	uint64_t start;
+	uint64_t end;
+	enum baton_mem_type type;
+	const char *type_name;       /* "System RAM", "Reserved", ... */
+};
+
+struct baton_plan_segment {      /* what the kernel copies, and where */
+	const char *name;            /* "kernel", "initrd", "boot_params", "page-tables", ... */
+	uint64_t mem;                /* physical destination */
+	uint64_t memsz;
+	uint64_t bufsz;              /* bytes of content; the rest of memsz is zero */
+	uint8_t sha256[32];          /* of the range the purgatory verifies */
+};
+
+struct baton_plan_info {
+	const char *cmdline;         /* the new kernel's command line, as loaded */
+	unsigned flags;              /* enum baton_load_flag */
+	uint16_t boot_protocol;      /* the kernel's, e.g. 0x020f */
+	uint64_t entry;              /* the purgatory's entry point */
+	uint64_t kernel_entry;       /* where the purgatory enters the new kernel */
+	uint64_t pml4, pml5;         /* roots of the identity map */
+	int paging_levels;           /* of the running kernel: 4 or 5 */
+	int gbpages;                 /* 1 GiB pages used */
+	size_t table_pages;          /* pages of the identity map, roots included */
+	uint64_t pages[3][2];        /* leaf entries: [4K, 2M, 1G][write-back, uncached] */
+	size_t nr_segments;
+	size_t nr_ranges;
+};
+
+void baton_plan_info(const struct baton_plan *plan, struct baton_plan_info *info);
+/* The i-th segment (0 <= i < nr_segments) in load order, or NULL. */
+const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *plan, size_t i);
+/* The i-th range of the firmware's memory map (0 <= i < nr_ranges), or -ERANGE. */
+int baton_plan_range(const struct baton_plan *plan, size_t i, struct baton_plan_range *out);
+
+/* --- the old kernel ------------------------------------------------------------------------ */
+
+/* Hand the plan to the old kernel (Linux kexec_load, or Xen's kexec hypercall). */
+int baton_load(struct baton *b, const struct baton_plan *plan, struct baton_error *err);
+/* The kernel's own loader instead (kexec_file_load: its purgatory and signature check), for
+ * lockdown and Secure Boot; -ENOSYS under Xen. */
+int baton_load_file(struct baton *b, const struct baton_load_opts *opts,
+		    struct baton_error *err);
+int baton_unload(struct baton *b, int crash, struct baton_error *err);
+/* *loaded = 1 if a normal (crash = 0) or crash image is loaded. */
+int baton_loaded(struct baton *b, int crash, int *loaded, struct baton_error *err);
+
+enum baton_exec_flag {
+	BATON_EXEC_NO_SYNC = 1u << 0,   /* do not flush file systems first */
+	BATON_EXEC_IFDOWN = 1u << 1,    /* take network interfaces down first (kexec-tools -e) */
+};
+
+/* Run the loaded kernel now. On success this does not return. */
+int baton_exec(struct baton *b, unsigned flags, struct baton_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,179 @@
+/* The public library: sessions and plans over the loader's internals. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "kexec.h"
+#include "session.h"
+#include "xen.h"
+
+/* The public type numbering is the internal one. */
+_Static_assert(BATON_MEM_TYPE_RAM == (int)BATON_MEM_RAM &&
+	       BATON_MEM_TYPE_RESERVED == (int)BATON_MEM_RESERVED &&
+	       BATON_MEM_TYPE_ACPI == (int)BATON_MEM_ACPI &&
+	       BATON_MEM_TYPE_NVS == (int)BATON_MEM_NVS &&
+	       BATON_MEM_TYPE_UNUSABLE == (int)BATON_MEM_UNUSABLE &&
+	       BATON_MEM_TYPE_PMEM == (int)BATON_MEM_PMEM &&
+	       BATON_MEM_TYPE_SOFT_RESERVED == (int)BATON_MEM_SOFT_RESERVED, "memory types");
+
+static int open_session(struct baton **out, const struct baton_config *cfg,
+			const struct baton_sys *sys, struct baton_error *err)
+{
+	const char *root = cfg && cfg->root ? cfg->root : "";
+	struct baton *b;
+	int rc;
+
+	*out = NULL;
+	if (strlen(root) >= sizeof(b->root))
+		return baton_fail(err, ENAMETOOLONG, "root: %.64s...: path too long", root);
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return baton_fail(err, ENOMEM, "out of memory");
+	strcpy(b->root, root);
+	b->ctx.root = b->root;
+	b->sys = *sys;
+	/* In Xen's control domain the hypervisor is the old kernel: its kexec interface and its
+	 * machine memory map replace Linux's. */
+	if (sys == &baton_sys_linux && baton_xen_is_dom0(b->root)) {
+		rc = baton_xen_open(&b->ctx.xen, cfg ? cfg->xenctrl : NULL, err);
+		if (rc) {
+			free(b);
+			return rc;
+		}
+		baton_xen_sys(b->ctx.xen, &b->sys);
+	}
+	*out = b;
+	return 0;
+}
+
+int baton_open(struct baton **out, const struct baton_config *cfg, struct baton_error *err)
+{
+	return open_session(out, cfg, &baton_sys_linux, err);
+}
+
+int baton_open_sys(struct baton **out, const struct baton_config *cfg, const struct baton_sys *sys,
+		   struct baton_error *err)
+{
+	return open_session(out, cfg, sys, err);
+}
+
+void baton_close(struct baton *b)
+{
+	if (!b)
+		return;
+	baton_xen_close(b->ctx.xen);
+	free(b);
+}
+
+int baton_under_xen(const struct baton *b)
+{
+	return b->ctx.xen != NULL;
+}
+
+int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
+		      struct baton_plan **out, struct baton_error *err)
+{
+	struct baton_load_opts o = *opts;
+	struct baton_plan *p;
+	int rc;
+
+	*out = NULL;
+	if (!o.serial_port)
+		o.serial_port = 0x3f8;
+	if (!o.serial_baud)
+		o.serial_baud = 115200;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return baton_fail(err, ENOMEM, "out of memory");
+	rc = baton_image_prepare(&b->ctx, &o, &p->img, err);
+	if (rc) {
+		free(p);
+		return rc;
+	}
+	for (int i = 0; i < BATON_SEG_COUNT; i++) {
+		const struct baton_segment *s = &p->img.seg[i];
+		struct baton_plan_segment *d = &p->segs[p->nr_segs];
+		if (!s->memsz)
+			continue;
+		d->name = s->name;
+		d->mem = s->mem;
+		d->memsz = s->memsz;
+		d->bufsz = s->bufsz;
+		memcpy(d->sha256, s->sha256, sizeof(d->sha256));
+		p->nr_segs++;
+	}
+	*out = p;
+	return 0;
+}
+
+void baton_plan_free(struct baton_plan *p)
+{
+	if (!p)
+		return;
+	baton_image_free(&p->img);
+	free(p);
+}
+
+void baton_plan_info(const struct baton_plan *p, struct baton_plan_info *info)
+{
+	const struct baton_image *img = &p->img;
+
+	memset(info, 0, sizeof(*info));
+	info->cmdline = img->cmdline ? img->cmdline : "";
+	info->flags = img->flags;
+	info->boot_protocol = img->bz.protocol;
+	info->entry = img->entry;
+	info->kernel_entry = img->kernel_entry;
+	info->pml4 = img->roots.pml4;
+	info->pml5 = img->roots.pml5;
+	info->paging_levels = (img->features & BATON_CPU_LA57) ? 5 : 4;
+	info->gbpages = !!(img->features & BATON_CPU_GBPAGES);
+	info->table_pages = img->map_stats.table_pages;
+	memcpy(info->pages, img->map_stats.leaves, sizeof(info->pages));
+	info->nr_segments = p->nr_segs;
+	info->nr_ranges = img->memmap.nr;
+}
+
+const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *p, size_t i)
+{
+	return i < p->nr_segs ? &p->segs[i] : NULL;
+}
+
+int baton_plan_range(const struct baton_plan *p, size_t i, struct baton_plan_range *out)
+{
+	const struct baton_mem_range *r;
+
+	if (i >= p->img.memmap.nr)
+		return -ERANGE;
+	r = &p->img.memmap.ranges[i];
+	out->start = r->start;
+	out->end = r->end;
+	out->type = (enum baton_mem_type)r->kind;
+	out->type_name = baton_mem_kind_name(r->kind);
+	return 0;
+}
+
+int baton_load(struct baton *b, const struct baton_plan *p, struct baton_error *err)
+{
+	return baton_kexec_load(&b->sys, &p->img, err);
+}
+
+int baton_load_file(struct baton *b, const struct baton_load_opts *opts, struct baton_error *err)
+{
+	return baton_kexec_file_load(&b->sys, opts, err);
+}
+
+int baton_unload(struct baton *b, int crash, struct baton_error *err)
+{
+	return baton_kexec_unload(&b->sys, crash, err);
+}
+
+int baton_loaded(struct baton *b, int crash, int *loaded, struct baton_error *err)
+{
+	return b->ctx.xen ? baton_xen_loaded(b->ctx.xen, crash, loaded, err)
+			  : baton_kexec_loaded(&b->ctx, crash, loaded, err);
+}
+
+int baton_exec(struct baton *b, unsigned flags, struct baton_error *err)
+{
+	return baton_kexec_exec(&b->sys, flags, err);
+}
