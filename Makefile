@@ -17,7 +17,7 @@ KEXEC_LINK ?= 0
 
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  ?= -O2 -g
-HOST_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -Iinclude -Ilib -Icommon -Ipurgatory -Icli \
+HOST_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CPPFLAGS) $(CFLAGS) -Iinclude -Ilib -Icommon -Ipurgatory -Icli \
 	-DBATON_VERSION='"$(VERSION)"'
 
 # The purgatory runs before any kernel: freestanding, position independent, integer registers only.
@@ -70,13 +70,16 @@ $(LIB_OBJS): HOST_CFLAGS += -fPIC
 
 # The shared library exports the public API (include/baton/baton.h) and nothing else.
 $(BUILD)/libbaton.so.$(VERSION): $(LIB_OBJS) $(BUILD)/lib/purgatory_blob.o lib/libbaton.map
-	$(CC) $(CFLAGS) -shared -Wl,-soname,libbaton.so.$(SOMAJOR) -Wl,--version-script=lib/libbaton.map \
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libbaton.so.$(SOMAJOR) -Wl,--version-script=lib/libbaton.map \
 		-Wl,-z,noexecstack -o $@ $(filter %.o,$^)
 	ln -sf libbaton.so.$(VERSION) $(BUILD)/libbaton.so.$(SOMAJOR)
 	ln -sf libbaton.so.$(SOMAJOR) $(BUILD)/libbaton.so
 
-$(BUILD)/baton.pc: lib/baton.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+# Written anew on every run: PREFIX and LIBDIR may differ between make and make install.
+PC_SUBST = sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|'
+$(BUILD)/baton.pc: lib/baton.pc.in FORCE
+	$(PC_SUBST) $< > $@
+FORCE:
 
 lib: $(BUILD)/libbaton.a $(BUILD)/libbaton.so.$(VERSION) $(BUILD)/baton.pc
 
@@ -89,11 +92,11 @@ examples: $(BUILD)/examples/plan-kernel
 
 # --- CLI -----------------------------------------------------------------------------------------
 $(BUILD)/baton: $(CLI_OBJS) $(BUILD)/libbaton.a
-	$(CC) $(CFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
 
 # A static binary for VM initramfs images, which carry no C library.
 $(BUILD)/baton-static: $(CLI_OBJS) $(BUILD)/libbaton.a
-	$(CC) $(CFLAGS) -static -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^
 
 # --- purgatory -----------------------------------------------------------------------------------
 $(BUILD)/purgatory/%.S.o: purgatory/%.S
@@ -141,6 +144,7 @@ $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BU
 # Tests of code that embeds the purgatory image, and of the CLI's own units.
 $(BUILD)/tests/unit/image-test: $(BUILD)/lib/purgatory_blob.o
 $(BUILD)/tests/unit/options-test: $(BUILD)/cli/options.o
+$(BUILD)/tests/unit/plan_view-test: $(BUILD)/cli/plan_view.o $(BUILD)/cli/report.o
 
 # A stand-in libxenctrl the Xen backend's tests dlopen instead of the real one.
 $(BUILD)/tests/unit/libfakexenctrl.so: tests/unit/fakes/xenctrl.c tests/unit/fakes/xenctrl_state.h
@@ -175,13 +179,14 @@ demo: deps
 	scripts/demo.sh $(BUILD)
 
 # The kexec link is optional: it makes baton the system's kexec (kexec-tools' behaviour).
-install: all lib
+install: all $(BUILD)/libbaton.a $(BUILD)/libbaton.so.$(VERSION)
 	install -D -m 0755 $(BUILD)/baton $(DESTDIR)$(PREFIX)/sbin/baton
 	install -D -m 0644 $(BUILD)/libbaton.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbaton.so.$(VERSION)
 	ln -sf libbaton.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbaton.so.$(SOMAJOR)
 	ln -sf libbaton.so.$(SOMAJOR) $(DESTDIR)$(LIBDIR)/libbaton.so
 	install -m 0644 $(BUILD)/libbaton.a $(DESTDIR)$(LIBDIR)/libbaton.a
-	install -D -m 0644 $(BUILD)/baton.pc $(DESTDIR)$(LIBDIR)/pkgconfig/baton.pc
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
+	$(PC_SUBST) lib/baton.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/baton.pc
 	install -D -m 0644 include/baton/baton.h $(DESTDIR)$(PREFIX)/include/baton/baton.h
 	install -m 0644 include/baton/abi.h $(DESTDIR)$(PREFIX)/include/baton/abi.h
 	install -D -m 0644 docs/baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/baton.8
@@ -201,7 +206,8 @@ DEB_SRC := $(BUILD)/deb-src/baton
 deb: deps
 	rm -rf $(BUILD)/deb-src $(BUILD)/deb
 	mkdir -p $(DEB_SRC) $(BUILD)/deb
-	rsync -a --exclude=/.git --exclude=/$(BUILD)/ --filter=':- .gitignore' ./ $(DEB_SRC)/
+	rsync -a --exclude=/.git --exclude=/$(patsubst $(CURDIR)/%,%,$(abspath $(BUILD)))/ \
+		--filter=':- .gitignore' ./ $(DEB_SRC)/
 	cd $(DEB_SRC) && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u CC -u CFLAGS \
 		DEB_BUILD_OPTIONS="nocheck noddebs" dpkg-buildpackage -us -uc -b -jauto
 	mv $(BUILD)/deb-src/*.deb $(BUILD)/deb-src/*.changes $(BUILD)/deb-src/*.buildinfo $(BUILD)/deb/
