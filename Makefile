@@ -142,7 +142,7 @@ $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BU
 	$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lcrypto
 
 # Tests of code that embeds the purgatory image, and of the CLI's own units.
-$(BUILD)/tests/unit/image-test: $(BUILD)/lib/purgatory_blob.o
+$(BUILD)/tests/unit/image-test $(BUILD)/tests/unit/api-test: $(BUILD)/lib/purgatory_blob.o
 $(BUILD)/tests/unit/options-test: $(BUILD)/cli/options.o
 $(BUILD)/tests/unit/plan_view-test: $(BUILD)/cli/plan_view.o $(BUILD)/cli/report.o
 
