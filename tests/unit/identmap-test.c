@@ -13,6 +13,7 @@
 
 #include "identmap.h"
 #include "memmap.h"
+#include "support/fixture.h"
 
 #define PG      ((uint64_t)0x1000)
 #define SZ_2M   ((uint64_t)1 << 21)
@@ -478,40 +479,11 @@ static void check_ranges(const struct baton_mem_range *r, size_t n, uint64_t *rn
 
 /* ---- fixtures ----------------------------------------------------------------------------------- */
 
-/* One entry a line: "0x<start> 0x<end, inclusive> <type>"; '#' lines are comments. */
-static void load_fixture(const char *name, struct baton_memmap *map)
-{
-	char path[512], line[256];
-	struct baton_error err = { 0 };
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	memset(map, 0, sizeof(*map));
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *q;
-		uint64_t start, last;
-		line[strcspn(line, "\n")] = 0;
-		if (!*line || *line == '#')
-			continue;
-		start = strtoull(p, &q, 16);
-		last = strtoull(q, &p, 16);
-		assert_true(q != line && p != q && *p == ' ');
-		if (baton_memmap_add(map, start, last + 1, baton_mem_kind_from_name(p + 1), &err))
-			fail_msg("%s: %s", name, err.msg);
-	}
-	fclose(f);
-	if (baton_memmap_sort(map, &err))
-		fail_msg("%s: %s", name, err.msg);
-}
-
 static void check_fixture(const char *name, uint64_t *rng, struct counts res[2])
 {
 	struct baton_memmap map;
 
-	load_fixture(name, &map);
+	fx_memmap_load(name, &map);
 	check_ranges(map.ranges, map.nr, rng, res, NULL);
 	printf("identmap-test: %s: %zu table pages, %zu with 1 GiB pages\n", name, res[0].pages,
 	       res[1].pages);

@@ -14,6 +14,7 @@
 #include "image.h"
 #include "mapwalk.h"
 #include "memmap.h"
+#include "support/fixture.h"
 
 #define PG      ((uint64_t)0x1000)
 #define SZ_2M   ((uint64_t)1 << 21)
@@ -159,41 +160,12 @@ static void expect_covers_layout(const struct baton_map_runs *r, const struct ba
 	assert_int_equal(j, l->nr);
 }
 
-/* One entry a line: "0x<start> 0x<end, inclusive> <type>"; '#' lines are comments. */
-static void load_fixture(const char *name, struct baton_memmap *map)
-{
-	char path[512], line[256];
-	struct baton_error err = { 0 };
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
-	f = fopen(path, "r");
-	if (!f)
-		fail_msg("cannot open %s", path);
-	memset(map, 0, sizeof(*map));
-	while (fgets(line, sizeof(line), f)) {
-		char *p = line, *q;
-		uint64_t start, last;
-		line[strcspn(line, "\n")] = 0;
-		if (!*line || *line == '#')
-			continue;
-		start = strtoull(p, &q, 16);
-		last = strtoull(q, &p, 16);
-		assert_true(q != line && p != q && *p == ' ');
-		if (baton_memmap_add(map, start, last + 1, baton_mem_kind_from_name(p + 1), &err))
-			fail_msg("%s: %s", name, err.msg);
-	}
-	fclose(f);
-	if (baton_memmap_sort(map, &err))
-		fail_msg("%s: %s", name, err.msg);
-}
-
 static void layout_of_fixture(const char *name, struct baton_identmap_layout *l)
 {
 	struct baton_error err = { 0 };
 	struct baton_memmap map;
 
-	load_fixture(name, &map);
+	fx_memmap_load(name, &map);
 	if (baton_identmap_layout(&map, NULL, 0, l, &err))
 		fail_msg("%s: %s", name, err.msg);
 	baton_memmap_free(&map);

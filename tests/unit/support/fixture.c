@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "memmap.h"
+
 static void die(const char *what)
 {
 	perror(what);
@@ -147,4 +149,36 @@ uint8_t *fx_bzimage_build(const struct fx_bzimage *s, size_t *size)
 		b[setup + i] = (uint8_t)(i * 131 + 7);
 	*size = setup + s->payload;
 	return b;
+}
+
+void fx_memmap_load(const char *name, struct baton_memmap *map)
+{
+	char path[512], line[256];
+	struct baton_error err = { 0 };
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, name);
+	f = fopen(path, "r");
+	if (!f)
+		die(path);
+	memset(map, 0, sizeof(*map));
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *q;
+		uint64_t start, last;
+		line[strcspn(line, "\n")] = 0;
+		if (!*line || *line == '#')
+			continue;
+		start = strtoull(p, &q, 16);
+		last = strtoull(q, &p, 16);
+		if (q == line || p == q || *p != ' ' ||
+		    baton_memmap_add(map, start, last + 1, baton_mem_kind_from_name(p + 1), &err)) {
+			fprintf(stderr, "%s: bad line '%s' %s\n", path, line, err.msg);
+			abort();
+		}
+	}
+	fclose(f);
+	if (baton_memmap_sort(map, &err)) {
+		fprintf(stderr, "%s: %s\n", path, err.msg);
+		abort();
+	}
 }

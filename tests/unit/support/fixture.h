@@ -16,6 +16,11 @@ void fx_memmap_from_file(const char *dir, const char *fixture);
 /* DIR/proc/cpuinfo with the given flags line. */
 void fx_cpuinfo(const char *dir, const char *flags);
 
+struct baton_memmap;
+/* Parse tests/fixtures/NAME, one range a line: "0x<start> 0x<end, inclusive> <type>" ('#' lines
+ * are comments), into a sorted map; aborts the test on a bad line. */
+void fx_memmap_load(const char *name, struct baton_memmap *map);
+
 struct fx_bzimage {
 	uint16_t protocol;
 	uint16_t xloadflags;
