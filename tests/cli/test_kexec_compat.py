@@ -3,6 +3,7 @@
 Every syscall that loads or reboots is answered by strace (conftest.run); interfaces are taken
 down in a network namespace of the test's own."""
 
+import os
 import re
 
 KEXEC_ON_CRASH = 0x1
@@ -15,7 +16,6 @@ def calls(p):
 def test_kernel_without_action_loads_then_runs_shutdown(machine, run):
     machine.write('sys/kernel/kexec_loaded', '1\n')
     machine.write('sbin/shutdown', '#!/bin/sh\necho "$0 $*" > "$BATON_ROOT/shutdown.ran"\n')
-    import os
     os.chmod(os.path.join(machine.root, 'sbin/shutdown'), 0o755)
     p = run(machine, machine.kernel, '--append=quiet', as_kexec=True)
     assert p.returncode == 0, p.stderr
@@ -95,3 +95,12 @@ def test_kexec_compat_option(machine, run):
     p = run(machine, '--kexec-compat', '--dry-run', machine.kernel)
     assert p.returncode == 0, p.stderr
     assert 'kernel' in p.stdout
+
+
+def test_load_then_shutdown_without_shutdown_says_so(machine, run):
+    machine.write('sys/kernel/kexec_loaded', '1\n')
+    p = run(machine, machine.kernel, as_kexec=True)
+    assert p.returncode == 1
+    assert p.stderr.startswith('kexec: shutdown: cannot run %s/sbin/shutdown: ' % machine.root), \
+        p.stderr
+    assert calls(p) == ['kexec_load'], p.syscalls
