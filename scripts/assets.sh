@@ -812,6 +812,21 @@ EOF
 	log "built $sb/esp.img"
 }
 
+# A Debian system (systemd, kdump-tools) with baton installed from its own packages, for
+# tests/vm/test_debian.py. The packages are rebuilt when the binary is newer than them.
+debian_system() {
+	local repo deb rc=0
+	repo=$(cd "$(dirname "$0")/.." && pwd)
+	deb=$(ls -t "$BUILD"/deb/baton_*_amd64.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$deb" ] || [ "$BUILD/baton" -nt "$deb" ]; then
+		make -s -C "$repo" deb BUILD="$(cd "$BUILD" && pwd)" >/dev/null || die "make deb failed"
+		log "built $BUILD/deb"
+	fi
+	"$repo/scripts/debian-image.sh" "$BUILD" || rc=$?
+	# 77: a tool this machine lacks; the tests that need the image skip and say why.
+	[ "$rc" -eq 0 ] || [ "$rc" -eq 77 ] || die "scripts/debian-image.sh failed ($rc)"
+}
+
 host_packages
 kernel
 kexec_tools
@@ -824,3 +839,4 @@ xen_assets
 efi_assets
 state_initrd
 secureboot_assets
+debian_system

@@ -229,3 +229,28 @@ def sb_console(request, build, sb_assets):
     yield make
     for c in made:
         c.close()
+
+
+# --- Debian system image (tests/vm/test_debian.py) ------------------------------------------
+DEBIAN_ASSETS = ('debian-vmlinuz', 'debian-initrd.img', 'debian.release', 'debian-kexec-tools.img')
+DEBIAN_MISSING_TOOL = 77     # scripts/debian-image.sh: a tool (or root) this machine lacks
+
+
+@pytest.fixture(scope='session')
+def debian_assets(build):
+    """The asset directory, with the Debian system images of scripts/debian-image.sh (run once per
+    session unless BATON_SKIP_ASSETS=1): debian-kexec-tools.img always, debian.img (baton as
+    /sbin/kexec) when $BUILD/deb holds baton's packages."""
+    script = os.path.join(REPO, 'scripts', 'debian-image.sh')
+    if os.environ.get('BATON_SKIP_ASSETS') != '1':
+        r = subprocess.run([script, build], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+        if r.returncode == DEBIAN_MISSING_TOOL:
+            pytest.skip('Debian image not built: ' + r.stdout.strip().splitlines()[-1])
+        if r.returncode != 0:
+            pytest.fail('scripts/debian-image.sh failed:\n' + r.stdout)
+    path = os.path.join(build, 'assets')
+    for name in DEBIAN_ASSETS:
+        if not os.path.exists(os.path.join(path, name)):
+            pytest.skip('asset %s missing (run scripts/debian-image.sh)' % name)
+    return path
