@@ -6,5 +6,6 @@ set -eu
 BUILD=${1:-build}
 [ $# -gt 0 ] && shift
 cd "$(dirname "$0")/.."
-scripts/assets.sh "$BUILD"
+# The demo needs the kernels and initrds, not the Debian system image of the ecosystem tests.
+BATON_DEBIAN_ASSETS=0 scripts/assets.sh "$BUILD"
 exec /usr/bin/python3 tests/vm/demo.py --build "$BUILD" "$@"

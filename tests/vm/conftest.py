@@ -252,5 +252,6 @@ def debian_assets(build):
     path = os.path.join(build, 'assets')
     for name in DEBIAN_ASSETS:
         if not os.path.exists(os.path.join(path, name)):
-            pytest.skip('asset %s missing (run scripts/debian-image.sh)' % name)
+            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_DEBIAN_ASSETS=0 skips '
+                        'it)' % name)
     return path
