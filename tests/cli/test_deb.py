@@ -10,7 +10,7 @@ import subprocess
 
 import pytest
 
-from conftest import REPO, build_dir
+from conftest import REPO
 
 MULTIARCH = 'usr/lib/x86_64-linux-gnu'
 
@@ -24,11 +24,12 @@ VERSION = makefile_version()
 
 
 @pytest.fixture(scope='session')
-def debs():
-    """make deb, once per session: {package name: path of its .deb}."""
+def debs(tmp_path_factory):
+    """make deb, once per session: {package name: path of its .deb}. Built in a directory of its
+    own: $BUILD/deb holds the packages the Debian-system VM image was made from."""
     if not shutil.which('dpkg-buildpackage'):
         pytest.skip('dpkg-buildpackage is not installed (Debian package dpkg-dev)')
-    build = build_dir()
+    build = str(tmp_path_factory.mktemp('deb-build'))
     env = dict(os.environ)
     for var in ('MAKEFLAGS', 'MFLAGS', 'MAKELEVEL'):
         env.pop(var, None)
