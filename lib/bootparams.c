@@ -55,13 +55,11 @@ void baton_bootparams_e820_entries(struct e820_entry *out, const struct baton_me
 	}
 }
 
-int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
-			  struct baton_error *err)
+void baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map)
 {
 	size_t n = map->nr < E820_MAX_ZEROPAGE ? map->nr : E820_MAX_ZEROPAGE;
 	uint64_t top = 0;
 
-	(void)err;
 	baton_bootparams_e820_entries(bp->e820_table, map, 0, n);
 	for (size_t i = 0; i < map->nr; i++)
 		if (map->ranges[i].kind == BATON_MEM_RAM && map->ranges[i].end > top)
@@ -70,12 +68,11 @@ int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map
 	/* Extended memory above 1 MiB in KiB, for the few paths that still read it. */
 	top = top > (1ULL << 20) ? (top - (1ULL << 20)) >> 10 : 0;
 	bp->alt_mem_k = top > UINT32_MAX ? UINT32_MAX : (uint32_t)top;
-	return 0;
 }
 
-int baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
-			   const struct baton_memmap *map, const struct boot_params *running,
-			   const struct baton_boot_layout *layout, struct baton_error *err)
+void baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
+			    const struct baton_memmap *map, const struct boot_params *running,
+			    const struct baton_boot_layout *layout)
 {
 	memset(bp, 0, sizeof(*bp));
 	memcpy(&bp->hdr, img->data + offsetof(struct boot_params, hdr),
@@ -99,5 +96,5 @@ int baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *i
 	bp->ext_cmd_line_ptr = (uint32_t)(layout->cmdline_addr >> 32);
 	bp->hdr.setup_data = 0;
 
-	return baton_bootparams_e820(bp, map, err);
+	baton_bootparams_e820(bp, map);
 }

@@ -22,8 +22,7 @@ enum baton_mem_kind baton_mem_kind_from_e820(uint32_t type);
 
 /* Firmware memory map -> the zero page's e820 table: its first 128 entries (the rest go in a
  * SETUP_E820_EXT node: baton_bootparams_e820_entries). */
-int baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map,
-			  struct baton_error *err);
+void baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *map);
 /* Entries [first, first + count) of `map` as e820 wire entries. */
 void baton_bootparams_e820_entries(struct e820_entry *out, const struct baton_memmap *map,
 				   size_t first, size_t count);
@@ -32,8 +31,8 @@ void baton_bootparams_e820_entries(struct e820_entry *out, const struct baton_me
  * was given by its firmware (`running`: its /sys/kernel/boot_params/data, or NULL) that the new
  * kernel needs as well: screen_info, edid_info, acpi_rsdp_addr, efi_info (which the EFI module
  * then rebuilds). */
-int baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
-			   const struct baton_memmap *map, const struct boot_params *running,
-			   const struct baton_boot_layout *layout, struct baton_error *err);
+void baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
+			    const struct baton_memmap *map, const struct boot_params *running,
+			    const struct baton_boot_layout *layout);
 
 #endif

@@ -394,10 +394,7 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 	if (!img->boot_seg)
 		return baton_fail(err, ENOMEM, "bootparams: out of memory");
 	bp = (struct boot_params *)img->boot_seg;
-	rc = baton_bootparams_build(bp, &img->bz, map, img->have_running ? &img->running : NULL,
-				    &layout, err);
-	if (rc)
-		return rc;
+	baton_bootparams_build(bp, &img->bz, map, img->have_running ? &img->running : NULL, &layout);
 	if (cmdline->len)
 		memcpy(img->boot_seg + sizeof(struct boot_params), cmdline->text, cmdline->len);
 
