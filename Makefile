@@ -144,7 +144,8 @@ $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BU
 # Tests of code that embeds the purgatory image, and of the CLI's own units.
 $(BUILD)/tests/unit/image-test $(BUILD)/tests/unit/api-test: $(BUILD)/lib/purgatory_blob.o
 $(BUILD)/tests/unit/options-test: $(BUILD)/cli/options.o
-$(BUILD)/tests/unit/plan_view-test: $(BUILD)/cli/plan_view.o $(BUILD)/cli/report.o
+$(BUILD)/tests/unit/plan_view-test: $(BUILD)/cli/plan_view.o $(BUILD)/cli/plan_json.o \
+		$(BUILD)/cli/report.o
 
 # A stand-in libxenctrl the Xen backend's tests dlopen instead of the real one.
 $(BUILD)/tests/unit/libfakexenctrl.so: tests/unit/fakes/xenctrl.c tests/unit/fakes/xenctrl_state.h

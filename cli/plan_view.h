@@ -24,18 +24,10 @@ enum plan_view_charset plan_view_charset(const char *lc_all, const char *lc_ctyp
 int plan_view_text(FILE *out, const struct baton_image *img, const char *kernel,
 		   enum plan_view_charset cs, struct baton_error *err);
 
-/* The same plan as one JSON document (docs/plan.md has the schema). */
-int plan_view_json(FILE *out, const struct baton_image *img, const char *kernel,
-		   struct baton_error *err);
-
 /* What --dry-run prints: the JSON document if json, else the picture in the character set of the
  * environment's locale (LC_ALL, LC_CTYPE, LANG). */
 int plan_view_print(FILE *out, const struct baton_image *img, const char *kernel, int json,
 		    struct baton_error *err);
-
-/* s as a JSON string literal, quotes included. Bytes that are not UTF-8 become \u00XX (their
- * Latin-1 reading), so the output is valid UTF-8 whatever the input. */
-void plan_view_json_string(FILE *out, const char *s);
 
 /* A size in binary units, "639K", "1023.9M", "12G": whole numbers exact, else one decimal. */
 const char *plan_view_size(char *buf, size_t len, uint64_t bytes);

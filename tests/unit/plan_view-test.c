@@ -13,6 +13,7 @@
 #include "image.h"
 #include "mapwalk.h"
 #include "memmap.h"
+#include "plan_json.h"
 #include "plan_view.h"
 
 #define PG    ((uint64_t)0x1000)
@@ -47,7 +48,7 @@ static char *json_of(const char *s)
 	struct capture c;
 
 	capture_open(&c);
-	plan_view_json_string(c.f, s);
+	plan_json_string(c.f, s);
 	return capture_close(&c);
 }
 
@@ -326,7 +327,7 @@ static void tampered_tables_print_nothing(void **state)
 	p.tables[p.img->roots.pml4 - p.img->seg[BATON_SEG_PAGE_TABLES].mem] = 0;   /* PML4[0] */
 	capture_open(&c);
 	assert_int_equal(plan_view_text(c.f, p.img, "k", PLAN_VIEW_ASCII, &err), -EPROTO);
-	assert_int_equal(plan_view_json(c.f, p.img, "k", &err), -EPROTO);
+	assert_int_equal(plan_json(c.f, p.img, "k", &err), -EPROTO);
 	text = capture_close(&c);
 	assert_string_equal(text, "");
 	assert_non_null(strstr(err.msg, "mapwalk: the tables hold "));
@@ -382,7 +383,7 @@ static void json_has_the_whole_plan(void **state)
 	free(p.img->cmdline);
 	p.img->cmdline = strdup("a=\"b c\" d\\e\x01");
 	capture_open(&c);
-	assert_int_equal(plan_view_json(c.f, p.img, "/boot/vm\"linuz", &err), 0);
+	assert_int_equal(plan_json(c.f, p.img, "/boot/vm\"linuz", &err), 0);
 	text = capture_close(&c);
 	assert_non_null(strstr(text, "\"kernel\": \"/boot/vm\\\"linuz\",\n"));
 	assert_non_null(strstr(text, "\"cmdline\": \"a=\\\"b c\\\" d\\\\e\\u0001\",\n"));
