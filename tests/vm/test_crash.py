@@ -22,15 +22,17 @@ a marker goes to /dev/kmsg; `echo c > /proc/sysrq-trigger` panics. Then, in the 
 A panic is expected once; any other bad pattern, and a second panic, fail the test.
 """
 
-import base64
 import os
 import re
-import struct
 import uuid
 
 import pytest
 
 import console as con
+from vmcore import (PAGE, PT_NOTE, check_capture_cmdline, check_last_page_readable,
+                    check_prstatus, check_pt_loads, check_vmcore_size, elf_header, elf_notes,
+                    file_offset, fmt, read_b64, read_core_header, single_note, subtract,
+                    wait_capture_kernel)
 
 KERNEL = '/boot/vmlinuz'
 CAPTURE_INITRD = '/boot/capture-initrd.img'
@@ -73,15 +75,10 @@ CASES = {
 KNOWN_DEFECTS = {}
 
 LOW_START, LOW_END = 0x1000, 0x9f000     # System RAM below 640 KiB, whole pages, not the EBDA
-PAGE = 4096
 FOUR_GIB = 1 << 32
 LOAD_TIMEOUT = 60
 PANIC_TIMEOUT = 60
 CAPTURE_TIMEOUT = 120
-
-PT_LOAD, PT_NOTE = 1, 4
-ET_CORE, EM_X86_64 = 4, 62
-NT_PRSTATUS = 1
 
 
 # --- fixtures -------------------------------------------------------------------------------
@@ -138,80 +135,6 @@ def parse_iomem(text):
     return ram, crash
 
 
-def subtract(ranges, hole):
-    out = []
-    for s, e in ranges:
-        if e <= hole[0] or s >= hole[1]:
-            out.append((s, e))
-            continue
-        if s < hole[0]:
-            out.append((s, hole[0]))
-        if e > hole[1]:
-            out.append((hole[1], e))
-    return out
-
-
-def union(ranges):
-    out = []
-    for s, e in sorted(ranges):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def covered(ranges, s, e):
-    return any(a <= s and e <= b for a, b in union(ranges))
-
-
-def fmt(ranges):
-    return ', '.join('[%#x, %#x)' % r for r in ranges)
-
-
-def read_b64(c, cmd, timeout=60):
-    return base64.b64decode(''.join(c.run_command(cmd + ' | base64', timeout).split()))
-
-
-def elf_header(data):
-    """(e_type, e_machine, [(p_type, p_offset, p_paddr, p_filesz, p_memsz)])."""
-    assert data[:4] == b'\x7fELF', 'not an ELF file: %r' % data[:16]
-    assert data[4] == 2 and data[5] == 1, 'not ELF64 little-endian'
-    e_type, e_machine = struct.unpack_from('<HH', data, 16)
-    e_phoff, = struct.unpack_from('<Q', data, 32)
-    e_phentsize, e_phnum = struct.unpack_from('<HH', data, 54)
-    assert e_phoff + e_phnum * e_phentsize <= len(data), 'program headers beyond what was read'
-    phdrs = []
-    for i in range(e_phnum):
-        p_type, _, off, _, paddr, filesz, memsz, _ = struct.unpack_from(
-            '<IIQQQQQQ', data, e_phoff + i * e_phentsize)
-        phdrs.append((p_type, off, paddr, filesz, memsz))
-    return e_type, e_machine, phdrs
-
-
-def elf_notes(buf):
-    """[(name, type, desc)] of a PT_NOTE segment."""
-    notes, i = [], 0
-    while i + 12 <= len(buf):
-        namesz, descsz, ntype = struct.unpack_from('<III', buf, i)
-        if namesz == 0 and descsz == 0 and ntype == 0:
-            break
-        i += 12
-        name = buf[i:i + namesz].rstrip(b'\0').decode('ascii', 'replace')
-        i += (namesz + 3) & ~3
-        notes.append((name, ntype, buf[i:i + descsz]))
-        i += (descsz + 3) & ~3
-    return notes
-
-
-def file_offset(phdrs, start, end):
-    """Where [start, end) of physical memory lies in the file, by its PT_LOAD."""
-    for p_type, off, paddr, filesz, _ in phdrs:
-        if p_type == PT_LOAD and paddr <= start and end <= paddr + filesz:
-            return off + start - paddr
-    return None
-
-
 def sha256_at(c, path, offset, size):
     assert offset % PAGE == 0 and size % PAGE == 0, (offset, size)
     out = c.run_command('dd if=%s bs=%d skip=%d count=%d 2>/dev/null | sha256sum'
@@ -259,14 +182,6 @@ def load(c, loader, cmdline):
     return out
 
 
-def addr_value(text):
-    """elfcorehdr=: 0x hex, or decimal with an optional K/M/G suffix (kexec-tools: KiB)."""
-    if text.startswith('0x'):
-        return int(text, 16)
-    shift = {'K': 10, 'M': 20, 'G': 30}.get(text[-1], 0)
-    return int(text.rstrip('KMG')) << shift
-
-
 # --- tests ----------------------------------------------------------------------------------
 @pytest.mark.parametrize('case', sorted(CASES))
 def test_crash(request, console, loader, case):
@@ -307,59 +222,33 @@ def test_crash(request, console, loader, case):
     c.enable_bad_pattern('panic')       # from here on a panic is the capture kernel's: a failure
     c.note('panic')
     assert why.strip() == 'sysrq triggered crash'
-    if loader['entry_re']:
-        c.wait_for(loader['entry_re'], CAPTURE_TIMEOUT)
-    got = c.wait_for(con.RE_CAPTURE_CMDLINE, CAPTURE_TIMEOUT).group(1)
-    paging = c.wait_for(con.RE_CAPTURE_PAGING, 30).group(1)
-    vmcore_size = c.wait_for(con.RE_CAPTURE_READY, 30).group(2)
-    c.set_prompt(con.CAPTURE_PROMPT)
-    c.wait_for(con.RE_CAPTURE_PROMPT, 30)
-    c.note('capture kernel up')
+    got, paging, vmcore_size = wait_capture_kernel(c, loader['entry_re'], CAPTURE_TIMEOUT,
+                                                   paging=True)
 
     # The command line: the requested one plus exactly what the loader adds.
-    assert got.startswith(cmdline), 'capture kernel got another command line:\n%s' % got
-    added = got[len(cmdline):]
-    m = loader['added_re'].match(added)
-    assert m, '%s added %r to the command line' % (loader['name'], added)
-    hdr = addr_value(m.group(1))
-    assert crash[0] <= hdr < crash[1], 'elfcorehdr=%s is outside the Crash kernel range %s' % (
-        m.group(1), fmt([crash]))
+    check_capture_cmdline(got, cmdline, loader['added_re'], loader['name'], crash,
+                          'the Crash kernel range')
     assert paging == 'la57', 'capture kernel runs 4-level paging'
-    assert vmcore_size.isdigit() and int(vmcore_size) > 0, '/proc/vmcore: %s' % vmcore_size
+    check_vmcore_size(vmcore_size)
 
     # The ELF core header as the capture kernel presents it.
-    head = read_b64(c, 'head -c 16384 /proc/vmcore')
-    e_type, e_machine, phdrs = elf_header(head)
-    assert (e_type, e_machine) == (ET_CORE, EM_X86_64), (e_type, e_machine)
+    head, phdrs = read_core_header(c, 16384)
     notes_ph = [p for p in phdrs if p[0] == PT_NOTE]
     assert len(notes_ph) == 1, '/proc/vmcore has %d PT_NOTEs' % len(notes_ph)
     _, off, _, filesz, _ = notes_ph[0]
     if off + filesz > len(head):
         head = read_b64(c, 'head -c %d /proc/vmcore' % (off + filesz))
     notes = elf_notes(head[off:off + filesz])
-    prstatus = [n for n in notes if n[:2] == ('CORE', NT_PRSTATUS)]
-    assert len(prstatus) == opts['smp'], 'the dump has %d NT_PRSTATUS notes for %d CPUs: %s' % (
-        len(prstatus), opts['smp'], [(n, t, len(d)) for n, t, d in notes])
-    vmcoreinfo = [d for n, _, d in notes if n == 'VMCOREINFO']
-    assert len(vmcoreinfo) == 1, 'the dump has %d VMCOREINFO notes' % len(vmcoreinfo)
-    assert ('OSRELEASE=%s\n' % c.kernel_release).encode() in vmcoreinfo[0], \
+    check_prstatus(notes, opts['smp'])
+    assert ('OSRELEASE=%s\n' % c.kernel_release).encode() in single_note(notes, 'VMCOREINFO'), \
         'VMCOREINFO is not the dead kernel\'s'
 
-    loads = [(paddr, paddr + filesz) for t, _, paddr, filesz, _ in phdrs if t == PT_LOAD]
-    c.note('vmcore PT_LOADs: %s' % fmt(loads))
     want = subtract(ram, crash)
-    missing = [r for r in want if not covered(loads, *r)]
-    assert not missing, 'the dump lacks System RAM %s (PT_LOADs %s)' % (fmt(missing), fmt(loads))
-    stray = [r for r in loads if not covered(ram, *r)]
-    assert not stray, 'PT_LOADs outside System RAM: %s' % fmt(stray)
+    check_pt_loads(c, phdrs, want, ram, 'System RAM', 'System RAM')
     if case == 'highmem':
-        high = [r for r in want if r[1] > FOUR_GIB]
-        assert high and all(covered(loads, *r) for r in high)
+        assert [r for r in want if r[1] > FOUR_GIB], 'no System RAM above 4 GiB to dump'
         # and the capture kernel reads it: the last page of RAM
-        last = max(e for _, e in want) - PAGE
-        out = c.run_command('dd if=/proc/vmcore bs=%d skip=%d count=1 2>/dev/null | wc -c'
-                            % (PAGE, file_offset(phdrs, last, last + PAGE) // PAGE))
-        assert out.strip() == str(PAGE), 'cannot read %#x from /proc/vmcore: %s' % (last, out)
+        check_last_page_readable(c, phdrs, want)
 
     # The dead kernel's log.
     out, rc = c.run_command_rc('makedumpfile --dump-dmesg /proc/vmcore /tmp/dmesg.txt', 120)

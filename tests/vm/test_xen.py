@@ -24,12 +24,14 @@ Times under TCG on a shared 2-core host: Xen -> dom0 prompt 18-35 s, a case abou
 
 import os
 import re
-import struct
 import uuid
 
 import pytest
 
 import console as con
+from vmcore import (PT_NOTE, check_capture_cmdline, check_last_page_readable, check_prstatus,
+                    check_pt_loads, check_vmcore_size, covered, elf_notes, fmt, read_core_header,
+                    single_note, subtract, wait_capture_kernel)
 
 KERNEL = '/boot/vmlinuz'
 INITRD = '/boot/initrd.img'
@@ -66,9 +68,6 @@ HANDOVER_TIMEOUT = 180
 PANIC_TIMEOUT = 90
 CAPTURE_TIMEOUT = 180
 
-PT_LOAD, PT_NOTE = 1, 4
-ET_CORE, EM_X86_64 = 4, 62
-NT_PRSTATUS = 1
 XEN_ELFNOTE_CRASH_INFO = 0x1000001
 LOW_1M = 1 << 20
 
@@ -126,84 +125,9 @@ def xen_memory(c):
     return ram, crash
 
 
-def union(ranges):
-    out = []
-    for s, e in sorted(ranges):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
-
-
-def subtract(ranges, hole):
-    out = []
-    for s, e in ranges:
-        if e <= hole[0] or s >= hole[1]:
-            out.append((s, e))
-            continue
-        if s < hole[0]:
-            out.append((s, hole[0]))
-        if e > hole[1]:
-            out.append((hole[1], e))
-    return out
-
-
-def covered(ranges, s, e):
-    return any(a <= s and e <= b for a, b in union(ranges))
-
-
-def fmt(ranges):
-    return ', '.join('[%#x, %#x)' % r for r in ranges)
-
-
 def e820_usable(text):
     """The usable ranges a kernel printed ("BIOS-e820: [mem A-B] usable"), [start, end)."""
     return [(int(s, 16), int(e, 16) + 1) for s, e in RE_BIOS_E820.findall(text)]
-
-
-def elf_header(data):
-    """(e_type, e_machine, [(p_type, p_offset, p_paddr, p_filesz)])."""
-    assert data[:4] == b'\x7fELF', 'not an ELF file: %r' % data[:16]
-    assert data[4] == 2 and data[5] == 1, 'not ELF64 little-endian'
-    e_type, e_machine = struct.unpack_from('<HH', data, 16)
-    e_phoff, = struct.unpack_from('<Q', data, 32)
-    e_phentsize, e_phnum = struct.unpack_from('<HH', data, 54)
-    assert e_phoff + e_phnum * e_phentsize <= len(data), 'program headers beyond what was read'
-    phdrs = []
-    for i in range(e_phnum):
-        p_type, _, off, _, paddr, filesz, _, _ = struct.unpack_from(
-            '<IIQQQQQQ', data, e_phoff + i * e_phentsize)
-        phdrs.append((p_type, off, paddr, filesz))
-    return e_type, e_machine, phdrs
-
-
-def elf_notes(buf):
-    """[(name, type, desc)] of a PT_NOTE segment."""
-    notes, i = [], 0
-    while i + 12 <= len(buf):
-        namesz, descsz, ntype = struct.unpack_from('<III', buf, i)
-        if namesz == 0 and descsz == 0 and ntype == 0:
-            break
-        i += 12
-        name = buf[i:i + namesz].rstrip(b'\0').decode('ascii', 'replace')
-        i += (namesz + 3) & ~3
-        notes.append((name, ntype, buf[i:i + descsz]))
-        i += (descsz + 3) & ~3
-    return notes
-
-
-def read_b64(c, cmd, timeout=90):
-    import base64
-    return base64.b64decode(''.join(c.run_command(cmd + ' | base64', timeout).split()))
-
-
-def addr_value(text):
-    """elfcorehdr=: 0x hex, or decimal with an optional K/M/G suffix (kexec-tools: KiB)."""
-    if text.startswith('0x'):
-        return int(text, 16)
-    shift = {'K': 10, 'M': 20, 'G': 30}.get(text[-1], 0)
-    return int(text.rstrip('KMG')) << shift
 
 
 def boot_dom0(xen_console):
@@ -303,22 +227,11 @@ def test_xen_crash(xen_console, loader, xen_assets):
     c.enable_bad_pattern('panic')       # from here on a panic is the capture kernel's: a failure
     c.note('dom0 panic, Xen runs the crash image')
     assert why.strip() == 'sysrq triggered crash'
-    if loader['entry_re']:
-        c.wait_for(loader['entry_re'], CAPTURE_TIMEOUT)
-    got = c.wait_for(con.RE_CAPTURE_CMDLINE, CAPTURE_TIMEOUT).group(1)
-    vmcore_size = c.wait_for(con.RE_CAPTURE_READY, 30).group(2)
-    c.set_prompt(con.CAPTURE_PROMPT)
-    c.wait_for(con.RE_CAPTURE_PROMPT, 30)
-    c.note('capture kernel up')
+    got, _, vmcore_size = wait_capture_kernel(c, loader['entry_re'], CAPTURE_TIMEOUT)
 
-    assert got.startswith(cmdline), 'capture kernel got another command line:\n%s' % got
-    added = got[len(cmdline):]
-    m = loader['crash_added_re'].match(added)
-    assert m, '%s added %r to the command line' % (loader['name'], added)
-    hdr = addr_value(m.group(1))
-    assert crash[0] <= hdr < crash[1], 'elfcorehdr=%s is outside Xen\'s crash area %s' % (
-        m.group(1), fmt([crash]))
-    assert vmcore_size.isdigit() and int(vmcore_size) > 0, '/proc/vmcore: %s' % vmcore_size
+    check_capture_cmdline(got, cmdline, loader['crash_added_re'], loader['name'], crash,
+                          'Xen\'s crash area')
+    check_vmcore_size(vmcore_size)
 
     # The capture kernel runs in the crash area (and the low 640 KiB the purgatory saved).
     usable = e820_usable(c.transcript[handed:])
@@ -327,38 +240,24 @@ def test_xen_crash(xen_console, loader, xen_assets):
     assert not stray, 'capture kernel RAM outside the crash area and low memory: %s' % fmt(stray)
 
     # The ELF core header: Xen's crash notes, and the machine's RAM outside the crash area.
-    head = read_b64(c, 'head -c 65536 /proc/vmcore')
-    e_type, e_machine, phdrs = elf_header(head)
-    assert (e_type, e_machine) == (ET_CORE, EM_X86_64), (e_type, e_machine)
+    head, phdrs = read_core_header(c, 65536, 90)
     notes_ph = [p for p in phdrs if p[0] == PT_NOTE]
     assert notes_ph, '/proc/vmcore has no PT_NOTE'
     notes = []
-    for _, off, _, filesz in notes_ph:
+    for _, off, _, filesz, _ in notes_ph:
         assert off + filesz <= len(head), 'PT_NOTE beyond the first 64 KiB'
         notes += elf_notes(head[off:off + filesz])
     c.note('vmcore notes: %s' % [(n, hex(t), len(d)) for n, t, d in notes])
-    prstatus = [n for n in notes if n[:2] == ('CORE', NT_PRSTATUS)]
-    assert len(prstatus) == 1, 'the dump has %d NT_PRSTATUS notes for 1 CPU' % len(prstatus)
+    check_prstatus(notes, 1)
     assert [n for n in notes if n[:2] == ('Xen', XEN_ELFNOTE_CRASH_INFO)], \
         'no Xen CRASH_INFO note: the per-CPU notes are not Xen\'s'
-    vmcoreinfo = [d for n, _, d in notes if n == 'VMCOREINFO_XEN']
-    assert len(vmcoreinfo) == 1, 'the dump has %d VMCOREINFO_XEN notes' % len(vmcoreinfo)
-    assert b'SYMBOL(domain_list)=' in vmcoreinfo[0], 'VMCOREINFO_XEN is not Xen\'s'
+    assert b'SYMBOL(domain_list)=' in single_note(notes, 'VMCOREINFO_XEN'), \
+        'VMCOREINFO_XEN is not Xen\'s'
 
-    loads = [(paddr, paddr + filesz) for t, _, paddr, filesz in phdrs if t == PT_LOAD]
-    c.note('vmcore PT_LOADs: %s' % fmt(loads))
     want = subtract(ram, crash)
-    missing = [r for r in want if not covered(loads, *r)]
-    assert not missing, 'the dump lacks machine RAM %s (PT_LOADs %s)' % (fmt(missing), fmt(loads))
-    stray = [r for r in loads if not covered(want, *r)]
-    assert not stray, 'PT_LOADs outside machine RAM or inside the crash area: %s' % fmt(stray)
+    check_pt_loads(c, phdrs, want, want, 'machine RAM', 'machine RAM or inside the crash area')
     # and the capture kernel reads it: the last page of machine RAM
-    last = max(e for _, e in want) - 4096
-    off = next(o + last - p for t, o, p, sz in phdrs if t == PT_LOAD and p <= last < p + sz)
-    assert off % 4096 == 0, 'the last page of RAM is at file offset %#x' % off
-    out = c.run_command('dd if=/proc/vmcore bs=4096 skip=%d count=1 2>/dev/null | wc -c'
-                        % (off // 4096), 60)
-    assert out.strip() == '4096', 'cannot read %#x from /proc/vmcore: %s' % (last, out)
+    check_last_page_readable(c, phdrs, want)
 
     c.run_command('poweroff -f', wait_for_prompt=False)
     c.wait_exit(30)
