@@ -20,6 +20,12 @@
 
 enum { EXIT_USAGE = 2 };
 
+/* kexec-tools exits 1 on a usage error; scripts written for it may test for that. */
+static int usage_status(const struct cli_options *o)
+{
+	return o->compat ? EXIT_FAILURE : EXIT_USAGE;
+}
+
 static int fail(const struct cli_options *o, const struct baton_error *err)
 {
 	fprintf(stderr, "%s: %s\n", o->prog, err->msg);
@@ -217,13 +223,12 @@ int main(int argc, char **argv)
 
 	if (cli_parse(&o, argc, argv, msg, sizeof(msg))) {
 		fprintf(stderr, "%s: %s (see %s --help)\n", o.prog, msg, o.prog);
-		/* kexec-tools exits 1 on a usage error; scripts written for it may test for that */
-		return o.compat ? EXIT_FAILURE : EXIT_USAGE;
+		return usage_status(&o);
 	}
 	if (o.dry_run && o.action != CLI_LOAD && o.action != CLI_FORCE &&
 	    o.action != CLI_LOAD_SHUTDOWN && o.action != CLI_HELP && o.action != CLI_VERSION) {
 		fprintf(stderr, "%s: --dry-run only plans a load (-l, -p or -f)\n", o.prog);
-		return o.compat ? EXIT_FAILURE : EXIT_USAGE;
+		return usage_status(&o);
 	}
 	if (o.action == CLI_HELP) {
 		cli_usage(stdout);

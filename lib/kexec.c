@@ -119,7 +119,7 @@ int baton_kexec_exec(const struct baton_sys *sys, unsigned flags, struct baton_e
 		sys->sync(sys->ctx);
 	/* A NIC left up may keep writing into memory the new kernel owns. As with kexec-tools,
 	 * an interface that will not go down does not stop the reboot. */
-	if ((flags & BATON_EXEC_IFDOWN) && sys->ifdown)
+	if (flags & BATON_EXEC_IFDOWN)
 		(void)sys->ifdown(sys->ctx);
 	/* On the real kernel a successful call does not return; a seam may answer 0. */
 	int rc = sys->reboot_kexec(sys->ctx);

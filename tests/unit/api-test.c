@@ -10,60 +10,13 @@
 
 #include "baton/baton.h"
 #include "session.h"
+#include "support/fake_sys.h"
 #include "support/fixture.h"
-
-struct fake {
-	int loads, file_loads, reboots, syncs, ifdowns;
-	uint64_t entry;
-	size_t nr;
-	struct baton_kexec_segment segs[16];
-	unsigned long flags;
-};
-
-static int fake_load(void *ctx, uint64_t entry, size_t nr, const struct baton_kexec_segment *s,
-		     unsigned long flags)
-{
-	struct fake *f = ctx;
-	f->loads++;
-	f->entry = entry;
-	f->nr = nr;
-	f->flags = flags;
-	if (nr)
-		memcpy(f->segs, s, nr * sizeof(*s));
-	return 0;
-}
-
-static int fake_file_load(void *ctx, int kfd, int ifd, size_t len, const char *cmdline,
-			  unsigned long flags)
-{
-	(void)kfd, (void)ifd, (void)len, (void)cmdline;
-	struct fake *f = ctx;
-	f->file_loads++;
-	f->flags = flags;
-	return 0;
-}
-
-static int fake_reboot(void *ctx)
-{
-	((struct fake *)ctx)->reboots++;
-	return 0;
-}
-
-static void fake_sync(void *ctx)
-{
-	((struct fake *)ctx)->syncs++;
-}
-
-static int fake_ifdown(void *ctx)
-{
-	((struct fake *)ctx)->ifdowns++;
-	return 0;
-}
 
 struct world {
 	char *root;
 	char kernel[4200];
-	struct fake fake;
+	struct fake_sys fake;
 	struct baton *b;
 };
 
@@ -73,9 +26,7 @@ static int setup(void **state)
 	struct fx_bzimage spec = fx_bzimage_defaults();
 	size_t size;
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
-	struct baton_sys sys = { .kexec_load = fake_load, .kexec_file_load = fake_file_load,
-				 .reboot_kexec = fake_reboot, .sync = fake_sync,
-				 .ifdown = fake_ifdown, .ctx = &w->fake };
+	struct baton_sys sys = fake_sys_ops(&w->fake);
 	struct baton_config cfg;
 
 	w->root = fx_tmpdir();

@@ -8,73 +8,14 @@
 #include <cmocka.h>
 
 #include "kexec.h"
+#include "support/fake_sys.h"
 #include "support/fixture.h"
-
-struct fake {
-	int calls;
-	int synced_before_reboot;
-	int synced;
-	uint64_t entry;
-	size_t nr;
-	struct baton_kexec_segment segs[16];
-	unsigned long flags;
-	int result;
-	int file_kfd, file_ifd;
-	size_t file_len;
-	const char *file_cmdline;
-};
-
-static int fake_load(void *ctx, uint64_t entry, size_t nr, const struct baton_kexec_segment *s,
-		     unsigned long flags)
-{
-	struct fake *f = ctx;
-	f->calls++;
-	f->entry = entry;
-	f->nr = nr;
-	if (nr)
-		memcpy(f->segs, s, nr * sizeof(*s));
-	f->flags = flags;
-	return f->result;
-}
-
-static int fake_file_load(void *ctx, int kfd, int ifd, size_t len, const char *cmdline,
-			  unsigned long flags)
-{
-	struct fake *f = ctx;
-	f->calls++;
-	f->file_kfd = kfd;
-	f->file_ifd = ifd;
-	f->file_len = len;
-	f->file_cmdline = cmdline;
-	f->flags = flags;
-	return f->result;
-}
-
-static int fake_reboot(void *ctx)
-{
-	struct fake *f = ctx;
-	f->calls++;
-	f->synced_before_reboot = f->synced;
-	return f->result;
-}
-
-static void fake_sync(void *ctx)
-{
-	((struct fake *)ctx)->synced = 1;
-}
-
-static struct baton_sys fake_sys(struct fake *f)
-{
-	struct baton_sys s = { .kexec_load = fake_load, .kexec_file_load = fake_file_load,
-			       .reboot_kexec = fake_reboot, .sync = fake_sync, .ctx = f };
-	return s;
-}
 
 static void load_passes_every_used_segment(void **state)
 {
 	(void)state;
-	struct fake f = { 0 };
-	struct baton_sys sys = fake_sys(&f);
+	struct fake_sys f = { 0 };
+	struct baton_sys sys = fake_sys_ops(&f);
 	struct baton_image img;
 	static const uint8_t a[100], b[200];
 
@@ -101,8 +42,8 @@ static void load_passes_every_used_segment(void **state)
 static void errors_become_messages(void **state)
 {
 	(void)state;
-	struct fake f = { .result = -EPERM };
-	struct baton_sys sys = fake_sys(&f);
+	struct fake_sys f = { .result = -EPERM };
+	struct baton_sys sys = fake_sys_ops(&f);
 	struct baton_image img;
 	struct baton_error err = { 0 };
 
@@ -117,11 +58,12 @@ static void errors_become_messages(void **state)
 static void unload_is_a_load_of_nothing(void **state)
 {
 	(void)state;
-	struct fake f = { 0 };
-	struct baton_sys sys = fake_sys(&f);
+	struct fake_sys f = { 0 };
+	struct baton_sys sys = fake_sys_ops(&f);
 
 	assert_int_equal(baton_kexec_unload(&sys, 0, NULL), 0);
-	assert_int_equal(f.calls, 1);
+	assert_int_equal(f.loads, 1);
+	assert_int_equal(f.file_loads + f.reboots, 0);
 	assert_int_equal(f.nr, 0);
 	assert_int_equal(f.entry, 0);
 	assert_int_equal(f.flags, 62UL << 16);
@@ -132,13 +74,15 @@ static void unload_is_a_load_of_nothing(void **state)
 static void unload_under_lockdown_goes_through_kexec_file_load(void **state)
 {
 	(void)state;
-	struct fake f = { .result = -EACCES };
-	struct baton_sys sys = fake_sys(&f);
+	struct fake_sys f = { .result = -EACCES };
+	struct baton_sys sys = fake_sys_ops(&f);
 	struct baton_error err = { 0 };
 
 	/* The fake refuses both: both calls are made, the error is the Secure Boot one. */
 	assert_int_equal(baton_kexec_unload(&sys, 1, &err), -EACCES);
-	assert_int_equal(f.calls, 2);
+	assert_int_equal(f.loads, 1);
+	assert_int_equal(f.file_loads, 1);
+	assert_int_equal(f.reboots, 0);
 	assert_int_equal(f.file_kfd, -1);
 	assert_int_equal(f.flags, BATON_KEXEC_FILE_UNLOAD | BATON_KEXEC_FILE_ON_CRASH);
 	assert_non_null(strstr(err.msg, "Secure Boot"));
@@ -147,8 +91,8 @@ static void unload_under_lockdown_goes_through_kexec_file_load(void **state)
 static void exec_syncs_first(void **state)
 {
 	(void)state;
-	struct fake f = { .result = -EINVAL };
-	struct baton_sys sys = fake_sys(&f);
+	struct fake_sys f = { .result = -EINVAL };
+	struct baton_sys sys = fake_sys_ops(&f);
 	struct baton_error err = { 0 };
 
 	assert_int_equal(baton_kexec_exec(&sys, 0, &err), -EINVAL);
@@ -179,8 +123,8 @@ static void status_reads_sysfs(void **state)
 static void file_load_hands_the_kernel_the_files(void **state)
 {
 	(void)state;
-	struct fake f = { 0 };
-	struct baton_sys sys = fake_sys(&f);
+	struct fake_sys f = { 0 };
+	struct baton_sys sys = fake_sys_ops(&f);
 	struct baton_load_opts o = { "/proc/self/exe", NULL, "console=ttyS0", 0, 0, 0 };
 	struct baton_error err = { 0 };
 
@@ -199,8 +143,8 @@ static void file_load_hands_the_kernel_the_files(void **state)
 static void file_load_refusals_name_the_signature(void **state)
 {
 	(void)state;
-	struct fake f = { .result = -EKEYREJECTED };
-	struct baton_sys sys = fake_sys(&f);
+	struct fake_sys f = { .result = -EKEYREJECTED };
+	struct baton_sys sys = fake_sys_ops(&f);
 	struct baton_load_opts o = { "/proc/self/exe", NULL, NULL, 0, 0, 0 };
 	struct baton_error err = { 0 };
 
