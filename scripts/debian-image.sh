@@ -45,7 +45,8 @@ PROMPT='baton-debian# '
 
 log() { echo "debian-image: $*" >&2; }
 die() { echo "debian-image: error: $*" >&2; exit 1; }
-# A tool (or root) this machine lacks: exit 77, which tests/vm/conftest.py turns into a skip.
+# A tool (or root) this machine lacks: exit 77, which scripts/assets.sh reports and goes on (the
+# Debian-system tests then skip, naming the missing image).
 missing() { echo "debian-image: missing: $*" >&2; exit 77; }
 
 SELF=$(readlink -f "$0")

@@ -27,6 +27,13 @@ def build():
     return build_dir()
 
 
+def require(base, names, hint, what='asset '):
+    """Skips the test unless every one of names exists under base, saying how to get it."""
+    for name in names:
+        if not os.path.exists(os.path.join(base, name)):
+            pytest.skip('%s%s missing (%s)' % (what, name, hint))
+
+
 @pytest.fixture(scope='session')
 def assets(build):
     """The asset directory; scripts/assets.sh runs once per session unless told not to."""
@@ -36,9 +43,8 @@ def assets(build):
         if r.returncode != 0:
             pytest.fail('scripts/assets.sh failed:\n' + r.stdout)
     path = os.path.join(build, 'assets')
-    for name in ('vmlinuz', 'host-initrd.img', 'target-initrd.img', 'payload.sha256'):
-        if not os.path.exists(os.path.join(path, name)):
-            pytest.skip('asset %s missing (run scripts/assets.sh)' % name)
+    require(path, ('vmlinuz', 'host-initrd.img', 'target-initrd.img', 'payload.sha256'),
+            'run scripts/assets.sh')
     return path
 
 
@@ -67,26 +73,31 @@ def _log_name(nodeid):
     return re.sub(r'[^A-Za-z0-9_.-]+', '-', name).strip('-') + '.log'
 
 
-@pytest.fixture
-def console(request, build, assets):
-    """A factory: console(mem=1024, cpu='max', append='') boots a machine and returns its Console.
-
-    Every machine is killed at teardown; transcripts go to $BUILD/vm-logs/<test>.log.
-    """
+def consoles(request, build, cls, assets, ready_timeout=None, **defaults):
+    """The body of a console factory fixture: yields make(**opts), which boots a cls machine
+    (defaults, then opts) and returns it at its prompt within ready_timeout (None: the class's). Every machine
+    is killed at teardown; transcripts go to $BUILD/vm-logs/<test>[-N].log and are attached to a
+    failed test's report."""
     made = []
     request.node.baton_consoles = made
 
-    def make(**opts):
+    def make(ready_timeout=ready_timeout, **opts):
         name = _log_name(request.node.nodeid)
         if made:
             name = name[:-4] + '-%d.log' % len(made)
-        c = Console(assets, os.path.join(build, 'vm-logs', name), **opts)
+        c = cls(assets, os.path.join(build, 'vm-logs', name), **dict(defaults, **opts))
         made.append(c)
-        return c.start()
+        return c.start() if ready_timeout is None else c.start(ready_timeout)
 
     yield make
     for c in made:
         c.close()
+
+
+@pytest.fixture
+def console(request, build, assets):
+    """A factory: console(mem=1024, cpu='max', append='') boots a machine and returns its Console."""
+    yield from consoles(request, build, Console, assets)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -106,10 +117,7 @@ XEN_ASSETS = ('xen', 'xen-dom0-vmlinuz', 'xen-dom0-initrd.img')
 @pytest.fixture(scope='session')
 def xen_assets(assets):
     """The asset directory, with Xen, dom0's kernel and dom0's initrd (scripts/assets.sh)."""
-    for name in XEN_ASSETS:
-        if not os.path.exists(os.path.join(assets, name)):
-            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_XEN_ASSETS=0 skips it)'
-                        % name)
+    require(assets, XEN_ASSETS, 'run scripts/assets.sh; BATON_XEN_ASSETS=0 skips it')
     return assets
 
 
@@ -119,20 +127,7 @@ def xen_console(request, build, xen_assets):
     dom0 and returns its XenConsole at dom0's prompt. Killed at teardown; transcripts as for
     console."""
     from console import XenConsole
-    made = []
-    request.node.baton_consoles = made
-
-    def make(**opts):
-        name = _log_name(request.node.nodeid)
-        if made:
-            name = name[:-4] + '-%d.log' % len(made)
-        c = XenConsole(xen_assets, os.path.join(build, 'vm-logs', name), **opts)
-        made.append(c)
-        return c.start()
-
-    yield make
-    for c in made:
-        c.close()
+    yield from consoles(request, build, XenConsole, xen_assets)
 
 
 # --- UEFI (tests/vm/test_efi.py) ------------------------------------------------------------
@@ -143,13 +138,8 @@ EFI_ASSETS = ('efi-host-initrd.img', 'target-efi-initrd.img')
 def efi_assets(assets):
     """The asset directory, with the UEFI initrds (scripts/assets.sh efi_assets) and OVMF."""
     from console import OVMF_CODE, OVMF_VARS
-    for path in (OVMF_CODE, OVMF_VARS):
-        if not os.path.exists(path):
-            pytest.skip('%s missing (apt-get install ovmf)' % path)
-    for name in EFI_ASSETS:
-        if not os.path.exists(os.path.join(assets, name)):
-            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_EFI_ASSETS=0 skips it)'
-                        % name)
+    require('/', (OVMF_CODE, OVMF_VARS), 'apt-get install ovmf', what='')
+    require(assets, EFI_ASSETS, 'run scripts/assets.sh; BATON_EFI_ASSETS=0 skips it')
     return assets
 
 
@@ -159,21 +149,8 @@ def efi_console(request, build, efi_assets):
     with efi-host-initrd.img and returns its EfiConsole at the prompt. Killed at teardown (the
     copy of the variable store goes with it); transcripts as for console."""
     from console import EfiConsole
-    made = []
-    request.node.baton_consoles = made
-
-    def make(**opts):
-        name = _log_name(request.node.nodeid)
-        if made:
-            name = name[:-4] + '-%d.log' % len(made)
-        opts.setdefault('initrd', os.path.join(efi_assets, 'efi-host-initrd.img'))
-        c = EfiConsole(efi_assets, os.path.join(build, 'vm-logs', name), **opts)
-        made.append(c)
-        return c.start()
-
-    yield make
-    for c in made:
-        c.close()
+    yield from consoles(request, build, EfiConsole, efi_assets,
+                        initrd=os.path.join(efi_assets, 'efi-host-initrd.img'))
 
 
 # --- State (tests/vm/test_state.py) -----------------------------------------------------------
@@ -183,10 +160,7 @@ STATE_ASSETS = ('state-host-initrd.img', 'state-target-initrd.img', 'state-modul
 @pytest.fixture(scope='session')
 def state_assets(assets):
     """The asset directory, with the virtio-disk initrds (scripts/assets.sh state_initrd)."""
-    for name in STATE_ASSETS:
-        if not os.path.exists(os.path.join(assets, name)):
-            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_STATE_ASSETS=0 skips it)'
-                        % name)
+    require(assets, STATE_ASSETS, 'run scripts/assets.sh; BATON_STATE_ASSETS=0 skips it')
     return assets
 
 
@@ -199,13 +173,9 @@ def sb_assets(assets):
     """The asset directory, with the Secure Boot ESP (scripts/assets.sh secureboot_assets) and
     the secboot OVMF with Microsoft's keys."""
     from console import OVMF_CODE_SECBOOT, OVMF_VARS_MS
-    for path in (OVMF_CODE_SECBOOT, OVMF_VARS_MS):
-        if not os.path.exists(path):
-            pytest.skip('%s missing (apt-get install ovmf)' % path)
-    for name in SB_ASSETS:
-        if not os.path.exists(os.path.join(assets, name)):
-            pytest.skip('asset %s missing (run scripts/assets.sh with mtools, dosfstools and '
-                        'sbsigntool; BATON_SB_ASSETS=0 skips it)' % name)
+    require('/', (OVMF_CODE_SECBOOT, OVMF_VARS_MS), 'apt-get install ovmf', what='')
+    require(assets, SB_ASSETS, 'run scripts/assets.sh with mtools, dosfstools and sbsigntool; '
+            'BATON_SB_ASSETS=0 skips it')
     return assets
 
 
@@ -215,43 +185,18 @@ def sb_console(request, build, sb_assets):
     and returns its SecureBootConsole at the prompt. Killed at teardown; transcripts as for
     console."""
     from console import SecureBootConsole
-    made = []
-    request.node.baton_consoles = made
-
-    def make(ready_timeout=240, **opts):
-        name = _log_name(request.node.nodeid)
-        if made:
-            name = name[:-4] + '-%d.log' % len(made)
-        c = SecureBootConsole(sb_assets, os.path.join(build, 'vm-logs', name), **opts)
-        made.append(c)
-        return c.start(ready_timeout)
-
-    yield make
-    for c in made:
-        c.close()
+    yield from consoles(request, build, SecureBootConsole, sb_assets, ready_timeout=240)
 
 
 # --- Debian system image (tests/vm/test_debian.py) ------------------------------------------
 DEBIAN_ASSETS = ('debian-vmlinuz', 'debian-initrd.img', 'debian.release', 'debian-kexec-tools.img')
-DEBIAN_MISSING_TOOL = 77     # scripts/debian-image.sh: a tool (or root) this machine lacks
 
 
 @pytest.fixture(scope='session')
-def debian_assets(build):
-    """The asset directory, with the Debian system images of scripts/debian-image.sh (run once per
-    session unless BATON_SKIP_ASSETS=1): debian-kexec-tools.img always, debian.img (baton as
-    /sbin/kexec) when $BUILD/deb holds baton's packages."""
-    script = os.path.join(REPO, 'scripts', 'debian-image.sh')
-    if os.environ.get('BATON_SKIP_ASSETS') != '1':
-        r = subprocess.run([script, build], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           text=True)
-        if r.returncode == DEBIAN_MISSING_TOOL:
-            pytest.skip('Debian image not built: ' + r.stdout.strip().splitlines()[-1])
-        if r.returncode != 0:
-            pytest.fail('scripts/debian-image.sh failed:\n' + r.stdout)
-    path = os.path.join(build, 'assets')
-    for name in DEBIAN_ASSETS:
-        if not os.path.exists(os.path.join(path, name)):
-            pytest.skip('asset %s missing (run scripts/assets.sh; BATON_DEBIAN_ASSETS=0 skips '
-                        'it)' % name)
-    return path
+def debian_assets(assets):
+    """The asset directory, with the Debian system images (scripts/assets.sh runs
+    scripts/debian-image.sh): debian-kexec-tools.img always, debian.img (baton as /sbin/kexec)
+    when $BUILD/deb holds baton's packages."""
+    require(assets, DEBIAN_ASSETS, 'run scripts/assets.sh; BATON_DEBIAN_ASSETS=0 skips it, and '
+            'it is not built where debootstrap or root is missing')
+    return assets
