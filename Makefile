@@ -142,10 +142,12 @@ $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BU
 	$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lcrypto
 
 # Tests of code that embeds the purgatory image, and of the CLI's own units.
-$(BUILD)/tests/unit/image-test $(BUILD)/tests/unit/api-test: $(BUILD)/lib/purgatory_blob.o
+$(BUILD)/tests/unit/image-test $(BUILD)/tests/unit/api-test $(BUILD)/tests/unit/abi-test: \
+		$(BUILD)/lib/purgatory_blob.o
 $(BUILD)/tests/unit/options-test: $(BUILD)/cli/options.o
 $(BUILD)/tests/unit/plan_view-test: $(BUILD)/cli/plan_view.o $(BUILD)/cli/plan_json.o \
 		$(BUILD)/cli/report.o
+$(BUILD)/tests/unit/report-test: $(BUILD)/cli/report.o
 
 # A stand-in libxenctrl the Xen backend's tests dlopen instead of the real one.
 $(BUILD)/tests/unit/libfakexenctrl.so: tests/unit/fakes/xenctrl.c tests/unit/fakes/xenctrl_state.h
@@ -189,7 +191,6 @@ install: all $(BUILD)/libbaton.a $(BUILD)/libbaton.so.$(VERSION)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
 	$(PC_SUBST) lib/baton.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/baton.pc
 	install -D -m 0644 include/baton/baton.h $(DESTDIR)$(PREFIX)/include/baton/baton.h
-	install -m 0644 include/baton/abi.h $(DESTDIR)$(PREFIX)/include/baton/abi.h
 	install -D -m 0644 docs/baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/baton.8
 	install -D -m 0644 completion/baton.bash \
 		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/baton

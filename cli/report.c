@@ -61,11 +61,11 @@ void report_handover(FILE *out, const struct baton_handover_report *r, int json)
 		fprintf(out, "{\"tsc_entry\": %llu, \"tsc_verified\": %llu, \"tsc_jump\": %llu, "
 			"\"tsc_khz\": %llu, \"verify_ms\": %.3f, \"total_ms\": %.3f, "
 			"\"bytes_hashed\": %llu, \"regions\": %u, \"hash_mb_per_s\": %.1f, "
-			"\"sha256\": \"%s\", \"paging_levels\": %d, \"entry\": \"%s\"}\n",
+			"\"sha256\": \"%s\", \"paging_levels\": %d, \"entry\": \"%s\", \"nmis\": %u}\n",
 			(unsigned long long)t->tsc_entry, (unsigned long long)t->tsc_verified,
 			(unsigned long long)t->tsc_jump, (unsigned long long)r->tsc_khz, r->verify_ms,
 			r->total_ms, (unsigned long long)t->bytes_hashed, t->regions,
-			r->hash_mb_per_s, sha, levels, entry);
+			r->hash_mb_per_s, sha, levels, entry, t->nmis);
 		return;
 	}
 	fprintf(out, "purgatory: %u regions, %llu bytes verified (%s SHA-256), %d-level paging, "
@@ -79,4 +79,6 @@ void report_handover(FILE *out, const struct baton_handover_report *r, int json)
 	if (r->tsc_khz)
 		fprintf(out, " = %.3f ms", r->total_ms);
 	fprintf(out, "\n");
+	if (t->nmis)
+		fprintf(out, "  NMIs survived:      %u\n", t->nmis);
 }

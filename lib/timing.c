@@ -42,9 +42,12 @@ static int read_node(const char *dir, const char *name, struct baton_timing *t)
 	snprintf(path, sizeof(path), "%s/%s/data", dir, name);
 	if (baton_file_read(&f, path, sizeof(*t), NULL))
 		return 0;
-	found = f.size == sizeof(*t);
-	if (found)
-		memcpy(t, f.data, sizeof(*t));
+	/* A record of ABI version 1 (a purgatory without the NMI count) reads with nmis = 0. */
+	found = f.size == sizeof(*t) || f.size == BATON_TIMING_V1_SIZE;
+	if (found) {
+		memset(t, 0, sizeof(*t));
+		memcpy(t, f.data, f.size);
+	}
 	baton_file_free(&f);
 	return found && t->magic == BATON_TIMING_MAGIC;
 }

@@ -1,20 +1,22 @@
 /* Purgatory entry and exit: from "64-bit mode, nothing else assumed" to the kernel's entry state.
  * Everything here is RIP-relative: the image runs wherever the loader put it. */
 
-#define HEADER_MAGIC 0x5052474e4f544142
-#define ABI_VERSION 1
-#define BOOT_CS 0x10
-#define BOOT_DS 0x18
+#include "baton/abi.h"
+
+#define BOOT_CS BATON_BOOT_CS
+#define BOOT_DS BATON_BOOT_DS
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x100
 #define CR0_PG 0x80000000
-#define PARAMS_FLAGS 0x30
-#define PARAMS_ENTRY64 0x40
-#define PARAMS_ENTRY32 0x48
-#define PARAMS_BOOT_PARAMS 0x50
-#define PF_ENTRY_32BIT 1
 
 	/* DS, ES, SS, FS, GS := the boot protocol's flat data segment. */
+	/* Fails the build unless the header field being laid out sits where abi.h says. */
+	.macro	header_at offset
+	.if	(. - purgatory_start) != \offset
+	.error	"purgatory header out of step with include/baton/abi.h"
+	.endif
+	.endm
+
 	.macro	load_data_segments
 	movl	$BOOT_DS, %eax
 	movl	%eax, %ds
@@ -28,15 +30,20 @@
 	.code64
 	.globl purgatory_start
 purgatory_start:
-	jmp	entry64                   /* struct baton_purgatory_header, abi.h */
-	.balign	8, 0xcc
-	.quad	HEADER_MAGIC
-	.long	ABI_VERSION
+	.byte	0xe9                      /* jmp rel32: a fixed size keeps the header's offsets */
+	.long	entry64 - . - 4           /* constant (struct baton_purgatory_header, abi.h) */
+	.byte	0xcc, 0xcc, 0xcc
+	header_at BATON_HDR_MAGIC
+	.quad	BATON_HEADER_MAGIC
+	header_at BATON_HDR_VERSION
+	.long	BATON_ABI_VERSION
+	header_at BATON_HDR_PARAMS_OFFSET
 	.long	baton_params_area - purgatory_start
 	.long	__text_start - purgatory_start
 	.long	__text_end - purgatory_start
 	.long	__image_end - purgatory_start
 	.long	0
+	header_at BATON_HDR_SIZE
 
 	.text
 entry64:
@@ -49,29 +56,26 @@ entry64:
 
 	leaq	gdt64(%rip), %rax
 	call	load_gdt
-	/* An empty IDT: any exception from here on is a triple fault, i.e. a reset, never a jump
-	 * into a handler of the dead kernel. */
-	pushq	$0
-	pushq	$0
-	lidt	6(%rsp)
-	addq	$16, %rsp
-
 	load_data_segments
 	leaq	1f(%rip), %rax
 	pushq	$BOOT_CS
 	pushq	%rax
 	lretq
 1:
+	/* Our own IDT (its gates name our CS): NMIs are survived, any other exception is reported
+	 * and resets. The old kernel's handlers are never entered. */
+	call	trap_init
 	leaq	baton_params_area(%rip), %rdi
 	call	purgatory_main            /* verifies, switches page tables; returns only if all is well */
 
 	leaq	baton_params_area(%rip), %rbx
-	movq	PARAMS_BOOT_PARAMS(%rbx), %rsi
-	testl	$PF_ENTRY_32BIT, PARAMS_FLAGS(%rbx)
+	movq	BATON_PARAMS_BOOT_PARAMS(%rbx), %rsi
+	testl	$BATON_PF_ENTRY_32BIT, BATON_PARAMS_FLAGS(%rbx)
 	jnz	enter32
-	movq	PARAMS_ENTRY64(%rbx), %rdi
+	movq	BATON_PARAMS_ENTRY64(%rbx), %rdi
 
-	/* 64-bit boot protocol: CS 0x10, DS/ES/SS 0x18, RSI = boot_params, the rest zero. */
+	/* 64-bit boot protocol: CS 0x10, DS/ES/SS 0x18, RSI = boot_params, the rest zero. Our IDT
+	 * stays loaded until the kernel loads its own: an NMI meanwhile is still survived. */
 	pushq	%rdi
 	xorl	%eax, %eax
 	xorl	%ebx, %ebx
@@ -92,7 +96,9 @@ entry64:
 	/* 32-bit boot protocol: leave long mode through identity-mapped code (the purgatory lies
 	 * below 4 GiB), paging off, then code32_start with ESI = boot_params, EBX/EBP/EDI zero. */
 enter32:
-	movq	PARAMS_ENTRY32(%rbx), %rdi
+	call	trap_exit                 /* 64-bit gates mean nothing in protected mode */
+	movq	BATON_PARAMS_BOOT_PARAMS(%rbx), %rsi
+	movq	BATON_PARAMS_ENTRY32(%rbx), %rdi
 	leaq	gdt32(%rip), %rax
 	call	load_gdt                  /* CS keeps its cached 64-bit descriptor until the lret */
 	leaq	compat32(%rip), %rax
@@ -121,6 +127,43 @@ compat32:
 	jmp	*%ecx
 
 	.code64
+/* One 16-byte stub per vector (trap.c computes the gates from TRAP_STUB_SIZE): the vectors without
+ * an error code push a zero one, each pushes its number, then the common path. */
+	.balign	16
+	.globl	trap_stubs
+trap_stubs:
+	vector = 0
+	.rept	256
+	.balign	16, 0xcc
+	.if	vector == 2
+	jmp	trap_nmi
+	.else
+	.if	!(vector == 8 || vector == 10 || vector == 11 || vector == 12 || vector == 13 || \
+		  vector == 14 || vector == 17 || vector == 21 || vector == 29 || vector == 30)
+	pushq	$0
+	.endif
+	pushq	$vector
+	jmp	trap_common
+	.endif
+	vector = vector + 1
+	.endr
+	.balign	16, 0xcc
+	.globl	trap_stubs_end            /* purgatory.lds checks the stride */
+trap_stubs_end:
+
+/* NMI: counted, then straight back (iretq also unblocks further NMIs). No register is touched. */
+trap_nmi:
+	incl	trap_nmis(%rip)
+	iretq
+
+/* Any other vector: report and reset (purgatory_trap does not return). */
+trap_common:
+	cld
+	movq	%rsp, %rdi                /* struct trap_frame */
+	andq	$-16, %rsp
+	call	purgatory_trap
+	ud2
+
 /* lgdt with the GDT at %rax (its size in the 8 bytes before it). */
 load_gdt:
 	subq	$16, %rsp

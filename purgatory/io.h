@@ -69,6 +69,7 @@ static inline void wrmsr(uint32_t msr, uint64_t v)
 #define CR0_PG (1ULL << 31)
 
 #define CR4_PAE (1ULL << 5)
+#define CR4_MCE (1ULL << 6)
 #define CR4_LA57 (1ULL << 12)
 
 #define MSR_IA32_PAT 0x277

@@ -7,12 +7,17 @@
 #include "io.h"
 #include "reset.h"
 #include "serial.h"
+#include "trap.h"
 #include "verify.h"
 
 /* Filled by the loader (struct baton_params, abi.h); the header's params_offset points here. */
 __attribute__((section(".params"), used)) struct baton_params baton_params_area = { 0 };
 
 void purgatory_main(const struct baton_params *p);
+
+/* Static, not on the stack: the exception report may still need it after purgatory_main has
+ * returned (a fault in the kernel before it loads its own IDT). */
+static struct serial console;
 
 static __attribute__((noreturn)) void fail(const struct serial *s, const char *why)
 {
@@ -49,9 +54,11 @@ static void take_over_paging(const struct baton_params *p)
 
 	/* PCD|PWT means UC only with the architectural PAT; the old kernel's PAT may differ. */
 	wrmsr(MSR_IA32_PAT, PAT_RESET_VALUE);
-	/* Keep paging and LA57 as they are (LA57 cannot change with paging on); drop PGE, PCIDE,
-	 * SMEP, SMAP, OSXSAVE and friends, and write protection, alignment checks, FPU traps. */
-	write_cr4(CR4_PAE | la57);
+	/* Keep paging and LA57 as they are (LA57 cannot change with paging on), and machine checks
+	 * enabled if they were (TDX requires it; without it a machine check shuts the CPU down
+	 * instead of being reported); drop PGE, PCIDE, SMEP, SMAP, OSXSAVE and friends, and write
+	 * protection, alignment checks, FPU traps. */
+	write_cr4(CR4_PAE | la57 | (read_cr4() & CR4_MCE));
 	cr0 &= ~(CR0_WP | CR0_AM | CR0_TS | CR0_EM | CR0_MP | CR0_CD | CR0_NW);
 	write_cr0(cr0 | CR0_PE | CR0_PG | CR0_ET);
 	write_cr3(la57 ? p->pml5 : p->pml4);
@@ -92,45 +99,76 @@ static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t
 	t->flags = (sha_ni ? BATON_TIMING_SHA_NI : 0) |
 		   ((read_cr4() & CR4_LA57) ? BATON_TIMING_LA57 : 0) |
 		   ((p->flags & BATON_PF_ENTRY_32BIT) ? BATON_TIMING_ENTRY_32BIT : 0);
+	t->nmis = trap_nmi_count();
 	t->magic = BATON_TIMING_MAGIC;
 	t->tsc_jump = rdtsc();   /* last: the caller jumps right after */
+}
+
+/* The UART is programmed before the parameter block is verified only at one of the four legacy
+ * COM ports: a corrupt serial_port must not make us write to 0xCF8/0xCF9 or anything else. */
+static int legacy_com_port(uint16_t port)
+{
+	return port == 0x3f8 || port == 0x2f8 || port == 0x3e8 || port == 0x2e8;
+}
+
+static void report_nmis(const struct serial *s)
+{
+	uint32_t n = trap_nmi_count();
+
+	if (!n)
+		return;
+	serial_puts(s, "baton: purgatory: ");
+	serial_dec(s, n);
+	serial_puts(s, n == 1 ? " NMI taken and survived\n" : " NMIs taken and survived\n");
 }
 
 void purgatory_main(const struct baton_params *p)
 {
 	uint64_t tsc_entry = rdtsc();
-	struct serial s = { 0 };
+	struct serial *s = &console;
 	enum baton_params_status st;
 	struct fpu_saved fpu;
 
-	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_SERIAL))
-		serial_init(&s, p->serial_port, p->serial_baud);
-	serial_puts(&s, "baton: purgatory: verifying\n");
+	s->port = 0;
+	trap_report_to(s);
+	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_SERIAL) &&
+	    legacy_com_port(p->serial_port))
+		serial_init(s, p->serial_port, p->serial_baud);
+	serial_puts(s, "baton: purgatory: verifying\n");
 
 	/* SHA-NI, where the CPU has it, needs SSE: on for the hashing only (a failure resets). */
+	trap_step(STEP_CHECK_PARAMS);
 	fpu_sse_begin(&fpu);
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
-		fail(&s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
+		fail(s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
 		     : "parameter block invalid (magic, version or region count)");
+	if (!s->port && (p->flags & BATON_PF_SERIAL))
+		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
 
+	trap_step(STEP_VERIFY_SEGMENTS);
 	int bad = baton_verify_regions(p);
 	fpu_sse_end(&fpu);
 	uint64_t tsc_verified = rdtsc();
 	if (bad >= 0) {
-		report_region_mismatch(&s, p, bad);
-		fail(&s, "refusing to run a corrupt image");
+		report_region_mismatch(s, p, bad);
+		fail(s, "refusing to run a corrupt image");
 	}
-	serial_puts(&s, "baton: purgatory: ");
-	serial_dec(&s, p->nr_regions);
-	serial_puts(&s, " segments verified\n");
+	serial_puts(s, "baton: purgatory: ");
+	serial_dec(s, p->nr_regions);
+	serial_puts(s, " segments verified\n");
 
+	trap_step(STEP_TAKE_OVER_PAGING);
 	take_over_paging(p);
-	if (p->backup_size)
+	if (p->backup_size) {
+		trap_step(STEP_SAVE_LOW_MEMORY);
 		save_low_memory(p);
+	}
 
-	serial_puts(&s, "baton: purgatory: entering kernel at ");
-	serial_hex(&s, (p->flags & BATON_PF_ENTRY_32BIT) ? p->entry32 : p->entry64);
-	serial_puts(&s, (p->flags & BATON_PF_ENTRY_32BIT) ? " (32-bit)\n" : " (64-bit)\n");
+	trap_step(STEP_ENTER_KERNEL);
+	report_nmis(s);
+	serial_puts(s, "baton: purgatory: entering kernel at ");
+	serial_hex(s, (p->flags & BATON_PF_ENTRY_32BIT) ? p->entry32 : p->entry64);
+	serial_puts(s, (p->flags & BATON_PF_ENTRY_32BIT) ? " (32-bit)\n" : " (64-bit)\n");
 	record_timing(p, tsc_entry, tsc_verified, fpu.changed);
 }

@@ -2,15 +2,46 @@
  *
  * The purgatory image starts with struct baton_purgatory_header (written by the purgatory's own
  * build, read by the loader) followed at `params_offset` by struct baton_params (written by the
- * loader, read by the purgatory). Freestanding: only <stdint.h>. */
+ * loader, read by the purgatory). Freestanding: only <stdint.h>. Private to the loader and the
+ * purgatory (not installed). The purgatory's assembly includes it too: the numbers it needs are
+ * macros, each checked against the C layout below, so moving a field cannot assemble into a
+ * wrong jump. */
 #ifndef BATON_ABI_H
 #define BATON_ABI_H
 
-#include <stdint.h>
+#ifdef __ASSEMBLER__
+#define BATON_U64(x) x
+#else
+#define BATON_U64(x) x##ULL
+#endif
 
-#define BATON_HEADER_MAGIC 0x5052474e4f544142ULL   /* "BATONGRP" little-endian */
-#define BATON_PARAMS_MAGIC 0x4d5241504e544142ULL   /* "BATNPARM" little-endian */
-#define BATON_ABI_VERSION 1
+#define BATON_HEADER_MAGIC BATON_U64(0x5052474e4f544142)   /* "BATONGRP" little-endian */
+#define BATON_PARAMS_MAGIC BATON_U64(0x4d5241504e544142)   /* "BATNPARM" little-endian */
+#define BATON_ABI_VERSION 2
+
+/* struct baton_purgatory_header field offsets (entry.S lays the header out with these). */
+#define BATON_HDR_MAGIC 0x08
+#define BATON_HDR_VERSION 0x10
+#define BATON_HDR_PARAMS_OFFSET 0x14
+#define BATON_HDR_SIZE 0x28
+
+/* struct baton_params field offsets entry.S reads. */
+#define BATON_PARAMS_FLAGS 0x030
+#define BATON_PARAMS_ENTRY64 0x040
+#define BATON_PARAMS_ENTRY32 0x048
+#define BATON_PARAMS_BOOT_PARAMS 0x050
+
+/* struct baton_params.flags */
+#define BATON_PF_ENTRY_32BIT (1 << 0)   /* leave long mode, enter code32_start with paging off */
+#define BATON_PF_SERIAL (1 << 1)        /* report progress and failures on the 16550 at serial_port */
+
+/* Segment selectors the purgatory's GDT provides, as the boot protocol requires. */
+#define BATON_BOOT_CS 0x10
+#define BATON_BOOT_DS 0x18
+
+#ifndef __ASSEMBLER__
+#include <stddef.h>
+#include <stdint.h>
 
 #define BATON_MAX_REGIONS 16     /* kexec_load takes at most 16 segments */
 #define BATON_REGION_NAME 16
@@ -27,7 +58,12 @@ struct baton_purgatory_header {
 	uint32_t reserved;        /* 0x24 */
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct baton_purgatory_header) == 0x28, "header size");
+_Static_assert(sizeof(struct baton_purgatory_header) == BATON_HDR_SIZE, "header size");
+_Static_assert(offsetof(struct baton_purgatory_header, magic) == BATON_HDR_MAGIC, "header magic");
+_Static_assert(offsetof(struct baton_purgatory_header, version) == BATON_HDR_VERSION,
+	       "header version");
+_Static_assert(offsetof(struct baton_purgatory_header, params_offset) == BATON_HDR_PARAMS_OFFSET,
+	       "header params_offset");
 
 /* One range the purgatory verifies before it trusts it. */
 struct baton_region {
@@ -39,17 +75,12 @@ struct baton_region {
 
 _Static_assert(sizeof(struct baton_region) == 0x40, "region size");
 
-enum baton_params_flag {
-	BATON_PF_ENTRY_32BIT = 1u << 0,   /* leave long mode, enter code32_start with paging off */
-	BATON_PF_SERIAL = 1u << 1,        /* report progress and failures on the 16550 at serial_port */
-};
-
 struct baton_params {
 	uint64_t magic;                 /* 0x000 BATON_PARAMS_MAGIC */
 	uint32_t version;               /* 0x008 BATON_ABI_VERSION */
 	uint32_t size;                  /* 0x00c sizeof(struct baton_params) */
 	uint8_t self_sha256[32];        /* 0x010 SHA-256 of this struct with this field zeroed */
-	uint32_t flags;                 /* 0x030 enum baton_params_flag */
+	uint32_t flags;                 /* 0x030 BATON_PF_* */
 	uint16_t serial_port;           /* 0x034 I/O port of the UART, e.g. 0x3f8 */
 	uint16_t reserved0;             /* 0x036 */
 	uint32_t serial_baud;           /* 0x038 e.g. 115200 */
@@ -68,7 +99,12 @@ struct baton_params {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct baton_params) == 0x4c0, "params size");
-_Static_assert(__builtin_offsetof(struct baton_params, regions) == 0xc0, "regions offset");
+_Static_assert(offsetof(struct baton_params, regions) == 0xc0, "regions offset");
+_Static_assert(offsetof(struct baton_params, flags) == BATON_PARAMS_FLAGS, "params flags");
+_Static_assert(offsetof(struct baton_params, entry64) == BATON_PARAMS_ENTRY64, "params entry64");
+_Static_assert(offsetof(struct baton_params, entry32) == BATON_PARAMS_ENTRY32, "params entry32");
+_Static_assert(offsetof(struct baton_params, boot_params) == BATON_PARAMS_BOOT_PARAMS,
+	       "params boot_params");
 
 /* The handover's timing record: a setup_data node of baton's own type in the zero page's list,
  * zero at load time, filled in by the purgatory after verification, read in the new kernel
@@ -90,12 +126,14 @@ struct baton_timing {
 	uint64_t bytes_hashed;   /* 0x20 */
 	uint32_t regions;        /* 0x28 regions verified */
 	uint32_t flags;          /* 0x2c enum baton_timing_flag */
+	uint32_t nmis;           /* 0x30 NMIs the purgatory took (and survived) */
+	uint32_t reserved;       /* 0x34 */
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct baton_timing) == 0x30, "timing size");
+_Static_assert(sizeof(struct baton_timing) == 0x38, "timing size");
+/* What ABI version 1 wrote: no NMI count. `baton --report` still reads it. */
+#define BATON_TIMING_V1_SIZE 0x30
 
-/* Segment selectors the purgatory's GDT provides, as the boot protocol requires. */
-#define BATON_BOOT_CS 0x10
-#define BATON_BOOT_DS 0x18
+#endif /* !__ASSEMBLER__ */
 
 #endif

@@ -26,9 +26,10 @@ def staged(tmp_path_factory):
 def test_install_layout(staged):
     for rel in ('usr/sbin/baton', MULTIARCH + '/libbaton.so.0.1.0', MULTIARCH + '/libbaton.a',
                 MULTIARCH + '/pkgconfig/baton.pc', 'usr/include/baton/baton.h',
-                'usr/include/baton/abi.h', 'usr/share/man/man8/baton.8',
-                'usr/share/bash-completion/completions/baton'):
+                'usr/share/man/man8/baton.8', 'usr/share/bash-completion/completions/baton'):
         assert os.path.isfile(os.path.join(staged, rel)), rel
+    # The loader <-> purgatory ABI is private: only the public API's header is installed.
+    assert os.listdir(os.path.join(staged, 'usr/include/baton')) == ['baton.h']
     assert os.readlink(os.path.join(staged, 'usr/sbin/kexec')) == 'baton'
     assert os.readlink(os.path.join(staged, MULTIARCH, 'libbaton.so.0')) == 'libbaton.so.0.1.0'
     assert os.readlink(os.path.join(staged, MULTIARCH, 'libbaton.so')) == 'libbaton.so.0'

@@ -27,7 +27,7 @@ static void finds_the_record_among_other_nodes(void **state)
 	(void)state;
 	char *root = fx_tmpdir();
 	struct baton_timing t = { BATON_TIMING_MAGIC, 1000000, 3000000, 3100000, 50000000, 5,
-				  BATON_TIMING_LA57 };
+				  BATON_TIMING_LA57, 0, 0 };
 	struct baton_handover_report r;
 	struct baton_error err = { 0 };
 
@@ -60,11 +60,35 @@ static void not_started_by_baton(void **state)
 	free(root);
 }
 
+static void counts_nmis_and_reads_version_1_records(void **state)
+{
+	(void)state;
+	char *root = fx_tmpdir();
+	struct baton_timing t = { BATON_TIMING_MAGIC, 100, 200, 300, 4096, 5, 0, 3, 0 };
+	struct baton_handover_report r;
+	struct baton_error err = { 0 };
+
+	write_node(root, 0, BATON_SETUP_TIMING, &t, sizeof(t));
+	assert_int_equal(baton_timing_read(root, &r, &err), 0);
+	assert_int_equal(r.raw.nmis, 3);
+	/* ABI version 1 wrote 0x30 bytes, without the count. */
+	write_node(root, 0, BATON_SETUP_TIMING, &t, BATON_TIMING_V1_SIZE);
+	assert_int_equal(baton_timing_read(root, &r, &err), 0);
+	assert_int_equal(r.raw.nmis, 0);
+	assert_int_equal(r.raw.regions, 5);
+	/* Any other size is not a record of ours. */
+	write_node(root, 0, BATON_SETUP_TIMING, &t, BATON_TIMING_V1_SIZE + 4);
+	assert_int_equal(baton_timing_read(root, &r, &err), -ENOENT);
+	fx_rm_rf(root);
+	free(root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(finds_the_record_among_other_nodes),
 		cmocka_unit_test(not_started_by_baton),
+		cmocka_unit_test(counts_nmis_and_reads_version_1_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
