@@ -30,6 +30,7 @@ RE_STOP = re.compile(rb'^[ST]([0-9a-fA-F]{2})')
 RE_EXIT = re.compile(rb'^[WX]([0-9a-fA-F]{2})')
 
 X86_64_RIP_OFFSET = 16 * 8      # 'g': rax, rbx, rcx, rdx, rsi, rdi, rbp, rsp, r8-r15, then rip
+X86_64_RDI = 5                  # register numbers for write_register (P packets)
 
 
 class GdbError(Exception):
@@ -320,6 +321,13 @@ class GdbRemote:
     # --- registers and memory -------------------------------------------------------------------
     def read_registers(self):
         return bytes.fromhex(self.command('g').decode('ascii'))
+
+    def write_register(self, number, value):
+        """P<n>=<value>: sets register n (gdb's x86-64 numbering: rax 0, rbx 1, rcx 2, rdx 3,
+        rsi 4, rdi 5, rbp 6, rsp 7, r8-r15 8-15, rip 16) of the stopped CPU."""
+        reply = self.command('P%x=%s' % (number, (value & (2 ** 64 - 1)).to_bytes(8, 'little').hex()))
+        if reply != b'OK':
+            raise GdbError('gdbstub: P%x failed (%r)' % (number, reply))
 
     def rip(self):
         """x86-64: the current CPU's instruction pointer."""

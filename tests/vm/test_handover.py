@@ -162,6 +162,8 @@ def check_report(loader, case, report):
     assert r['entry'] == ('32-bit' if case == 'entry32' else '64-bit'), r
     # the purgatory runs in the old kernel's paging mode
     assert r['paging_levels'] == (4 if case == '4level' else 5), r
+    # the control for test_traps.py's NMI cases: nothing injected, nothing counted
+    assert r['nmis'] == 0, r
 
 
 def test_status(console, loader):

@@ -1,0 +1,234 @@
+# SPDX-License-Identifier: MIT
+"""The purgatory never dies silently: an NMI is survived, any other exception is named and resets.
+
+NMI: the host injects one (QMP `inject-nmi`, what the HMP monitor's `nmi` does) as soon as the
+purgatory's first serial line appears, i.e. while it verifies the segments (about a second under
+TCG): for `-l`/`-e` and for `-p` + panic under Linux, and for `-l`/`-e` with Xen as the old kernel
+(Xen re-enables NMIs on purpose before it jumps). The purgatory says it took and survived one,
+the new kernel gets exactly the requested command line, and its timing record counts 1 NMI
+(`baton --report` in the target; the capture kernel's record read raw from sysfs). The control
+runs, without an NMI, are test_handover.py (whose report check wants 0 NMIs), test_crash.py and
+test_xen.py. Before the purgatory had an IDT of its own, each of these NMIs reset the machine.
+
+Exceptions: a gdbstub breakpoint at the purgatory's baton_verify_regions (its offset from
+$BUILD/purgatory/purgatory.elf) stops the machine after the parameter block is verified; the
+host points the function's argument (RDI, the parameter block) at an unmapped or a non-canonical
+address and lets it go. The purgatory must print one line naming the exception (vector, name,
+error code, RIP inside the purgatory, CR2 for #PF, and the step), then reset through 0xCF9; no
+kernel runs.
+"""
+
+import json
+import os
+import re
+import struct
+import uuid
+
+import pytest
+
+import console as con
+import gdbstub
+from machine import Machine, check_reset_log, elf_symbol
+
+KERNEL = '/boot/vmlinuz'
+INITRD = '/boot/initrd.img'
+CAPTURE_INITRD = '/boot/capture-initrd.img'
+CRASHKERNEL = 'crashkernel=256M'
+MEM = 1024
+
+RE_VERIFYING = re.compile(r'baton: purgatory: verifying')
+RE_SURVIVED = re.compile(r'baton: purgatory: (\d+) NMIs? taken and survived')
+RE_ENTERING = re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)')
+RE_EXCEPTION = re.compile(r'baton: purgatory: exception (\d+) \(([^)]*)\) error (0x[0-9a-f]+) '
+                          r'rip (0x[0-9a-f]+)(?: cr2 (0x[0-9a-f]+))? while ([a-z ]+); resetting')
+RE_PLAN_ENTRY = re.compile(r'^entry: 0x([0-9a-f]+) \(purgatory\)', re.M)
+RE_XEN_KEXEC = re.compile(r'\(XEN\) .*[Kk]exec')
+
+# include/baton/abi.h
+BATON_SETUP_TIMING = 0x4e4f5442
+TIMING_MAGIC = 0x474e494d4954424b
+TIMING_FORMAT = '<QQQQQIIII'            # struct baton_timing, 0x38 bytes
+PARAMS_SIZE = 0x4c0
+
+UNMAPPED = 0x7ffffffff000               # the last page below 128 TiB: no RAM, no mapping
+NON_CANONICAL = 0x8000000000000000
+
+LOAD_TIMEOUT = 60
+PANIC_TIMEOUT = 60
+VERIFY_TIMEOUT = 60
+BOOT_TIMEOUT = 120
+
+
+@pytest.fixture
+def baton(assets, baton_static):
+    state, why, binary = baton_static
+    if state == 'skip':
+        pytest.skip(why)
+    if state == 'fail':
+        pytest.fail(why)
+    return binary
+
+
+@pytest.fixture
+def machine(request, console, build):
+    made = []
+
+    def make(factory=None, **opts):
+        m = Machine(factory or console, build, request, **opts)
+        made.append(m)
+        return m
+
+    yield make
+    for m in made:
+        m.close()       # the console fixtures kill QEMU
+
+
+def load(c, opt, initrd, cmdline, extra=''):
+    cmd = '/sbin/baton %s %s --initrd=%s --command-line="%s" --console-serial %s' % (
+        opt, KERNEL, initrd, cmdline, extra)
+    out, rc = c.run_command_rc(cmd.strip(), LOAD_TIMEOUT)
+    assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    return out
+
+
+def nmi_while_verifying(m):
+    """Waits for the purgatory's first line, injects one NMI, and expects it survived."""
+    m.c.wait_for(RE_VERIFYING, VERIFY_TIMEOUT)
+    m.monitor().command('inject-nmi')
+    m.c.note('NMI injected')
+    n = int(m.c.wait_for(RE_SURVIVED, VERIFY_TIMEOUT).group(1))
+    assert n == 1, 'the purgatory counted %d NMIs, one was injected' % n
+    m.c.wait_for(RE_ENTERING, VERIFY_TIMEOUT)
+
+
+def target_report(c):
+    """The target initrd's `baton --report --json` line, parsed."""
+    report = c.wait_for(re.compile(r'BATON-TARGET-REPORT: ([^\r\n]*)\r?\n'), 30).group(1)
+    return json.loads(report)
+
+
+def raw_timing_record(c):
+    """struct baton_timing from this kernel's setup_data in sysfs (no baton needed), as a dict."""
+    out = c.run_command(
+        'for d in /sys/kernel/boot_params/setup_data/*; do '
+        '[ "$(cat $d/type)" = "0x%x" ] && od -An -v -tx1 $d/data; done' % BATON_SETUP_TIMING)
+    data = bytes.fromhex(''.join(out.split()))
+    assert len(data) == struct.calcsize(TIMING_FORMAT), 'timing record: %r' % out
+    names = ('magic', 'tsc_entry', 'tsc_verified', 'tsc_jump', 'bytes_hashed', 'regions',
+             'flags', 'nmis', 'reserved')
+    record = dict(zip(names, struct.unpack(TIMING_FORMAT, data)))
+    assert record['magic'] == TIMING_MAGIC, record
+    return record
+
+
+# --- NMIs -----------------------------------------------------------------------------------
+def test_nmi_exec(machine, baton, expected_sha256):
+    m = machine(mem=MEM)
+    c = m.c
+    cmdline = 'console=ttyS0 baton.nmi=exec baton.token=%s' % uuid.uuid4().hex[:12]
+    load(c, '-l', INITRD, cmdline)
+    c.run_command('/sbin/baton -e', wait_for_prompt=False)
+    nmi_while_verifying(m)
+    assert c.wait_for(con.RE_TARGET_CMDLINE, BOOT_TIMEOUT).group(1) == cmdline
+    assert c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1) == expected_sha256
+    r = target_report(c)
+    assert r['nmis'] == 1, r
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
+    check_reset_log(m)
+
+
+def test_nmi_crash(machine, baton, crash_assets):
+    m = machine(mem=MEM, append=CRASHKERNEL)
+    c = m.c
+    cmdline = 'console=ttyS0 panic=-1 nr_cpus=1 baton.nmi=crash baton.token=%s' % (
+        uuid.uuid4().hex[:12])
+    load(c, '-p', CAPTURE_INITRD, cmdline)
+    c.disable_bad_pattern('panic')
+    c.run_command('echo c > /proc/sysrq-trigger', wait_for_prompt=False)
+    c.wait_for(con.RE_KERNEL_PANIC, PANIC_TIMEOUT)
+    nmi_while_verifying(m)
+    got = c.wait_for(con.RE_CAPTURE_CMDLINE, BOOT_TIMEOUT).group(1)
+    c.enable_bad_pattern('panic')
+    assert re.fullmatch(re.escape(cmdline) + r' elfcorehdr=0x[0-9a-f]+', got), got
+    c.wait_for(con.RE_CAPTURE_READY, 30)
+    c.set_prompt(con.CAPTURE_PROMPT)
+    c.wait_for(con.RE_CAPTURE_PROMPT, 30)
+    record = raw_timing_record(c)
+    assert record['nmis'] == 1, record
+    c.run_command('poweroff -f', wait_for_prompt=False)
+    c.wait_exit(30)
+
+
+def test_nmi_xen_exec(machine, xen_console, baton, expected_sha256):
+    m = machine(factory=xen_console)
+    c = m.c
+    cmdline = 'console=ttyS0 baton.nmi=xen baton.token=%s' % uuid.uuid4().hex[:12]
+    load(c, '-l', INITRD, cmdline)
+    c.run_command('/sbin/baton -e', wait_for_prompt=False)
+    nmi_while_verifying(m)
+    assert c.wait_for(con.RE_TARGET_CMDLINE, BOOT_TIMEOUT).group(1) == cmdline
+    assert c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1) == expected_sha256
+    r = target_report(c)
+    assert r['nmis'] == 1, r
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
+
+
+# --- exceptions -----------------------------------------------------------------------------
+FAULTS = {
+    # RDI -> what the purgatory must say
+    'page-fault': (UNMAPPED, 14, '#PF page fault'),
+    'general-protection': (NON_CANONICAL, 13, '#GP general protection'),
+}
+
+
+@pytest.mark.parametrize('fault', sorted(FAULTS))
+def test_exception_is_named(machine, build, baton, fault):
+    elf = os.path.join(build, 'purgatory', 'purgatory.elf')
+    offset = elf_symbol(elf, 'baton_verify_regions') if os.path.exists(elf) else None
+    image_size = os.path.getsize(os.path.join(build, 'purgatory', 'purgatory.bin'))
+    if offset is None:
+        pytest.skip('no baton_verify_regions symbol in %s' % elf)
+    rdi, vector, name = FAULTS[fault]
+
+    m = machine(mem=MEM)
+    c = m.c
+    out = load(c, '-l', INITRD, 'console=ttyS0 baton.fault=%s' % fault, extra='-d 2>&1')
+    entry = int(RE_PLAN_ENTRY.search(out).group(1), 16)
+    gdb = m.connect()               # stops the machine
+    gdb.insert_breakpoint(entry + offset, kind=1)
+    gdb.cont()
+    c.disable_bad_pattern('purgatory')
+    c.run_command('/sbin/baton -e', wait_for_prompt=False)
+    gdb.wait_stop(VERIFY_TIMEOUT)
+    assert gdb.rip() == entry + offset, 'stopped at %#x, not in baton_verify_regions' % gdb.rip()
+    gdb.remove_breakpoint(entry + offset, kind=1)
+    gdb.write_register(gdbstub.X86_64_RDI, rdi)
+    c.note('RDI := %#x at baton_verify_regions' % rdi)
+    gdb.cont()
+
+    e = c.wait_for(RE_EXCEPTION, VERIFY_TIMEOUT)
+    status = c.wait_exit(30)
+    assert int(e.group(1)) == vector and e.group(2) == name, e.group(0)
+    assert e.group(3) == '0x0', 'error code %s' % e.group(3)
+    rip = int(e.group(4), 16)
+    assert entry <= rip < entry + image_size, 'RIP %#x is not in the purgatory' % rip
+    if vector == 14:
+        cr2 = int(e.group(5), 16)
+        assert rdi <= cr2 < rdi + PARAMS_SIZE, 'CR2 %#x is not in the bad block' % cr2
+    else:
+        assert e.group(5) is None, 'CR2 reported for #%d' % vector
+    assert e.group(6) == 'verifying the segments', e.group(6)
+    after = c.transcript[e.end():]
+    assert not con.RE_LINUX_BANNER.search(after), 'a kernel booted after the exception'
+    assert not RE_ENTERING.search(c.transcript), 'the purgatory entered the kernel'
+    assert status == 0, 'QEMU exit status %s (-no-reboot turns a guest reset into exit 0)' % status
+    check_reset_log(m)
+
+
+@pytest.fixture
+def crash_assets(assets):
+    if not os.path.exists(os.path.join(assets, 'capture-initrd.img')):
+        pytest.skip('asset capture-initrd.img missing (run scripts/assets.sh)')
+    return assets
