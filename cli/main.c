@@ -40,8 +40,9 @@ static int build_cmdline(const char *root, const struct cli_options *o, struct b
 	if (o->reuse_cmdline) {
 		char path[4096];
 		struct baton_file f;
-		rc = baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/cmdline"),
-				     1 << 16, err);
+		rc = baton_path(path, sizeof(path), root, "/proc/cmdline", err);
+		if (!rc)
+			rc = baton_file_read(&f, path, 1 << 16, err);
 		if (rc)
 			return rc;
 		/* A capture kernel must not reserve a crash region of its own. */
@@ -195,7 +196,8 @@ static int run_shutdown(const char *root, const struct cli_options *o)
 
 	fflush(NULL);
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
-		execv(baton_path(path, sizeof(path), root, places[i]), args);
+		if (!baton_path(path, sizeof(path), root, places[i], NULL))
+			execv(path, args);
 	fprintf(stderr, "%s: shutdown: cannot run %s/sbin/shutdown: %m\n", o->prog, root);
 	return EXIT_FAILURE;
 }

@@ -46,9 +46,11 @@ int baton_cpu_features(const char *root, unsigned *features, struct baton_error 
 {
 	char path[4096];
 	struct baton_file f;
-	int rc = baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/cpuinfo"),
-				 64 << 10, NULL);   /* the first "flags" line is near the top */
+	int rc = baton_path(path, sizeof(path), root, "/proc/cpuinfo", err);
 
+	if (rc)
+		return rc;
+	rc = baton_file_read(&f, path, 64 << 10, NULL);   /* the first "flags" line is near the top */
 	if (rc)
 		return baton_fail(err, -rc, "cpu: %s: %s", path, strerror(-rc));
 	*features = baton_cpu_features_parse((const char *)f.data);

@@ -50,8 +50,8 @@ static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_par
 	char path[4096];
 	struct baton_file f;
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), ctx->root,
-					   "/sys/kernel/boot_params/data"), sizeof(*bp), NULL))
+	if (baton_path(path, sizeof(path), ctx->root, "/sys/kernel/boot_params/data", NULL) ||
+	    baton_file_read(&f, path, sizeof(*bp), NULL))
 		return 0;
 	int ok = f.size == sizeof(*bp);
 	if (ok)

@@ -16,8 +16,8 @@ static uint64_t tsc_khz(const char *root)
 	struct baton_file f;
 	uint64_t khz = 0;
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/cpuinfo"), 64 << 10,
-			    NULL))
+	if (baton_path(path, sizeof(path), root, "/proc/cpuinfo", NULL) ||
+	    baton_file_read(&f, path, 64 << 10, NULL))
 		return 0;
 	const char *p = strstr((const char *)f.data, "cpu MHz");
 	if (p && (p = strchr(p, ':')))
@@ -57,7 +57,9 @@ int baton_timing_read(const char *root, struct baton_handover_report *r, struct 
 	int found = 0;
 
 	memset(r, 0, sizeof(*r));
-	dp = opendir(baton_path(dir, sizeof(dir), root, "/sys/kernel/boot_params/setup_data"));
+	if (baton_path(dir, sizeof(dir), root, "/sys/kernel/boot_params/setup_data", err))
+		return -ENAMETOOLONG;
+	dp = opendir(dir);
 	if (!dp)
 		return baton_fail(err, ENOENT, "report: %s: no setup_data: this kernel was not "
 				  "started by baton", dir);

@@ -38,8 +38,9 @@ int baton_xen_is_dom0(const char *root)
 	struct baton_file f;
 	int dom0;
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/xen/capabilities"),
-			    256, NULL))
+	/* A root too long for the path is no dom0: every later read reports it. */
+	if (baton_path(path, sizeof(path), root, "/proc/xen/capabilities", NULL) ||
+	    baton_file_read(&f, path, 256, NULL))
 		return 0;
 	dom0 = strstr((const char *)f.data, "control_d") != NULL;
 	baton_file_free(&f);
