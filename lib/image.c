@@ -88,13 +88,14 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 		if (rc)
 			return rc;
 	}
-	rc = baton_cpu_features(ctx->root, &img->features, err);
+	/* Under Xen the purgatory runs on the real CPU, which dom0's filtered CPUID misrepresents:
+	 * ask the hypervisor. */
+	if (ctx->xen)
+		rc = baton_xen_cpu_features(ctx->xen, &img->features, err);
+	else
+		rc = baton_cpu_features(ctx->root, &img->features, err);
 	if (rc)
 		return rc;
-	/* Xen runs 4-level paging whatever the CPU offers, and dom0 sees a filtered CPUID: no
-	 * LA57, and no 1 GiB pages that the real CPU might lack. */
-	if (ctx->xen)
-		img->features = 0;
 	if ((img->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
 	    !(img->bz.xloadflags & BATON_XLF_5LEVEL))
 		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
