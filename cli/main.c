@@ -108,8 +108,10 @@ static int load(struct baton *b, const char *root, const struct cli_options *o)
 		rc = load_prepared(b, o, &lo, &err);
 	/* Lockdown refuses kexec_load (EPERM), so does IMA under Secure Boot (EACCES: it cannot
 	 * appraise a kernel without a file descriptor), and some kernels lack it (ENOSYS): the
-	 * kernel's own loader still works for a kernel it can verify. Said once, on stderr. */
-	if ((rc == -EPERM || rc == -EACCES || rc == -ENOSYS) && o->syscall == CLI_SYSCALL_AUTO &&
+	 * kernel's own loader still works for a kernel it can verify. The plan refuses a
+	 * confidential guest (EOPNOTSUPP), which the kernel's loader handles. Said once, on stderr. */
+	if ((rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP) &&
+	    o->syscall == CLI_SYSCALL_AUTO &&
 	    !baton_under_xen(b)) {
 		fprintf(stderr, "%s: %s; falling back to kexec_file_load (the kernel's own loader "
 			"and signature check)\n", o->prog, err.msg);

@@ -42,13 +42,13 @@ static void callers_fail_on_a_root_too_long(void **state)
 {
 	(void)state;
 	char *root = malloc(4090);
-	unsigned f = 0;
+	struct baton_cpu_info cpu;
 	struct baton_error err = { 0 };
 
 	memset(root, 'r', 4089);
 	root[0] = '/';
 	root[4089] = 0;
-	assert_int_equal(baton_cpu_features(root, &f, &err), -ENAMETOOLONG);
+	assert_int_equal(baton_cpu_read(root, &cpu, &err), -ENAMETOOLONG);
 	assert_non_null(strstr(err.msg, "/proc/cpuinfo: path longer than"));
 	free(root);
 }
