@@ -209,7 +209,7 @@ static int report(const char *root, const struct cli_options *o)
 	struct baton_handover_report r;
 	struct baton_error err = { 0 };
 
-	if (baton_timing_read(root, &r, &err))
+	if (baton_timing_read(root, NULL, &r, &err))
 		return fail(o, &err);
 	report_handover(stdout, &r, o->json);
 	return EXIT_SUCCESS;
