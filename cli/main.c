@@ -40,8 +40,9 @@ static int build_cmdline(const char *root, const struct cli_options *o, struct b
 	if (o->reuse_cmdline) {
 		char path[4096];
 		struct baton_file f;
-		rc = baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/cmdline"),
-				     1 << 16, err);
+		rc = baton_path(path, sizeof(path), root, "/proc/cmdline", err);
+		if (!rc)
+			rc = baton_file_read(&f, path, 1 << 16, err);
 		if (rc)
 			return rc;
 		/* A capture kernel must not reserve a crash region of its own. */
@@ -107,8 +108,10 @@ static int load(struct baton *b, const char *root, const struct cli_options *o)
 		rc = load_prepared(b, o, &lo, &err);
 	/* Lockdown refuses kexec_load (EPERM), so does IMA under Secure Boot (EACCES: it cannot
 	 * appraise a kernel without a file descriptor), and some kernels lack it (ENOSYS): the
-	 * kernel's own loader still works for a kernel it can verify. Said once, on stderr. */
-	if ((rc == -EPERM || rc == -EACCES || rc == -ENOSYS) && o->syscall == CLI_SYSCALL_AUTO &&
+	 * kernel's own loader still works for a kernel it can verify. The plan refuses a
+	 * confidential guest (EOPNOTSUPP), which the kernel's loader handles. Said once, on stderr. */
+	if ((rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP) &&
+	    o->syscall == CLI_SYSCALL_AUTO &&
 	    !baton_under_xen(b)) {
 		fprintf(stderr, "%s: %s; falling back to kexec_file_load (the kernel's own loader "
 			"and signature check)\n", o->prog, err.msg);
@@ -195,7 +198,8 @@ static int run_shutdown(const char *root, const struct cli_options *o)
 
 	fflush(NULL);
 	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]); i++)
-		execv(baton_path(path, sizeof(path), root, places[i]), args);
+		if (!baton_path(path, sizeof(path), root, places[i], NULL))
+			execv(path, args);
 	fprintf(stderr, "%s: shutdown: cannot run %s/sbin/shutdown: %m\n", o->prog, root);
 	return EXIT_FAILURE;
 }
@@ -205,7 +209,7 @@ static int report(const char *root, const struct cli_options *o)
 	struct baton_handover_report r;
 	struct baton_error err = { 0 };
 
-	if (baton_timing_read(root, &r, &err))
+	if (baton_timing_read(root, NULL, &r, &err))
 		return fail(o, &err);
 	report_handover(stdout, &r, o->json);
 	return EXIT_SUCCESS;

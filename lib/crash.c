@@ -34,7 +34,9 @@ static int read_text(const char *root, const char *rel, char *path, size_t path_
 	const char *start, *end;
 	int rc;
 
-	baton_path(path, path_size, root, rel);
+	rc = baton_path(path, path_size, root, rel, err);
+	if (rc)
+		return rc;
 	rc = baton_file_read(&f, path, size, NULL);
 	if (rc)
 		return baton_fail(err, -rc, "crash: %s: %s", path, strerror(-rc));
@@ -242,7 +244,8 @@ static int read_iomem(const char *root, struct baton_crash_info *info, struct io
 	const char *p, *text_end;
 	int rc, line = 0;
 
-	baton_path(path, sizeof(path), root, "/proc/iomem");
+	if ((rc = baton_path(path, sizeof(path), root, "/proc/iomem", err)))
+		return rc;
 	if ((rc = baton_file_read(&f, path, IOMEM_MAX, NULL)))
 		return baton_fail(err, -rc, "crash: %s: %s", path, strerror(-rc));
 	if (f.size == IOMEM_MAX) {
@@ -424,7 +427,8 @@ static int read_kcore(const char *root, struct baton_crash_info *info,
 	size_t nr = 0;
 	int rc;
 
-	baton_path(path, sizeof(path), root, "/proc/kcore");
+	if ((rc = baton_path(path, sizeof(path), root, "/proc/kcore", err)))
+		return rc;
 	if ((rc = read_kcore_phdrs(path, &ph, &nr, err)))
 		return rc;
 	if ((rc = kcore_page_offset(ph, nr, &info->page_offset, path, err)))

@@ -17,9 +17,11 @@ static int read_hex(const char *root, const char *rel, uint64_t *v, struct baton
 	char path[4096];
 	struct baton_file f;
 	const char *p, *end;
-	int ok;
+	int ok, rc = baton_path(path, sizeof(path), root, rel, err);
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), root, rel), 64, NULL))
+	if (rc)
+		return rc;
+	if (baton_file_read(&f, path, 64, NULL))
 		return 0;
 	p = (const char *)f.data;
 	end = p + f.size;
@@ -59,8 +61,8 @@ static uint64_t systab_smbios(const char *root)
 	struct baton_file f;
 	uint64_t v = 0;
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), root, "/sys/firmware/efi/systab"),
-			    4096, NULL))
+	if (baton_path(path, sizeof(path), root, "/sys/firmware/efi/systab", NULL) ||
+	    baton_file_read(&f, path, 4096, NULL))
 		return 0;
 	for (const char *p = (const char *)f.data; p && *p; p = strchr(p, '\n')) {
 		p += *p == '\n';

@@ -18,10 +18,15 @@ int baton_file_map(struct baton_file *f, const char *path, const char *what,
 	memset(f, 0, sizeof(*f));
 	if (fd < 0)
 		return baton_fail(err, errno, "%s: %s: %s", what, path, strerror(errno));
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		int e = S_ISDIR(st.st_mode) ? EISDIR : errno ? errno : EINVAL;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
 		close(fd);
-		return baton_fail(err, e, "%s: %s: not a regular file", what, path);
+		return baton_fail(err, e, "%s: %s: %s", what, path, strerror(e));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return baton_fail(err, S_ISDIR(st.st_mode) ? EISDIR : EINVAL,
+				  "%s: %s: not a regular file", what, path);
 	}
 	if (st.st_size > 0) {
 		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
@@ -84,8 +89,15 @@ void baton_file_free(struct baton_file *f)
 	memset(f, 0, sizeof(*f));
 }
 
-const char *baton_path(char *buf, size_t size, const char *root, const char *rel)
+int baton_path(char *buf, size_t size, const char *root, const char *rel, struct baton_error *err)
 {
-	snprintf(buf, size, "%s%s", root ? root : "", rel);
-	return buf;
+	int n = snprintf(buf, size, "%s%s", root ? root : "", rel);
+
+	if (n < 0 || (size_t)n >= size) {
+		if (size)
+			buf[0] = 0;
+		return baton_fail(err, ENAMETOOLONG, "%.48s...%s: path longer than %zu bytes",
+				  root ? root : "", rel, size ? size - 1 : 0);
+	}
+	return 0;
 }

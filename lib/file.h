@@ -21,7 +21,8 @@ int baton_file_map(struct baton_file *f, const char *path, const char *what,
 int baton_file_read(struct baton_file *f, const char *path, size_t max, struct baton_error *err);
 void baton_file_free(struct baton_file *f);
 
-/* "ROOT/rel" into buf: ROOT "" or NULL means the machine's own filesystem. */
-const char *baton_path(char *buf, size_t size, const char *root, const char *rel);
+/* "ROOT/rel" into buf: ROOT "" or NULL means the machine's own filesystem. -ENAMETOOLONG when
+ * it does not fit: never a truncated path, which could name another file. */
+int baton_path(char *buf, size_t size, const char *root, const char *rel, struct baton_error *err);
 
 #endif

@@ -142,10 +142,6 @@ int baton_identmap_layout(const struct baton_memmap *map, const struct baton_phy
 		if (r->start >= r->end)
 			return baton_fail(err, EINVAL, "identmap: empty or inverted memory range "
 					  "start 0x%" PRIx64 " end 0x%" PRIx64, r->start, r->end);
-		if (r->end > BATON_IDENTMAP_LIMIT)
-			return baton_fail(err, EINVAL, "identmap: memory range 0x%" PRIx64 "-0x%" PRIx64
-					  " (%s) reaches above 256 TiB", r->start, r->end - 1,
-					  baton_mem_kind_name(r->kind));
 	}
 
 	/* Each distinct edge adds at most two runs; the 4 GiB cut and the limit add two more. */
@@ -155,11 +151,18 @@ int baton_identmap_layout(const struct baton_memmap *map, const struct baton_phy
 		ret = baton_fail(err, ENOMEM, "identmap: out of memory");
 		goto out;
 	}
+	/* The map stops at 256 TiB, what the tables can express (the PML5 root has one entry).
+	 * Ranges reaching above are clipped, not refused: 52-bit PCI windows (MMIOH) are listed
+	 * there, and the purgatory touches nothing of theirs. RAM above is clipped too: segments
+	 * stay below 128 TiB, and the new kernel still finds it in its e820 and maps it itself. */
 	for (i = 0; i < n; i++) {
 		const struct baton_mem_range *r = &map->ranges[i];
 		int ram = !!baton_mem_kind_is_ram_like(r->kind);
+		if (r->start >= BATON_IDENTMAP_LIMIT)
+			continue;
 		ev[ne++] = (struct edge){ r->start, ram, !ram };
-		ev[ne++] = (struct edge){ r->end, -ram, -!ram };
+		ev[ne++] = (struct edge){ r->end < BATON_IDENTMAP_LIMIT ? r->end : BATON_IDENTMAP_LIMIT,
+					  -ram, -!ram };
 	}
 	sweep(ev, ne, &pr);
 

@@ -41,7 +41,7 @@ struct baton_phys_range {
 /* Classify the address space: RAM-like ranges WB, other listed ranges UC, every unlisted byte below
  * 4 GiB UC, unlisted bytes above 4 GiB unmapped. Where ranges overlap, UC wins. Spans are whole
  * 4 KiB pages: a page is WB only if all its bytes are RAM-like, and a page holding any listed byte
- * is mapped. Each of `must_map` (the segments) must lie wholly in WB spans, else -EINVAL. The map
+ * is mapped, up to BATON_IDENTMAP_LIMIT: ranges reaching above it are clipped there. Each of `must_map` (the segments) must lie wholly in WB spans, else -EINVAL. The map
  * need not be sorted. *out is overwritten (left empty on error); free it with
  * baton_identmap_layout_free(). */
 int baton_identmap_layout(const struct baton_memmap *map, const struct baton_phys_range *must_map,

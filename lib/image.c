@@ -50,8 +50,8 @@ static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_par
 	char path[4096];
 	struct baton_file f;
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), ctx->root,
-					   "/sys/kernel/boot_params/data"), sizeof(*bp), NULL))
+	if (baton_path(path, sizeof(path), ctx->root, "/sys/kernel/boot_params/data", NULL) ||
+	    baton_file_read(&f, path, sizeof(*bp), NULL))
 		return 0;
 	int ok = f.size == sizeof(*bp);
 	if (ok)
@@ -71,6 +71,28 @@ static int read_xen_machine(const struct baton_ctx *ctx, const struct baton_load
 	return rc;
 }
 
+/* Under Xen the purgatory runs on the real CPU, which dom0's filtered CPUID misrepresents: ask
+ * the hypervisor (dom0 is never a confidential guest: Xen has no such guests as its dom0). */
+static int read_cpu(const struct baton_ctx *ctx, struct baton_image *img, struct baton_error *err)
+{
+	struct baton_cpu_info cpu;
+	int rc;
+
+	if (ctx->xen)
+		return baton_xen_cpu_features(ctx->xen, &img->features, err);
+	rc = baton_cpu_read(ctx->root, &cpu, err);
+	if (rc)
+		return rc;
+	/* EOPNOTSUPP: the CLI's default -a then falls back to kexec_file_load, whose in-kernel
+	 * purgatory handles these guests. */
+	if (cpu.cc_guest != BATON_CC_NONE)
+		return baton_fail(err, EOPNOTSUPP, "cpu: this is %s: baton's purgatory cannot run "
+				  "in a confidential guest (use kexec_file_load)",
+				  baton_cc_guest_name(cpu.cc_guest));
+	img->features = cpu.features;
+	return 0;
+}
+
 static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
 		       struct baton_image *img, struct baton_error *err)
 {
@@ -88,13 +110,9 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 		if (rc)
 			return rc;
 	}
-	rc = baton_cpu_features(ctx->root, &img->features, err);
+	rc = read_cpu(ctx, img, err);
 	if (rc)
 		return rc;
-	/* Xen runs 4-level paging whatever the CPU offers, and dom0 sees a filtered CPUID: no
-	 * LA57, and no 1 GiB pages that the real CPU might lack. */
-	if (ctx->xen)
-		img->features = 0;
 	if ((img->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
 	    !(img->bz.xloadflags & BATON_XLF_5LEVEL))
 		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "

@@ -133,10 +133,11 @@ int baton_kexec_loaded(const struct baton_ctx *ctx, int crash, int *loaded,
 {
 	char path[4096];
 	struct baton_file f;
-	int rc = baton_file_read(&f, baton_path(path, sizeof(path), ctx->root,
-						crash ? "/sys/kernel/kexec_crash_loaded"
-						      : "/sys/kernel/kexec_loaded"), 64, err);
+	int rc = baton_path(path, sizeof(path), ctx->root, crash ? "/sys/kernel/kexec_crash_loaded"
+							      : "/sys/kernel/kexec_loaded", err);
 
+	if (!rc)
+		rc = baton_file_read(&f, path, 64, err);
 	if (rc)
 		return rc;
 	*loaded = f.size > 0 && f.data[0] == '1';

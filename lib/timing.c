@@ -1,29 +1,94 @@
 /* Reading the purgatory's timing record back in the new kernel. */
 #include "timing.h"
 
+#include <cpuid.h>
 #include <dirent.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <x86intrin.h>
 
 #include "file.h"
 
-/* "cpu MHz" of the first CPU in cpuinfo, in kHz: the TSC runs at that rate on CPUs with an
- * invariant TSC, which is every x86-64 server of the last decade. */
-static uint64_t tsc_khz(const char *root)
+static void hw_cpuid(void *ctx, uint32_t leaf, uint32_t regs[4])
 {
-	char path[4096];
-	struct baton_file f;
-	uint64_t khz = 0;
+	(void)ctx;
+	__cpuid_count(leaf, 0, regs[0], regs[1], regs[2], regs[3]);
+}
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/cpuinfo"), 64 << 10,
-			    NULL))
+static uint64_t hw_rdtsc(void *ctx)
+{
+	(void)ctx;
+	return __rdtsc();
+}
+
+static uint64_t hw_clock_ns(void *ctx)
+{
+	struct timespec ts;
+
+	(void)ctx;
+	if (clock_gettime(CLOCK_MONOTONIC_RAW, &ts))
 		return 0;
-	const char *p = strstr((const char *)f.data, "cpu MHz");
-	if (p && (p = strchr(p, ':')))
-		khz = (uint64_t)(strtod(p + 1, NULL) * 1000.0);
-	baton_file_free(&f);
-	return khz;
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static void hw_sleep_ns(void *ctx, uint64_t ns)
+{
+	struct timespec ts = { (time_t)(ns / 1000000000u), (long)(ns % 1000000000u) };
+
+	(void)ctx;
+	while (nanosleep(&ts, &ts) && errno == EINTR)
+		;
+}
+
+const struct baton_tsc_ops baton_tsc_hw = { hw_cpuid, hw_rdtsc, hw_clock_ns, hw_sleep_ns, NULL };
+
+#define TSC_MEASURE_NS 20000000u   /* 20 ms: a 50 ppm clock read error costs 0.005 % */
+
+/* Intel SDM vol. 3B, 18.7.3 "Determining the Processor Base Frequency": CPUID 0x15 gives the
+ * TSC/crystal ratio EBX/EAX and the crystal's Hz in ECX (0: not enumerated). Without ECX the
+ * TSC runs at the processor base frequency, CPUID 0x16 EAX in MHz (as Linux's
+ * native_calibrate_tsc derives it). 0: neither leaf tells. */
+static uint64_t tsc_khz_cpuid(const struct baton_tsc_ops *ops)
+{
+	uint32_t r[4];
+
+	ops->cpuid(ops->ctx, 0, r);
+	uint32_t max = r[0];
+	if (max < 0x15)
+		return 0;
+	ops->cpuid(ops->ctx, 0x15, r);
+	if (!r[0] || !r[1])
+		return 0;   /* no ratio enumerated */
+	if (r[2])
+		return (uint64_t)r[2] * r[1] / r[0] / 1000;
+	if (max < 0x16)
+		return 0;
+	ops->cpuid(ops->ctx, 0x16, r);
+	return (uint64_t)(r[0] & 0xffff) * 1000;
+}
+
+/* TSC cycles over a known stretch of CLOCK_MONOTONIC_RAW. Each end reads the TSC between two
+ * clock reads and takes the clock's midpoint, so the clock's own cost cancels out. */
+static uint64_t tsc_khz_measured(const struct baton_tsc_ops *ops)
+{
+	uint64_t a0 = ops->clock_ns(ops->ctx), c0 = ops->rdtsc(ops->ctx), b0 = ops->clock_ns(ops->ctx);
+	ops->sleep_ns(ops->ctx, TSC_MEASURE_NS);
+	uint64_t a1 = ops->clock_ns(ops->ctx), c1 = ops->rdtsc(ops->ctx), b1 = ops->clock_ns(ops->ctx);
+	uint64_t ns = (a1 + b1) / 2 - (a0 + b0) / 2;
+
+	if (!a0 || !ns || c1 <= c0)
+		return 0;
+	return (uint64_t)((double)(c1 - c0) * 1e6 / (double)ns + 0.5);
+}
+
+uint64_t baton_tsc_khz(const struct baton_tsc_ops *ops)
+{
+	uint64_t khz = tsc_khz_cpuid(ops);
+
+	return khz ? khz : tsc_khz_measured(ops);
 }
 
 static int read_node(const char *dir, const char *name, struct baton_timing *t)
@@ -52,7 +117,8 @@ static int read_node(const char *dir, const char *name, struct baton_timing *t)
 	return found && t->magic == BATON_TIMING_MAGIC;
 }
 
-int baton_timing_read(const char *root, struct baton_handover_report *r, struct baton_error *err)
+int baton_timing_read(const char *root, const struct baton_tsc_ops *tsc,
+		      struct baton_handover_report *r, struct baton_error *err)
 {
 	char dir[4096];
 	struct dirent *d;
@@ -60,7 +126,9 @@ int baton_timing_read(const char *root, struct baton_handover_report *r, struct 
 	int found = 0;
 
 	memset(r, 0, sizeof(*r));
-	dp = opendir(baton_path(dir, sizeof(dir), root, "/sys/kernel/boot_params/setup_data"));
+	if (baton_path(dir, sizeof(dir), root, "/sys/kernel/boot_params/setup_data", err))
+		return -ENAMETOOLONG;
+	dp = opendir(dir);
 	if (!dp)
 		return baton_fail(err, ENOENT, "report: %s: no setup_data: this kernel was not "
 				  "started by baton", dir);
@@ -71,7 +139,7 @@ int baton_timing_read(const char *root, struct baton_handover_report *r, struct 
 	if (!found)
 		return baton_fail(err, ENOENT, "report: %s: no baton timing record: this kernel "
 				  "was not started by baton", dir);
-	r->tsc_khz = tsc_khz(root);
+	r->tsc_khz = baton_tsc_khz(tsc ? tsc : &baton_tsc_hw);
 	if (r->tsc_khz) {
 		double per_ms = (double)r->tsc_khz;
 		r->verify_ms = (double)(r->raw.tsc_verified - r->raw.tsc_entry) / per_ms;

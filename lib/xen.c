@@ -11,6 +11,7 @@
 #include "baton/abi.h"
 #include "bootparams.h"
 #include "file.h"
+#include "identmap.h"
 
 #define XEN_E820_MAX 1024
 
@@ -29,6 +30,7 @@ struct baton_xen {
 		int (*kexec_status)(xc_interface *, int);
 		int (*kexec_get_range)(xc_interface *, int, int, uint64_t *, uint64_t *);
 		int (*machine_memory_map)(xc_interface *, struct e820entry *, uint32_t);
+		int (*physinfo)(xc_interface *, xc_physinfo_t *);
 	} fn;
 };
 
@@ -38,8 +40,9 @@ int baton_xen_is_dom0(const char *root)
 	struct baton_file f;
 	int dom0;
 
-	if (baton_file_read(&f, baton_path(path, sizeof(path), root, "/proc/xen/capabilities"),
-			    256, NULL))
+	/* A root too long for the path is no dom0: every later read reports it. */
+	if (baton_path(path, sizeof(path), root, "/proc/xen/capabilities", NULL) ||
+	    baton_file_read(&f, path, 256, NULL))
 		return 0;
 	dom0 = strstr((const char *)f.data, "control_d") != NULL;
 	baton_file_free(&f);
@@ -60,6 +63,7 @@ static int resolve(struct baton_xen *x, struct baton_error *err)
 		SYM(kexec_status, "xc_kexec_status"),
 		SYM(kexec_get_range, "xc_kexec_get_range"),
 		SYM(machine_memory_map, "xc_get_machine_memory_map"),
+		SYM(physinfo, "xc_physinfo"),
 #undef SYM
 	};
 
@@ -199,6 +203,25 @@ int baton_xen_memmap(struct baton_xen *x, struct baton_memmap *map, struct baton
 					      baton_mem_kind_from_e820(e[i].type), err);
 	free(e);
 	return rc ? rc : baton_memmap_sort(map, err);
+}
+
+/* physinfo's hw_cap[] is Xen's boot CPU capability words (xen/arch/x86/sysctl.c copies
+ * boot_cpu_data.x86_capability), ordered as the public featureset: word 2 is CPUID
+ * 0x80000001.edx, and XEN_CPUFEATURE(PAGE1GB, 2*32+26) in arch-x86/cpufeatureset.h. */
+#define XEN_HW_CAP_PAGE1GB_WORD 2
+#define XEN_HW_CAP_PAGE1GB_BIT 26
+
+int baton_xen_cpu_features(struct baton_xen *x, unsigned *features, struct baton_error *err)
+{
+	xc_physinfo_t info;
+
+	memset(&info, 0, sizeof(info));
+	if (x->fn.physinfo(x->xch, &info))
+		return baton_fail(err, errno ? errno : EIO, "xen: physinfo: %s", strerror(errno));
+	*features = 0;
+	if (info.hw_cap[XEN_HW_CAP_PAGE1GB_WORD] & (1u << XEN_HW_CAP_PAGE1GB_BIT))
+		*features |= BATON_CPU_GBPAGES;
+	return 0;
 }
 
 int baton_xen_loaded(struct baton_xen *x, int crash, int *loaded, struct baton_error *err)

@@ -21,6 +21,9 @@ void baton_xen_close(struct baton_xen *xen);
 void baton_xen_sys(struct baton_xen *xen, struct baton_sys *sys);
 /* The machine's memory map (not dom0's pseudo-physical one). */
 int baton_xen_memmap(struct baton_xen *xen, struct baton_memmap *map, struct baton_error *err);
+/* What the real CPU offers the purgatory (enum baton_cpu_feature), from the hypervisor: dom0's
+ * CPUID is filtered. Never BATON_CPU_LA57: Xen runs 4-level paging. */
+int baton_xen_cpu_features(struct baton_xen *xen, unsigned *features, struct baton_error *err);
 /* 1 if an image of the type is loaded. */
 int baton_xen_loaded(struct baton_xen *xen, int crash, int *loaded, struct baton_error *err);
 /* The crash facts from Xen's ranges: crash area, per-CPU notes, vmcoreinfo, Xen itself;

@@ -320,6 +320,40 @@ def test_kexec_syscall_only_does_not_fall_back(machine, run):
     assert calls(p) == ['kexec_load'], p.syscalls
 
 
+# --- confidential guests: baton's purgatory cannot run there, the kernel's loader can ----------
+
+def snp_guest(machine):
+    with open(os.path.join(REPO, 'tests', 'fixtures', 'cpu', 'sev-snp-guest')) as f:
+        machine.write('proc/cpuinfo', f.read())
+
+
+def test_confidential_guest_falls_back_to_kexec_file_load(machine, run):
+    snp_guest(machine)
+    p = run(machine, '-l', machine.kernel, '--initrd', machine.initrd, '--command-line=x')
+    assert p.returncode == 0, p.stderr
+    assert calls(p) == ['kexec_file_load'], p.syscalls   # kexec_load is never tried
+    lines = p.stderr.splitlines()
+    assert len(lines) == 1 and 'AMD SEV-SNP guest' in lines[0] and \
+        'falling back to kexec_file_load' in lines[0], p.stderr
+
+
+def test_confidential_guest_dry_run_shows_the_kernels_loader(machine, run):
+    machine.write('proc/cpuinfo', 'processor\t: 0\nflags\t\t: fpu hypervisor tdx_guest\n\n')
+    p = run(machine, '--dry-run', '-l', machine.kernel, '--command-line=x')
+    assert p.returncode == 0, p.stderr
+    assert 'Intel TDX guest' in p.stderr and 'falling back' in p.stderr, p.stderr
+    assert p.stdout == 'kexec_file_load: kernel %s, initrd (none), command line "x"\n' % \
+        machine.kernel, p.stdout
+
+
+def test_confidential_guest_with_kexec_load_only_is_refused(machine, run):
+    snp_guest(machine)
+    p = run(machine, '-c', '-l', machine.kernel)
+    one_error_line(p, "cpu: this is an AMD SEV-SNP guest: baton's purgatory cannot run in a "
+                   'confidential guest (use kexec_file_load)')
+    assert calls(p) == [], p.syscalls
+
+
 def test_kexec_file_syscall_only(machine, run):
     p = run(machine, '-s', '-l', machine.kernel, '--initrd', machine.initrd, '--append=z')
     assert p.returncode == 0, p.stderr

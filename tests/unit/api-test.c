@@ -127,6 +127,21 @@ static void bad_kernel_is_one_error_and_no_plan(void **state)
 	assert_null(strchr(err.msg, '\n'));
 }
 
+static void confidential_guest_gets_no_plan(void **state)
+{
+	struct world *w = *state;
+	struct baton_load_opts opts = { .kernel = w->kernel };
+	struct baton_plan *plan = (struct baton_plan *)1;
+	struct baton_error err = { 0 };
+
+	fx_cpuinfo(w->root, "fpu pdpe1gb hypervisor tdx_guest");
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), -EOPNOTSUPP);
+	assert_null(plan);
+	assert_int_equal(err.code, EOPNOTSUPP);
+	assert_non_null(strstr(err.msg, "Intel TDX guest"));
+	fx_cpuinfo(w->root, "fpu pdpe1gb");
+}
+
 static void exec_flags_choose_sync_and_ifdown(void **state)
 {
 	struct world *w = *state;
@@ -164,6 +179,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(plan_describes_what_load_hands_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(memory_map_is_the_firmware_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_kernel_is_one_error_and_no_plan, setup, teardown),
+		cmocka_unit_test_setup_teardown(confidential_guest_gets_no_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(exec_flags_choose_sync_and_ifdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(loaded_unload_and_the_kernels_loader, setup, teardown),
 	};

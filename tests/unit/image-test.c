@@ -308,6 +308,27 @@ static void refusals_name_the_problem(void **state)
 	machine_free(m);
 }
 
+static void confidential_guests_are_refused(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu hypervisor sev sev_es sev_snp",
+				    fx_bzimage_defaults(), 0);
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
+
+	expect_error(m, &o, EOPNOTSUPP, "cpu: this is an AMD SEV-SNP guest: baton's purgatory "
+		     "cannot run in a confidential guest (use kexec_file_load)");
+	fx_cpuinfo(m->root, "fpu hypervisor tdx_guest");
+	expect_error(m, &o, EOPNOTSUPP, "cpu: this is an Intel TDX guest");
+	o.flags = BATON_LOAD_CRASH;   /* a capture kernel too: the panic would reset */
+	expect_error(m, &o, EOPNOTSUPP, "confidential guest");
+	o.flags = 0;
+	fx_cpuinfo(m->root, "fpu sev sev_es sev_snp");   /* a SEV host plans as usual */
+	struct baton_image img;
+	prepare_ok(m, &o, &img);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
 static void no_memory_map_is_refused(void **state)
 {
 	(void)state;
@@ -564,6 +585,7 @@ int main(void)
 		cmocka_unit_test(entry32_and_serial_reach_the_purgatory),
 		cmocka_unit_test(big_initrd_goes_above_4g),
 		cmocka_unit_test(refusals_name_the_problem),
+		cmocka_unit_test(confidential_guests_are_refused),
 		cmocka_unit_test(no_memory_map_is_refused),
 		cmocka_unit_test(same_inputs_same_plan),
 		cmocka_unit_test(more_than_128_ranges_round_trip_through_e820_ext),

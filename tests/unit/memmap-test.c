@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "identmap.h"
 #include "memmap.h"
 
 #define MEMMAP FIXTURES "/memmap"
@@ -229,6 +230,41 @@ static void test_iomem_laptop(void **state)
 	/* A trailing slash on the root is the same root. */
 	assert_int_equal(baton_memmap_read_machine(&map, MEMMAP "/laptop//", &err), 0);
 	check_map(&map, laptop, NELEM(laptop));
+	baton_memmap_free(&map);
+}
+
+/* 64-bit PCI windows of a 52-bit machine, from /proc/iomem: read as listed, and the identity map
+ * clips them at 256 TiB instead of failing the plan. */
+static void test_iomem_windows_above_256t_are_clipped(void **state)
+{
+	static const struct expect top[] = {
+		{ 0x100000000, 0x2080000000, RAM },
+		{ 0x3ffe00000000, 0x400000000000, RES },
+		{ 0xffff00000000, 0x1001000000000, RES },
+		{ 0xfc00000000000, 0x10000000000000, RES },
+	};
+	struct baton_memmap map = { 0 };
+	struct baton_identmap_layout l;
+	struct baton_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(baton_memmap_read_machine(&map, MEMMAP "/mmioh", &err), 0);
+	assert_true(map.nr >= NELEM(top));
+	for (size_t i = 0; i < NELEM(top); i++) {
+		const struct baton_mem_range *r = &map.ranges[map.nr - NELEM(top) + i];
+		assert_int_equal(r->start, top[i].start);
+		assert_int_equal(r->end, top[i].end);
+		assert_int_equal(r->kind, top[i].kind);
+	}
+	if (baton_identmap_layout(&map, NULL, 0, &l, &err))
+		fail_msg("%s", err.msg);
+	const struct baton_map_span *last = &l.spans[l.nr - 1];
+	assert_int_equal(last->start, 0xffff00000000);
+	assert_int_equal(last->end, BATON_IDENTMAP_LIMIT);
+	assert_int_equal(last->cache, BATON_CACHE_UC);
+	assert_int_equal(l.spans[l.nr - 2].start, 0x3ffe00000000);
+	assert_int_equal(l.spans[l.nr - 2].end, 0x400000000000);
+	baton_identmap_layout_free(&l);
 	baton_memmap_free(&map);
 }
 
@@ -559,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_sort_rejects_overlap),
 		cmocka_unit_test(test_sort_empty),
 		cmocka_unit_test(test_iomem_laptop),
+		cmocka_unit_test(test_iomem_windows_above_256t_are_clipped),
 		cmocka_unit_test(test_iomem_children_ignored),
 		cmocka_unit_test(test_iomem_kinds_and_quirks),
 		cmocka_unit_test(test_iomem_malformed),

@@ -22,6 +22,91 @@ static void write_node(const char *root, int n, uint32_t type, const void *data,
 	fx_write(root, rel, data, size);
 }
 
+/* A CPU whose CPUID leaves are given, and a TSC running at tsc_khz against a fake clock that
+ * moves 100 ns per clock read and as far as asked per sleep. */
+struct fake_cpu {
+	uint32_t leaves[0x17][4];
+	uint64_t tsc_khz;
+	uint64_t now_ns;
+	int slept;
+};
+
+static void fake_cpuid(void *ctx, uint32_t leaf, uint32_t regs[4])
+{
+	struct fake_cpu *c = ctx;
+
+	assert_true(leaf < 0x17);
+	memcpy(regs, c->leaves[leaf], sizeof(c->leaves[leaf]));
+}
+
+static uint64_t fake_rdtsc(void *ctx)
+{
+	struct fake_cpu *c = ctx;
+	return 12345 + c->now_ns * c->tsc_khz / 1000000;
+}
+
+static uint64_t fake_clock_ns(void *ctx)
+{
+	struct fake_cpu *c = ctx;
+	uint64_t v = (c->now_ns += 50);
+	c->now_ns += 50;
+	return v;
+}
+
+static void fake_sleep_ns(void *ctx, uint64_t ns)
+{
+	struct fake_cpu *c = ctx;
+	c->now_ns += ns;
+	c->slept = 1;
+}
+
+static struct baton_tsc_ops fake_ops(struct fake_cpu *c)
+{
+	return (struct baton_tsc_ops){ fake_cpuid, fake_rdtsc, fake_clock_ns, fake_sleep_ns, c };
+}
+
+static void tsc_rate_from_cpuid_0x15(void **state)
+{
+	(void)state;
+	struct fake_cpu c = { .tsc_khz = 1, .now_ns = 1000000000 };
+	struct baton_tsc_ops ops = fake_ops(&c);
+
+	c.leaves[0][0] = 0x16;
+	c.leaves[0x15][0] = 2;            /* TSC/crystal = 184/2 */
+	c.leaves[0x15][1] = 184;
+	c.leaves[0x15][2] = 24000000;     /* 24 MHz crystal */
+	assert_int_equal(baton_tsc_khz(&ops), 2208000);
+	assert_false(c.slept);
+
+	c.leaves[0x15][2] = 0;            /* crystal not enumerated: 0x16's base frequency */
+	c.leaves[0x16][0] = 2100;
+	assert_int_equal(baton_tsc_khz(&ops), 2100000);
+	assert_false(c.slept);
+}
+
+static void tsc_rate_measured_without_cpuid(void **state)
+{
+	(void)state;
+	struct fake_cpu c = { .tsc_khz = 2495312, .now_ns = 1000000000 };
+	struct baton_tsc_ops ops = fake_ops(&c);
+
+	c.leaves[0][0] = 0x14;            /* no leaf 0x15 (AMD, most VMs) */
+	assert_int_equal(baton_tsc_khz(&ops), 2495312);
+	assert_true(c.slept);
+
+	c.slept = 0;
+	c.leaves[0][0] = 0x15;            /* leaf 0x15 without a ratio */
+	assert_int_equal(baton_tsc_khz(&ops), 2495312);
+	assert_true(c.slept);
+
+	c.slept = 0;
+	c.leaves[0][0] = 0x16;            /* ratio, no crystal, no base frequency */
+	c.leaves[0x15][0] = 2;
+	c.leaves[0x15][1] = 184;
+	assert_int_equal(baton_tsc_khz(&ops), 2495312);
+	assert_true(c.slept);
+}
+
 static void finds_the_record_among_other_nodes(void **state)
 {
 	(void)state;
@@ -33,8 +118,15 @@ static void finds_the_record_among_other_nodes(void **state)
 
 	write_node(root, 0, 9, "seedseedseedseed", 16);   /* SETUP_RNG_SEED */
 	write_node(root, 1, BATON_SETUP_TIMING, &t, sizeof(t));
-	fx_write_str(root, "proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 2000.000\nflags\t: fpu\n");
-	assert_int_equal(baton_timing_read(root, &r, &err), 0);
+	/* cpuinfo's current clock is not the TSC's rate: it is never read. */
+	fx_write_str(root, "proc/cpuinfo", "processor\t: 0\ncpu MHz\t\t: 800.000\nflags\t: fpu\n");
+	struct fake_cpu c = { .tsc_khz = 1, .now_ns = 1000000000 };
+	struct baton_tsc_ops ops = fake_ops(&c);
+	c.leaves[0][0] = 0x15;
+	c.leaves[0x15][0] = 1;
+	c.leaves[0x15][1] = 80;
+	c.leaves[0x15][2] = 25000000;     /* 25 MHz x 80 = 2 GHz */
+	assert_int_equal(baton_timing_read(root, &ops, &r, &err), 0);
 	assert_memory_equal(&r.raw, &t, sizeof(t));
 	assert_int_equal(r.tsc_khz, 2000000);
 	assert_true(r.verify_ms > 0.999 && r.verify_ms < 1.001);      /* 2M cycles at 2 GHz */
@@ -52,10 +144,10 @@ static void not_started_by_baton(void **state)
 	struct baton_handover_report r;
 	struct baton_error err = { 0 };
 
-	assert_int_equal(baton_timing_read(root, &r, &err), -ENOENT);
+	assert_int_equal(baton_timing_read(root, NULL, &r, &err), -ENOENT);
 	assert_non_null(strstr(err.msg, "not started by baton"));
 	write_node(root, 0, BATON_SETUP_TIMING, &empty, sizeof(empty));   /* never filled in */
-	assert_int_equal(baton_timing_read(root, &r, &err), -ENOENT);
+	assert_int_equal(baton_timing_read(root, NULL, &r, &err), -ENOENT);
 	fx_rm_rf(root);
 	free(root);
 }
@@ -86,6 +178,8 @@ static void counts_nmis_and_reads_version_1_records(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(tsc_rate_from_cpuid_0x15),
+		cmocka_unit_test(tsc_rate_measured_without_cpuid),
 		cmocka_unit_test(finds_the_record_among_other_nodes),
 		cmocka_unit_test(not_started_by_baton),
 		cmocka_unit_test(counts_nmis_and_reads_version_1_records),

@@ -180,6 +180,73 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 	free(root);
 }
 
+/* The machine map the fake hypervisor reports: a fixture, as e820 entries. */
+static struct e820entry *e820_from_fixture(const char *name, uint32_t *nr)
+{
+	static const uint32_t e820_type[] = {
+		[BATON_MEM_RAM] = 1, [BATON_MEM_RESERVED] = 2, [BATON_MEM_ACPI] = 3,
+		[BATON_MEM_NVS] = 4, [BATON_MEM_UNUSABLE] = 5, [BATON_MEM_PMEM] = 7,
+		[BATON_MEM_SOFT_RESERVED] = 0xefffffff,
+	};
+	struct baton_memmap map = { 0 };
+	struct e820entry *e;
+
+	fx_memmap_load(name, &map);
+	e = calloc(map.nr, sizeof(*e));
+	assert_non_null(e);
+	for (size_t i = 0; i < map.nr; i++)
+		e[i] = (struct e820entry){ map.ranges[i].start,
+					   map.ranges[i].end - map.ranges[i].start,
+					   e820_type[map.ranges[i].kind] };
+	*nr = (uint32_t)map.nr;
+	baton_memmap_free(&map);
+	return e;
+}
+
+/* The 2-socket 1.5 TiB server under Xen: the table count follows the real CPU's pdpe1gb as
+ * physinfo reports it, whatever dom0's cpuinfo says (docs/handover.md, section 3). */
+static size_t server_tables_under_xen(uint32_t hw_cap2)
+{
+	char *root = fx_tmpdir();
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	size_t size, pages;
+	uint8_t *bz = fx_bzimage_build(&spec, &size);
+	char kernel[4200];
+	struct baton_ctx ctx = { .root = root, .xen = open_fake() };
+	struct baton_load_opts o = { kernel, NULL, "console=hvc0", 0, 0, 0 };
+	struct baton_error err = { 0 };
+	struct baton_image img;
+	struct fake_xen_state *f = fake();
+	struct e820entry *e = e820_from_fixture("identmap/server-2s-1.5t.memmap", &f->map_nr);
+
+	f->map = e;
+	f->hw_cap[2] = hw_cap2;
+	fx_write(root, "boot/vmlinuz", bz, size);
+	free(bz);
+	snprintf(kernel, sizeof(kernel), "%s/boot/vmlinuz", root);
+	fx_cpuinfo(root, "fpu hypervisor la57");   /* dom0's filtered view: no pdpe1gb */
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("%s", err.msg);
+	assert_int_equal(img.features, (hw_cap2 >> 26) & 1 ? BATON_CPU_GBPAGES : 0);
+	pages = img.map_stats.table_pages;
+	baton_image_free(&img);
+	f->map = NULL;
+	f->hw_cap[2] = 0;
+	free(e);
+	baton_xen_close(ctx.xen);
+	fx_rm_rf(root);
+	free(root);
+	return pages;
+}
+
+static void server_under_xen_uses_1g_pages_when_the_cpu_has_them(void **state)
+{
+	(void)state;
+	/* 0x80000001.edx of a Cascade Lake: ... PAGE1GB (26), RDTSCP (27), LM (29). */
+	assert_int_equal(server_tables_under_xen(0x2c100800), 22);
+	assert_int_equal(server_tables_under_xen(0x28100800), 4629);   /* without PAGE1GB */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -190,6 +257,7 @@ int main(void)
 		cmocka_unit_test(machine_map_comes_from_the_hypervisor),
 		cmocka_unit_test(crash_facts_come_from_xen_ranges),
 		cmocka_unit_test(image_under_xen_uses_the_machine_map_and_4_level),
+		cmocka_unit_test(server_under_xen_uses_1g_pages_when_the_cpu_has_them),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -128,9 +128,19 @@ int xc_get_machine_memory_map(xc_interface *xch, struct e820entry entries[], uin
 		{ 0xfffc0000, 0x40000, 2 },
 	};
 	(void)xch;
-	uint32_t n = sizeof(map) / sizeof(map[0]);
+	const struct e820entry *m = state.map ? state.map : map;
+	uint32_t n = state.map ? state.map_nr : sizeof(map) / sizeof(map[0]);
 	if (n > max)
 		n = max;
-	memcpy(entries, map, n * sizeof(map[0]));
+	memcpy(entries, m, n * sizeof(m[0]));
 	return (int)n;
+}
+
+int xc_physinfo(xc_interface *xch, xc_physinfo_t *info)
+{
+	(void)xch;
+	memset(info, 0, sizeof(*info));
+	info->nr_cpus = 2;
+	memcpy(info->hw_cap, state.hw_cap, sizeof(info->hw_cap));
+	return 0;
 }

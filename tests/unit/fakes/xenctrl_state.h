@@ -15,6 +15,10 @@ struct fake_xen_state {
 	uint8_t bytes[16][64];        /* the first bytes each segment's buffer held */
 	int unload_type;
 	int loaded[2];
+	/* set by tests */
+	uint32_t hw_cap[8];                 /* physinfo's CPU feature words */
+	const struct e820entry *map;        /* the machine map; NULL: a QEMU-like 2 GiB one */
+	uint32_t map_nr;
 };
 
 /* Exported by the fake library; the tests look it up with dlsym() in the copy they dlopen(). */

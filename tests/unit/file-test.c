@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: MIT */
+/* Tests for file access: paths under a root, mapping inputs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "cpu.h"
+#include "file.h"
+#include "support/fixture.h"
+
+static void path_joins_root_and_relative(void **state)
+{
+	(void)state;
+	char buf[64];
+
+	assert_int_equal(baton_path(buf, sizeof(buf), "/tmp/r", "/proc/cpuinfo", NULL), 0);
+	assert_string_equal(buf, "/tmp/r/proc/cpuinfo");
+	assert_int_equal(baton_path(buf, sizeof(buf), NULL, "/proc/cpuinfo", NULL), 0);
+	assert_string_equal(buf, "/proc/cpuinfo");
+}
+
+static void path_that_does_not_fit_is_an_error_not_a_prefix(void **state)
+{
+	(void)state;
+	char buf[18];
+	struct baton_error err = { 0 };
+
+	/* 17 bytes fit; 18 would have been cut to "/root/proc/cpuinf", another file. */
+	assert_int_equal(baton_path(buf, sizeof(buf), "/root", "/proc/cpuinf", &err), 0);
+	assert_int_equal(baton_path(buf, sizeof(buf), "/root", "/proc/cpuinfo", &err),
+			 -ENAMETOOLONG);
+	assert_int_equal(err.code, ENAMETOOLONG);
+	assert_non_null(strstr(err.msg, "/proc/cpuinfo: path longer than 17 bytes"));
+	assert_string_equal(buf, "");
+}
+
+static void callers_fail_on_a_root_too_long(void **state)
+{
+	(void)state;
+	char *root = malloc(4090);
+	struct baton_cpu_info cpu;
+	struct baton_error err = { 0 };
+
+	memset(root, 'r', 4089);
+	root[0] = '/';
+	root[4089] = 0;
+	assert_int_equal(baton_cpu_read(root, &cpu, &err), -ENAMETOOLONG);
+	assert_non_null(strstr(err.msg, "/proc/cpuinfo: path longer than"));
+	free(root);
+}
+
+static void mapping_a_directory_says_so(void **state)
+{
+	(void)state;
+	char *root = fx_tmpdir();
+	struct baton_file f;
+	struct baton_error err = { 0 };
+
+	assert_int_equal(baton_file_map(&f, root, "kernel", &err), -EISDIR);
+	assert_non_null(strstr(err.msg, "not a regular file"));
+	assert_null(f.data);
+	fx_rm_rf(root);
+	free(root);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(path_joins_root_and_relative),
+		cmocka_unit_test(path_that_does_not_fit_is_an_error_not_a_prefix),
+		cmocka_unit_test(callers_fail_on_a_root_too_long),
+		cmocka_unit_test(mapping_a_directory_says_so),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
