@@ -159,18 +159,20 @@ static void counts_nmis_and_reads_version_1_records(void **state)
 	struct baton_timing t = { BATON_TIMING_MAGIC, 100, 200, 300, 4096, 5, 0, 3, 0 };
 	struct baton_handover_report r;
 	struct baton_error err = { 0 };
+	struct fake_cpu c = { .tsc_khz = 1000, .now_ns = 1000000000 };
+	struct baton_tsc_ops ops = fake_ops(&c);
 
 	write_node(root, 0, BATON_SETUP_TIMING, &t, sizeof(t));
-	assert_int_equal(baton_timing_read(root, &r, &err), 0);
+	assert_int_equal(baton_timing_read(root, &ops, &r, &err), 0);
 	assert_int_equal(r.raw.nmis, 3);
 	/* ABI version 1 wrote 0x30 bytes, without the count. */
 	write_node(root, 0, BATON_SETUP_TIMING, &t, BATON_TIMING_V1_SIZE);
-	assert_int_equal(baton_timing_read(root, &r, &err), 0);
+	assert_int_equal(baton_timing_read(root, &ops, &r, &err), 0);
 	assert_int_equal(r.raw.nmis, 0);
 	assert_int_equal(r.raw.regions, 5);
 	/* Any other size is not a record of ours. */
 	write_node(root, 0, BATON_SETUP_TIMING, &t, BATON_TIMING_V1_SIZE + 4);
-	assert_int_equal(baton_timing_read(root, &r, &err), -ENOENT);
+	assert_int_equal(baton_timing_read(root, &ops, &r, &err), -ENOENT);
 	fx_rm_rf(root);
 	free(root);
 }
