@@ -60,6 +60,7 @@ int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsig
 				struct baton_error *err)
 {
 	const char *p = text;
+	size_t was = c->len;
 
 	for (;;) {
 		const char *tok;
@@ -91,8 +92,13 @@ int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsig
 		rc = append_bytes(c, tok, n, err);
 		if (!rc && quoted)
 			rc = append_raw(c, "\"", err);
-		if (rc)
+		if (rc) {
+			/* The tokens taken so far go again: the line is as the caller had it. */
+			c->len = was;
+			if (c->text)
+				c->text[was] = 0;
 			return rc;
+		}
 	}
 }
 

@@ -15,6 +15,8 @@ enum baton_reuse_drop {
 	BATON_DROP_CRASHKERNEL = 1u << 0,   /* a capture kernel must not reserve a crash region */
 };
 
+/* Both appenders add to a line the caller holds: after an error it reads as it did before, and
+ * is still the caller's to free. */
 /* Append `part` after a single space (none if the line is empty); an empty part adds nothing. */
 int baton_cmdline_append(struct baton_cmdline *c, const char *part, struct baton_error *err);
 /* Append the tokens of a running kernel's command line (`text`, e.g. /proc/cmdline), without

@@ -481,8 +481,8 @@ int baton_crash_read(const char *root, struct baton_crash_info *info, struct bat
 	memset(info, 0, sizeof(*info));
 	if ((rc = read_iomem(root, info, &scan, err)) || (rc = read_notes(root, info, err)) ||
 	    (rc = read_vmcoreinfo(root, info, err)) || (rc = read_kcore(root, info, &scan, err)))
-		return rc;
-	return 0;
+		baton_crash_info_free(info);
+	return rc;
 }
 
 int baton_crash_backup_range(const struct baton_crash_info *info, uint64_t *src, uint64_t *size)
@@ -531,8 +531,11 @@ static int ranges_sorted(struct ranges *out, const struct baton_phys_range *in, 
 
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < n; i++)
-		if (in[i].start < in[i].end && (rc = ranges_add(out, in[i].start, in[i].end, err)))
+		if (in[i].start < in[i].end && (rc = ranges_add(out, in[i].start, in[i].end, err))) {
+			free(out->v);
+			memset(out, 0, sizeof(*out));
 			return rc;
+		}
 	if (out->nr)
 		qsort(out->v, out->nr, sizeof(out->v[0]), cmp_phys);
 	for (size_t i = 0; i < out->nr; i++) {
@@ -633,6 +636,10 @@ static int dump_ranges(const struct baton_crash_info *info, const struct baton_e
 	}
 	free(cut.v);
 	free(pieces.v);
+	if (rc) {
+		free(out->v);
+		memset(out, 0, sizeof(*out));
+	}
 	return rc;
 }
 

@@ -41,7 +41,8 @@ struct baton_crash_info {
 
 /* Read ROOT/sys/devices/system/cpu/{possible,cpuN/crash_notes,cpuN/crash_notes_size},
  * ROOT/sys/kernel/vmcoreinfo, ROOT/proc/iomem and the headers of ROOT/proc/kcore (which needs
- * root). *info is overwritten; free it with baton_crash_info_free() (also after an error). */
+ * root). *info is overwritten; free it with baton_crash_info_free(). After an error it is left
+ * empty. */
 int baton_crash_read(const char *root, struct baton_crash_info *info, struct baton_error *err);
 void baton_crash_info_free(struct baton_crash_info *info);
 

@@ -81,7 +81,7 @@ int baton_efi_read(const char *root, const uint8_t *running, struct baton_efi *e
 		   struct baton_error *err)
 {
 	char rel[128];
-	uint64_t probe;
+	uint64_t probe, vendor = 0, tables = 0;
 	int rc;
 
 	memset(efi, 0, sizeof(*efi));
@@ -96,33 +96,41 @@ int baton_efi_read(const char *root, const uint8_t *running, struct baton_efi *e
 		snprintf(rel, sizeof(rel), "/sys/firmware/efi/runtime-map/%zu/type", efi->nr);
 		if (read_hex(root, rel, &probe, NULL) != 1)
 			break;
-		if (efi->nr == EFI_MAX_DESCS)
-			return baton_fail(err, E2BIG, "efi: more than %d runtime map entries",
-					  EFI_MAX_DESCS);
+		if (efi->nr == EFI_MAX_DESCS) {
+			rc = baton_fail(err, E2BIG, "efi: more than %d runtime map entries",
+					EFI_MAX_DESCS);
+			goto fail;
+		}
 		if (efi->nr % 64 == 0) {
 			struct efi_memory_desc *m = realloc(efi->map, (efi->nr + 64) * sizeof(*m));
-			if (!m)
-				return baton_fail(err, ENOMEM, "efi: out of memory");
+			if (!m) {
+				rc = baton_fail(err, ENOMEM, "efi: out of memory");
+				goto fail;
+			}
 			efi->map = m;
 		}
 		rc = read_desc(root, efi->nr, &efi->map[efi->nr], err);
 		if (rc)
-			return rc;
+			goto fail;
 		efi->nr++;
 	}
 	if (!efi->nr)
 		return 0;   /* no CONFIG_EFI_RUNTIME_MAP: the new kernel boots without EFI */
-	uint64_t vendor = 0, tables = 0;
 	if ((rc = read_hex(root, "/sys/firmware/efi/fw_vendor", &vendor, err)) < 0 ||
 	    (rc = read_hex(root, "/sys/firmware/efi/config_table", &tables, err)) < 0)
-		return rc;
-	if (!tables)
-		return baton_fail(err, ENOENT, "efi: %s/sys/firmware/efi/config_table: missing", root);
+		goto fail;
+	if (!tables) {
+		rc = baton_fail(err, ENOENT, "efi: %s/sys/firmware/efi/config_table: missing", root);
+		goto fail;
+	}
 	efi->setup.fw_vendor = vendor;
 	efi->setup.tables = tables;
 	efi->setup.smbios = systab_smbios(root);
 	efi->present = 1;
 	return 0;
+fail:
+	baton_efi_free(efi);
+	return rc;
 }
 
 void baton_efi_free(struct baton_efi *efi)

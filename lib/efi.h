@@ -22,7 +22,8 @@ struct baton_efi {
 
 /* Read ROOT/sys/firmware/efi/{runtime-map,fw_vendor,config_table,systab} with the running
  * kernel's zero page (`running`, may be NULL). Not an EFI machine, or no runtime map (a kernel
- * without CONFIG_EFI_RUNTIME_MAP): 0 with present = 0. */
+ * without CONFIG_EFI_RUNTIME_MAP): 0 with present = 0. *efi is overwritten; after an error it is
+ * left empty. */
 int baton_efi_read(const char *root, const uint8_t *running_boot_params, struct baton_efi *efi,
 		   struct baton_error *err);
 void baton_efi_free(struct baton_efi *efi);

@@ -1,4 +1,12 @@
-/* Error reporting for library code: a code and one line of text, never printed here. */
+/* Error reporting for library code: a code and one line of text, never printed here.
+ *
+ * One cleanup rule for the whole library: a function that fails leaves its outputs empty. It
+ * unwinds what it built itself (`goto fail`: free, unmap, zero the output struct or set the
+ * output pointer to NULL) before it returns the error, so a caller never frees half-built state
+ * and freeing an emptied output is harmless. A function that adds to an object the caller
+ * already holds (baton_memmap_add, baton_cmdline_append) leaves that object valid after an error
+ * and the caller's to free. The static steps of one builder (image.c's place_* and build_*) fill
+ * in its output as they go and rely on that builder's single unwind. */
 #ifndef BATON_LIB_ERROR_H
 #define BATON_LIB_ERROR_H
 

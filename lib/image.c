@@ -528,13 +528,11 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
 	if (!rc)
 		rc = read_inputs(ctx, opts, img, err);
-	if (rc)
-		return rc;
-
 	/* The table count depends on the memory map only, not on where the segments go. */
-	rc = baton_identmap_layout(&img->memmap, NULL, 0, &probe, err);
+	if (!rc)
+		rc = baton_identmap_layout(&img->memmap, NULL, 0, &probe, err);
 	if (rc)
-		return rc;
+		goto fail;
 	pages = baton_identmap_pages_needed(&probe, img->features);
 	baton_identmap_layout_free(&probe);
 
@@ -571,6 +569,11 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 		rc = build_purgatory(opts, img, &pl, err);
 	}
 	img->cmdline = cmdline.text;
+	if (!rc)
+		return 0;
+fail:
+	/* The steps above fill in *img as they go: one unwind for all of them. */
+	baton_image_free(img);
 	return rc;
 }
 

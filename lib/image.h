@@ -78,6 +78,8 @@ struct baton_image {
 	uint8_t *purgatory_seg;
 };
 
+/* *img is overwritten; free it with baton_image_free(). After an error it is left empty:
+ * nothing read or built stays allocated or mapped. */
 int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
 			struct baton_image *img, struct baton_error *err);
 void baton_image_free(struct baton_image *img);

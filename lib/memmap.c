@@ -256,12 +256,13 @@ static int is_entry_name(const char *name)
 /* Entries are numbered 0..N-1, but readdir gives no order: baton_memmap_sort() puts it right. */
 int baton_memmap_read_sysfs(struct baton_memmap *map, const char *dir, struct baton_error *err)
 {
-	DIR *d = opendir(dir);
+	DIR *d;
 	struct dirent *de;
 	size_t entries = 0;
 	int ret = 0;
 
-	if (!d)
+	memset(map, 0, sizeof(*map));
+	if (!(d = opendir(dir)))
 		return baton_fail(err, errno, "memmap: %s: cannot open: %s", dir, strerror(errno));
 	while (!ret && (de = readdir(d))) {
 		if (!is_entry_name(de->d_name))
@@ -270,15 +271,17 @@ int baton_memmap_read_sysfs(struct baton_memmap *map, const char *dir, struct ba
 		ret = read_sysfs_entry(map, dir, de->d_name, err);
 	}
 	closedir(d);
+	if (!ret && (!entries || !map->nr))
+		ret = baton_fail(err, ENOENT, "memmap: %s: no memory map (no entries)", dir);
+	if (!ret)
+		ret = baton_memmap_sort(map, err);
 	if (ret)
-		return ret;
-	if (!entries || !map->nr)
-		return baton_fail(err, ENOENT, "memmap: %s: no memory map (no entries)", dir);
-	return baton_memmap_sort(map, err);
+		baton_memmap_free(map);
+	return ret;
 }
 
-int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t len,
-			     const char *name, struct baton_error *err)
+static int parse_iomem(struct baton_memmap *map, const char *text, size_t len, const char *name,
+		       struct baton_error *err)
 {
 	const char *p = text, *text_end = text + len;
 	size_t top = 0;
@@ -318,6 +321,18 @@ int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t 
 		return baton_fail(err, EACCES, "memmap: %s: every address reads as zero:"
 				  " reading it needs root (CAP_SYS_ADMIN)", name);
 	return baton_memmap_sort(map, err);
+}
+
+int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t len,
+			     const char *name, struct baton_error *err)
+{
+	int ret;
+
+	memset(map, 0, sizeof(*map));
+	ret = parse_iomem(map, text, len, name, err);
+	if (ret)
+		baton_memmap_free(map);
+	return ret;
 }
 
 /* Read all of fd (procfs reports no size, so grow as needed); fd is closed. */
@@ -387,6 +402,7 @@ int baton_memmap_read_machine(struct baton_memmap *map, const char *root, struct
 	size_t len;
 	int ret, n, fd;
 
+	memset(map, 0, sizeof(*map));
 	if (!root)
 		root = "";
 	rlen = strlen(root);

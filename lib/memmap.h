@@ -33,6 +33,8 @@ struct baton_memmap {
 };
 
 void baton_memmap_free(struct baton_memmap *map);
+/* Append a range. These two work on a map the caller holds: after an error it is still valid
+ * and still the caller's to free (baton_memmap_add leaves it unchanged). */
 int baton_memmap_add(struct baton_memmap *map, uint64_t start, uint64_t end,
 		     enum baton_mem_kind kind, struct baton_error *err);
 /* Sort by start; reject overlapping ranges of different kinds, merge touching ranges of one kind. */
@@ -44,6 +46,7 @@ const char *baton_mem_kind_name(enum baton_mem_kind kind);
 /* Map a firmware type string ("System RAM", "ACPI Tables", ...) to a kind; unknown -> RESERVED. */
 enum baton_mem_kind baton_mem_kind_from_name(const char *name);
 
+/* The readers below overwrite *map with a sorted map; after an error they leave it empty. */
 /* Read /sys/firmware/memmap-style directory: DIR/N/{start,end,type}, end inclusive. */
 int baton_memmap_read_sysfs(struct baton_memmap *map, const char *dir, struct baton_error *err);
 /* Parse /proc/iomem text: only top-level (unindented) lines count. `name` is used in messages. */

@@ -84,6 +84,7 @@ int baton_xen_open(struct baton_xen **xen, const char *library, struct baton_err
 	struct baton_xen *x = calloc(1, sizeof(*x));
 	int rc;
 
+	*xen = NULL;
 	if (!x)
 		return baton_fail(err, ENOMEM, "xen: out of memory");
 	const char *why = "";
@@ -191,6 +192,7 @@ int baton_xen_memmap(struct baton_xen *x, struct baton_memmap *map, struct baton
 	struct e820entry *e = calloc(XEN_E820_MAX, sizeof(*e));
 	int n, rc = 0;
 
+	memset(map, 0, sizeof(*map));
 	if (!e)
 		return baton_fail(err, ENOMEM, "xen: out of memory");
 	n = x->fn.machine_memory_map(x->xch, e, XEN_E820_MAX);
@@ -202,7 +204,11 @@ int baton_xen_memmap(struct baton_xen *x, struct baton_memmap *map, struct baton
 			rc = baton_memmap_add(map, e[i].addr, e[i].addr + e[i].size,
 					      baton_mem_kind_from_e820(e[i].type), err);
 	free(e);
-	return rc ? rc : baton_memmap_sort(map, err);
+	if (!rc)
+		rc = baton_memmap_sort(map, err);
+	if (rc)
+		baton_memmap_free(map);
+	return rc;
 }
 
 /* physinfo's hw_cap[] is Xen's boot CPU capability words (xen/arch/x86/sysctl.c copies
@@ -257,31 +263,42 @@ int baton_xen_crash_read(struct baton_xen *x, const struct baton_memmap *machine
 	info->crash[0].start = start;
 	info->crash[0].end = start + size;
 	info->nr_crash = 1;
-	if (range(x, KEXEC_RANGE_MA_VMCOREINFO, 0, &info->vmcoreinfo_addr, &info->vmcoreinfo_size))
-		return baton_fail(err, ENOENT, "xen: no vmcoreinfo range from the hypervisor");
-	if (range(x, KEXEC_RANGE_MA_XEN, 0, &info->text_paddr, &info->text_size))
-		return baton_fail(err, ENOENT, "xen: no range for Xen itself from the hypervisor");
+	if (range(x, KEXEC_RANGE_MA_VMCOREINFO, 0, &info->vmcoreinfo_addr, &info->vmcoreinfo_size)) {
+		rc = baton_fail(err, ENOENT, "xen: no vmcoreinfo range from the hypervisor");
+		goto fail;
+	}
+	if (range(x, KEXEC_RANGE_MA_XEN, 0, &info->text_paddr, &info->text_size)) {
+		rc = baton_fail(err, ENOENT, "xen: no range for Xen itself from the hypervisor");
+		goto fail;
+	}
 	info->text_vaddr = XEN_VIRT_START;
 	info->page_offset = XEN_DIRECTMAP_START;
 
 	info->notes = calloc(XEN_MAX_CPUS, sizeof(*info->notes));
-	if (!info->notes)
-		return baton_fail(err, ENOMEM, "xen: out of memory");
+	if (!info->notes) {
+		rc = baton_fail(err, ENOMEM, "xen: out of memory");
+		goto fail;
+	}
 	/* Physical CPUs are numbered densely from 0; the first that has no note ends the list. */
 	for (int cpu = 0; cpu < XEN_MAX_CPUS; cpu++) {
 		if (range(x, KEXEC_RANGE_MA_CPU, cpu, &start, &size) || !size)
 			break;
 		info->notes[info->nr_notes++] = (struct baton_crash_note){ (uint32_t)cpu, start, size };
 	}
-	if (!info->nr_notes)
-		return baton_fail(err, ENOENT, "xen: no per-CPU crash notes from the hypervisor");
+	if (!info->nr_notes) {
+		rc = baton_fail(err, ENOENT, "xen: no per-CPU crash notes from the hypervisor");
+		goto fail;
+	}
 	for (size_t i = 0; i < machine->nr; i++) {
 		const struct baton_mem_range *r = &machine->ranges[i];
 		if (r->kind != BATON_MEM_RAM)
 			continue;
 		rc = baton_memmap_add(&info->ram, r->start, r->end, r->kind, err);
 		if (rc)
-			return rc;
+			goto fail;
 	}
 	return 0;
+fail:
+	baton_crash_info_free(info);
+	return rc;
 }

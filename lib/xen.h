@@ -19,7 +19,8 @@ void baton_xen_close(struct baton_xen *xen);
 /* The syscall seam served by the hypervisor: segments go to xc_kexec_load, exec to
  * xc_kexec_exec. The ops live as long as `xen`. */
 void baton_xen_sys(struct baton_xen *xen, struct baton_sys *sys);
-/* The machine's memory map (not dom0's pseudo-physical one). */
+/* The machine's memory map (not dom0's pseudo-physical one). As every reader's output, *map
+ * and, below, *info are overwritten, and left empty after an error. */
 int baton_xen_memmap(struct baton_xen *xen, struct baton_memmap *map, struct baton_error *err);
 /* What the real CPU offers the purgatory (enum baton_cpu_feature), from the hypervisor: dom0's
  * CPUID is filtered. Never BATON_CPU_LA57: Xen runs 4-level paging. */

@@ -15,6 +15,7 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 RE_CMOCKA_PASSED = re.compile(r'^\[  PASSED  \] (\d+) test\(s\)\.', re.M)
 RE_CMOCKA_FAILED = re.compile(r'^\[  FAILED  \] (\d+) test\(s\)', re.M)
+RE_LEAKS = re.compile(r'ERROR: LeakSanitizer: detected memory leaks')
 RE_PYTEST_COUNT = re.compile(r'(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)')
 RE_PYTEST_SUMMARY = re.compile(r'^=*\s*(?:no tests ran|\d+ (?:passed|failed|errors?|skipped|'
                                r'xfailed|xpassed|deselected|warnings?)).* in [0-9.]+s', re.M)
@@ -76,9 +77,14 @@ def run_assets(build):
     return r
 
 
-def run_unit(path, label='unit'):
+def run_unit(path, label='unit', sanitized=False):
     r = Result(label + ' ' + os.path.basename(path))
     env = dict(os.environ, CMOCKA_MESSAGE_OUTPUT='STDOUT')
+    if sanitized:
+        # LeakSanitizer on whatever the caller's environment says (the later option wins), and a
+        # leak fails the run: a test binary that leaks exits non-zero.
+        env['ASAN_OPTIONS'] = ':'.join(filter(None, [os.environ.get('ASAN_OPTIONS'),
+                                                     'detect_leaks=1', 'exitcode=1']))
     print('--- %s' % path, flush=True)
     start = time.monotonic()
     try:
@@ -105,6 +111,9 @@ def run_unit(path, label='unit'):
         r.note = 'exit status %d' % rc
     elif rc == 0 and r.passed == 0 and r.failed == 0:
         r.note = 'no cmocka summary'
+    if RE_LEAKS.search(out):
+        r.failed = max(r.failed, 1)
+        r.note = 'LeakSanitizer found leaks'
     return r
 
 
@@ -158,7 +167,7 @@ def main():
         san = os.path.abspath(os.path.join(REPO, args.sanitized))
         for path in sorted(glob.glob(os.path.join(san, 'tests', 'unit', '*-test'))):
             if os.access(path, os.X_OK):
-                results.append(run_unit(path, 'asan+ubsan'))
+                results.append(run_unit(path, 'asan+ubsan', sanitized=True))
 
     if os.path.isdir(os.path.join(REPO, 'tests', 'cli')):
         results.append(run_pytest('pytest tests/cli', 'tests/cli', build, True))

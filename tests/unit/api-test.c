@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/lsan_interface.h>
+#endif
 
 #include "baton/baton.h"
 #include "session.h"
@@ -16,6 +19,7 @@
 struct world {
 	char *root;
 	char kernel[4200];
+	char initrd[4200];
 	struct fake_sys fake;
 	struct baton *b;
 };
@@ -173,6 +177,393 @@ static void loaded_unload_and_the_kernels_loader(void **state)
 	assert_int_equal(w->fake.flags, 2 | 4);   /* KEXEC_FILE_ON_CRASH | NO_INITRAMFS */
 }
 
+/* --- failures after each stage of reading and planning leave nothing behind --------------------
+ * A failed plan must leave *out NULL and free what it had read and built: heap buffers, which
+ * LeakSanitizer checks after each case in the ASan build (`make check`; once a case leaks, later
+ * cases report that leak again: read the first report), and the kernel's and initrd's
+ * mappings, which no leak checker sees: they are counted in /proc/self/maps. */
+
+/* Lines of /proc/self/maps that name a file under dir. */
+static int mappings_under(const char *dir)
+{
+	FILE *f = fopen("/proc/self/maps", "r");
+	char line[8192];
+	int n = 0;
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		n += strstr(line, dir) != NULL;
+	fclose(f);
+	return n;
+}
+
+/* Under ASan: whether LeakSanitizer finds unreachable heap now (it prints what it finds). */
+static int leaks_found(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	return __lsan_do_recoverable_leak_check();
+#else
+	return 0;
+#endif
+}
+
+enum machine_kind { PLAIN, CRASH, EFI };
+
+/* Runs a shell command whose every %s is root. */
+static void sh(const char *fmt, const char *root)
+{
+	char cmd[20000];
+
+	snprintf(cmd, sizeof(cmd), fmt, root, root, root, root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A machine the plan succeeds on: a kernel, an initrd and, by kind, a crash region (a copy of
+ * tests/fixtures/crash/qemu-2g-la57) or a UEFI runtime map (tests/fixtures/efi). */
+static struct world *world_of(enum machine_kind kind)
+{
+	struct world *w = calloc(1, sizeof(*w));
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	struct baton_sys sys = fake_sys_ops(&w->fake);
+	struct baton_config cfg;
+	uint8_t rd[70000];
+	size_t size;
+	uint8_t *bz = fx_bzimage_build(&spec, &size);
+
+	assert_non_null(w);
+	w->root = fx_tmpdir();
+	fx_cpuinfo(w->root, kind == CRASH ? "fpu pdpe1gb la57" : "fpu pdpe1gb");
+	fx_write(w->root, "boot/vmlinuz", bz, size);
+	free(bz);
+	for (size_t i = 0; i < sizeof(rd); i++)
+		rd[i] = (uint8_t)(i ^ (i >> 8));
+	fx_write(w->root, "boot/initrd", rd, sizeof(rd));
+	snprintf(w->kernel, sizeof(w->kernel), "%s/boot/vmlinuz", w->root);
+	snprintf(w->initrd, sizeof(w->initrd), "%s/boot/initrd", w->root);
+	if (kind == CRASH) {
+		sh("cp -r " FIXTURES "/crash/qemu-2g-la57/. %s/", w->root);
+	} else if (kind == EFI) {
+		fx_memmap_from_file(w->root, FIXTURES "/efi/memmap");
+		sh("mkdir -p %s/sys/firmware/efi %s/sys/kernel/boot_params && cd " FIXTURES "/efi && "
+		   "cp -r runtime-map fw_vendor config_table systab %s/sys/firmware/efi/ && "
+		   "cp boot_params %s/sys/kernel/boot_params/data", w->root);
+	} else {
+		fx_memmap_from_file(w->root, FIXTURES "/qemu-1g.memmap");
+	}
+	cfg = (struct baton_config){ .root = w->root };
+	assert_int_equal(baton_open_sys(&w->b, &cfg, &sys, NULL), 0);
+	return w;
+}
+
+static void world_free(struct world *w)
+{
+	baton_close(w->b);
+	fx_rm_rf(w->root);
+	free(w->root);
+	free(w);
+}
+
+static void rm(struct world *w, const char *rel)
+{
+	char cmd[8400];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/%s", w->root, rel);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* Replaces the "Crash kernel" line of the crash machine's /proc/iomem (NULL: drops it). */
+static void crash_region(struct world *w, const char *line)
+{
+	char cmd[8400];
+
+	snprintf(cmd, sizeof(cmd), "sed -i '/Crash kernel/%s' %s/proc/iomem",
+		 line ? line : "d", w->root);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int failing_random(void *buf, size_t len)
+{
+	(void)buf;
+	(void)len;
+	return -EIO;
+}
+
+static char long_cmdline[3000];
+
+struct breakage {
+	const char *what;
+	enum machine_kind kind;
+	void (*apply)(struct world *w, struct baton_load_opts *o);
+	int code;
+	const char *needle;   /* in the message */
+};
+
+static void kernel_missing(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "boot/vmlinuz");
+	(void)o;
+}
+
+static void kernel_not_a_bzimage(struct world *w, struct baton_load_opts *o)
+{
+	fx_write_str(w->root, "boot/vmlinuz", "#!/bin/sh\necho not a kernel, but long enough "
+		     "to be mapped and read past its first bytes................................"
+		     "................................................................\n");
+	(void)o;
+}
+
+static void initrd_missing(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "boot/initrd");
+	(void)o;
+}
+
+static void cpuinfo_missing(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "proc/cpuinfo");
+	(void)o;
+}
+
+static void la57_kernel_lacks_5level(struct world *w, struct baton_load_opts *o)
+{
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	size_t size;
+	uint8_t *bz;
+
+	spec.xloadflags &= (uint16_t)~0x20;   /* no XLF_5LEVEL */
+	bz = fx_bzimage_build(&spec, &size);
+	fx_write(w->root, "boot/vmlinuz", bz, size);
+	free(bz);
+	fx_cpuinfo(w->root, "fpu la57");
+	(void)o;
+}
+
+static void efi_descriptor_incomplete(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/firmware/efi/runtime-map/3/phys_addr");
+	(void)o;
+}
+
+static void efi_config_table_missing(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/firmware/efi/config_table");
+	(void)o;
+}
+
+static void memmap_missing(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/firmware/memmap");
+	(void)o;
+}
+
+static void memmap_empty(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/firmware/memmap");
+	fx_write_str(w->root, "proc/iomem", "");
+	(void)o;
+}
+
+static void memmap_overlapping(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/firmware/memmap");
+	fx_write_str(w->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
+		     "00100000-3ffdffff : System RAM\n3ff00000-3fffffff : Reserved\n");
+	(void)o;
+}
+
+static void memmap_bad_sysfs_entry(struct world *w, struct baton_load_opts *o)
+{
+	fx_write_str(w->root, "sys/firmware/memmap/3/end", "0x1000\n");   /* below its start */
+	(void)o;
+}
+
+static void no_crash_region(struct world *w, struct baton_load_opts *o)
+{
+	crash_region(w, NULL);
+	(void)o;
+}
+
+static void crash_notes_missing(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/devices/system/cpu/cpu0/crash_notes");
+	rm(w, "sys/devices/system/cpu/cpu1/crash_notes");
+	(void)o;
+}
+
+static void crash_notes_size_bad(struct world *w, struct baton_load_opts *o)
+{
+	fx_write_str(w->root, "sys/devices/system/cpu/cpu1/crash_notes_size", "lots\n");
+	(void)o;
+}
+
+static void vmcoreinfo_missing(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/kernel/vmcoreinfo");
+	(void)o;
+}
+
+static void kcore_not_elf(struct world *w, struct baton_load_opts *o)
+{
+	fx_write_str(w->root, "proc/kcore", "this is not an ELF core file at all, but text.......");
+	(void)o;
+}
+
+static void tiny_memory_map(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/firmware/memmap");
+	fx_write_str(w->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
+		     "00100000-01ffffff : System RAM\n");
+	(void)o;
+}
+
+/* The kernel fills all RAM from 1 MiB: the boot_params, tables and purgatory have no room. */
+static void room_for_the_kernel_only(struct world *w, struct baton_load_opts *o)
+{
+	rm(w, "sys/firmware/memmap");
+	fx_write_str(w->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
+		     "01000000-02ffffff : System RAM\n");
+	o->initrd = NULL;
+	(void)w;
+}
+
+static void initrd_too_big(struct world *w, struct baton_load_opts *o)
+{
+	static uint8_t big[0x3f000000 / 4096];
+
+	/* Sparse: the size alone matters. */
+	char path[4200];
+	snprintf(path, sizeof(path), "%s/boot/initrd", w->root);
+	FILE *f = fopen(path, "wb");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, 0x3f000000 - (long)sizeof(big), SEEK_SET), 0);
+	assert_int_equal(fwrite(big, 1, sizeof(big), f), sizeof(big));
+	assert_int_equal(fclose(f), 0);
+	(void)o;
+}
+
+/* A crash region that takes the kernel and the backup of low memory, then is full. */
+static void crash_region_full_before_elfcorehdr(struct world *w, struct baton_load_opts *o)
+{
+	crash_region(w, "s/.*/  6e000000-7009efff : Crash kernel/");
+	o->initrd = NULL;
+}
+
+static void crash_region_too_small(struct world *w, struct baton_load_opts *o)
+{
+	crash_region(w, "s/.*/  6e000000-6e0fffff : Crash kernel/");
+	(void)o;
+}
+
+static void cmdline_too_long(struct world *w, struct baton_load_opts *o)
+{
+	memset(long_cmdline, 'x', sizeof(long_cmdline) - 1);
+	o->cmdline = long_cmdline;
+	(void)w;
+}
+
+/* The last step that can fail: everything is placed and the tables are built. */
+static void no_random_seed(struct world *w, struct baton_load_opts *o)
+{
+	w->b->ctx.random = failing_random;
+	(void)o;
+}
+
+static const struct breakage breakages[] = {
+	{ "kernel missing", PLAIN, kernel_missing, ENOENT, "kernel: " },
+	{ "kernel not a bzImage", PLAIN, kernel_not_a_bzimage, ENOEXEC, "bzimage" },
+	{ "initrd missing", PLAIN, initrd_missing, ENOENT, "initrd: " },
+	{ "cpuinfo missing", PLAIN, cpuinfo_missing, ENOENT, "cpuinfo" },
+	{ "5-level machine, kernel without XLF_5LEVEL", PLAIN, la57_kernel_lacks_5level, ENOEXEC,
+	  "5-level" },
+	{ "EFI runtime map entry incomplete", EFI, efi_descriptor_incomplete, ENOENT, "phys_addr" },
+	{ "EFI config_table missing", EFI, efi_config_table_missing, ENOENT, "config_table" },
+	{ "memory map missing", PLAIN, memmap_missing, ENOENT, "memmap" },
+	{ "memory map empty", PLAIN, memmap_empty, ENOENT, "no memory map" },
+	{ "memory map overlapping", PLAIN, memmap_overlapping, EINVAL, "overlaps" },
+	{ "memory map entry inverted", PLAIN, memmap_bad_sysfs_entry, EINVAL, "below start" },
+	{ "crash: no crash region", CRASH, no_crash_region, ENOENT, "crashkernel=" },
+	{ "crash: no crash_notes", CRASH, crash_notes_missing, ENOENT, "crash_notes" },
+	{ "crash: crash_notes_size bad", CRASH, crash_notes_size_bad, EINVAL, "crash_notes_size" },
+	{ "crash: no vmcoreinfo", CRASH, vmcoreinfo_missing, ENOENT, "vmcoreinfo" },
+	{ "crash: /proc/kcore not ELF", CRASH, kcore_not_elf, ENOEXEC, "kcore" },
+	{ "crash: region too small for the kernel", CRASH, crash_region_too_small, ENOSPC,
+	  "init_size" },
+	{ "crash: region full before the ELF core header", CRASH,
+	  crash_region_full_before_elfcorehdr, ENOSPC, "ELF core header" },
+	{ "no room for the kernel", PLAIN, tiny_memory_map, ENOSPC, "init_size" },
+	{ "no room for the initrd", PLAIN, initrd_too_big, ENOSPC, "initrd" },
+	{ "no room for boot_params", PLAIN, room_for_the_kernel_only, ENOSPC, "boot_params" },
+	{ "command line too long", PLAIN, cmdline_too_long, E2BIG, "cmdline_size" },
+	{ "no random seed", PLAIN, no_random_seed, EIO, "random seed" },
+};
+
+static struct baton_load_opts opts_of(const struct world *w, enum machine_kind kind)
+{
+	return (struct baton_load_opts){ .kernel = w->kernel, .initrd = w->initrd,
+					 .cmdline = "console=ttyS0",
+					 .flags = kind == CRASH ? BATON_LOAD_CRASH : 0 };
+}
+
+/* The machines themselves plan fine: each failure below is the breakage's doing. */
+static void unbroken_machines_plan(void **state)
+{
+	(void)state;
+	for (enum machine_kind kind = PLAIN; kind <= EFI; kind++) {
+		struct world *w = world_of(kind);
+		struct baton_load_opts o = opts_of(w, kind);
+		struct baton_error err = { 0 };
+		struct baton_plan *plan = NULL;
+
+		if (baton_plan_create(w->b, &o, &plan, &err))
+			fail_msg("machine kind %d: %s", kind, err.msg);
+		assert_true(mappings_under(w->root) > 0);   /* the kernel and initrd, while held */
+		baton_plan_free(plan);
+		assert_int_equal(mappings_under(w->root), 0);
+		world_free(w);
+	}
+}
+
+static int complain(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprint_error(fmt, ap);
+	va_end(ap);
+	return 1;
+}
+
+/* Every case runs and reports; the test fails at the end if any did. */
+static void each_failure_leaves_nothing_behind(void **state)
+{
+	int failed = 0;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(breakages) / sizeof(breakages[0]); i++) {
+		const struct breakage *k = &breakages[i];
+		struct world *w = world_of(k->kind);
+		struct baton_load_opts o = opts_of(w, k->kind);
+		struct baton_error err = { 0 };
+		struct baton_plan *plan = (struct baton_plan *)&err;   /* not NULL */
+		int rc, bad = 0;
+
+		k->apply(w, &o);
+		rc = baton_plan_create(w->b, &o, &plan, &err);
+		if (rc != -k->code || err.code != k->code || !strstr(err.msg, k->needle))
+			bad |= complain("%s: got %d '%s', want %d and '%s'\n", k->what, rc,
+					  err.msg, -k->code, k->needle);
+		if (plan)
+			bad |= complain("%s: *out is not NULL\n", k->what);
+		if (mappings_under(w->root))
+			bad |= complain("%s: the kernel or initrd is still mapped\n", k->what);
+		if (leaks_found())
+			bad |= complain("%s: LeakSanitizer found the leaks above\n", k->what);
+		failed += bad;
+		world_free(w);
+	}
+	assert_int_equal(failed, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +573,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(confidential_guest_gets_no_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(exec_flags_choose_sync_and_ifdown, setup, teardown),
 		cmocka_unit_test_setup_teardown(loaded_unload_and_the_kernels_loader, setup, teardown),
+		cmocka_unit_test(unbroken_machines_plan),
+		cmocka_unit_test(each_failure_leaves_nothing_behind),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "efi.h"
@@ -135,11 +136,37 @@ static void malformed_entries_are_refused(void **state)
 	fx_write_str(root, "sys/firmware/efi/runtime-map/1/virt_addr", "elsewhere\n");
 	assert_int_equal(baton_efi_read(root, running, &efi, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "runtime-map/1/virt_addr: not a hex number"));
-	baton_efi_free(&efi);
+	assert_true(fx_all_zero(&efi, sizeof(efi)));
 	write_desc(root, 1, "0x6\n", "0x3f700000\n", "0xfffffffeffa50000\n", "0x60\n", "0x0\n");
 	fx_write_str(root, "sys/firmware/efi/runtime-map/2/num_pages", "");
 	assert_int_equal(baton_efi_read(root, running, &efi, &err), -EINVAL);
-	baton_efi_free(&efi);
+	assert_true(fx_all_zero(&efi, sizeof(efi)));
+	fx_rm_rf(root);
+	free(root);
+}
+
+/* A failure after the runtime map was read leaves nothing of it (the caller frees nothing). */
+static void failures_leave_efi_empty(void **state)
+{
+	(void)state;
+	char *root = efi_root();
+	uint8_t running[4096];
+	struct baton_efi efi;
+	struct baton_error err = { 0 };
+	char path[4200];
+
+	running_efi(running);
+	snprintf(path, sizeof(path), "%s/sys/firmware/efi/config_table", root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(baton_efi_read(root, running, &efi, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "config_table: missing"));
+	assert_true(fx_all_zero(&efi, sizeof(efi)));
+	fx_write_str(root, "sys/firmware/efi/config_table", "0x3f9ee098\n");
+	snprintf(path, sizeof(path), "%s/sys/firmware/efi/runtime-map/2/attribute", root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(baton_efi_read(root, running, &efi, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "runtime-map/2/attribute: missing"));
+	assert_true(fx_all_zero(&efi, sizeof(efi)));
 	fx_rm_rf(root);
 	free(root);
 }
@@ -150,6 +177,7 @@ int main(void)
 		cmocka_unit_test(reads_the_runtime_map_and_tables),
 		cmocka_unit_test(without_efi_the_new_kernel_gets_no_stale_efi_info),
 		cmocka_unit_test(malformed_entries_are_refused),
+		cmocka_unit_test(failures_leave_efi_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 
 #include "identmap.h"
 #include "memmap.h"
+#include "support/fixture.h"
 
 #define MEMMAP FIXTURES "/memmap"
 
@@ -176,6 +177,8 @@ static void test_sort_rejects_overlap(void **state)
 	assert_int_equal(baton_memmap_add(&map, 0x7fff0000, 0x90000000, RES, &err), 0);
 	check_error(baton_memmap_sort(&map, &err), &err, EINVAL,
 		    "Reserved 0x7fff0000-0x8fffffff overlaps System RAM 0x0-0x7fffffff", NULL);
+	/* Sorting works on the caller's map: it stays theirs to free. */
+	assert_int_equal(map.nr, 3);
 	baton_memmap_free(&map);
 }
 
@@ -347,7 +350,7 @@ static void test_iomem_malformed(void **state)
 		struct baton_error err = { 0 };
 		check_error(parse_text(&map, v[i].text, &err), &err, EINVAL, "memmap: iomem: ",
 			    v[i].frag);
-		baton_memmap_free(&map);
+		assert_true(fx_all_zero(&map, sizeof(map)));
 	}
 }
 
@@ -360,7 +363,7 @@ static void test_iomem_end_below_start(void **state)
 	check_error(parse_text(&map, "00000000-00000fff : Reserved\n"
 				     "00100000-000fffff : System RAM\n", &err),
 		    &err, EINVAL, "iomem: line 2: end 0xfffff is below start 0x100000", NULL);
-	baton_memmap_free(&map);
+	assert_true(fx_all_zero(&map, sizeof(map)));
 }
 
 static void test_iomem_zeroed(void **state)
@@ -372,7 +375,7 @@ static void test_iomem_zeroed(void **state)
 	/* The sysfs directory exists but is empty, so proc/iomem is read: as a non-root user would. */
 	check_error(baton_memmap_read_machine(&map, MEMMAP "/nonroot", &err), &err, EACCES,
 		    "nonroot/proc/iomem: every address reads as zero", "needs root");
-	baton_memmap_free(&map);
+	assert_true(fx_all_zero(&map, sizeof(map)));
 }
 
 static void test_iomem_empty(void **state)
@@ -384,7 +387,7 @@ static void test_iomem_empty(void **state)
 		struct baton_memmap map = { 0 };
 		struct baton_error err = { 0 };
 		check_error(parse_text(&map, v[i], &err), &err, ENOENT, "iomem: no memory map", NULL);
-		baton_memmap_free(&map);
+		assert_true(fx_all_zero(&map, sizeof(map)));
 	}
 }
 
@@ -397,7 +400,7 @@ static void test_iomem_overlap(void **state)
 	check_error(parse_text(&map, "00100000-bfffffff : System RAM\n"
 				     "a0000000-afffffff : Reserved\n", &err),
 		    &err, EINVAL, "overlaps", NULL);
-	baton_memmap_free(&map);
+	assert_true(fx_all_zero(&map, sizeof(map)));
 }
 
 static char *many_lines(size_t n, uint64_t step)
@@ -430,7 +433,7 @@ static void test_iomem_too_many(void **state)
 
 	text = many_lines(BATON_MEMMAP_MAX + 1, 0x2000);
 	check_error(parse_text(&map, text, &err), &err, E2BIG, "iomem: more than 4096", NULL);
-	baton_memmap_free(&map);
+	assert_true(fx_all_zero(&map, sizeof(map)));
 	free(text);
 
 	/* Adjacent pieces of one kind (memory hot-plug blocks) merge as they are read. */
@@ -539,7 +542,7 @@ static void test_sysfs_errors(void **state)
 		snprintf(dir, sizeof(dir), "%s/sysfs/%s", MEMMAP, v[i].dir);
 		check_error(baton_memmap_read_sysfs(&map, dir, &err), &err, v[i].code, v[i].frag1,
 			    v[i].frag2);
-		baton_memmap_free(&map);
+		assert_true(fx_all_zero(&map, sizeof(map)));
 	}
 }
 
@@ -554,7 +557,7 @@ static void test_machine_missing_root(void **state)
 	check_error(baton_memmap_read_machine(&map, MEMMAP "/does-not-exist", &err), &err, ENOENT,
 		    "does-not-exist/proc/iomem: cannot open",
 		    "does-not-exist/sys/firmware/memmap has no entries");
-	baton_memmap_free(&map);
+	assert_true(fx_all_zero(&map, sizeof(map)));
 }
 
 /* The running machine: whatever it is, the map must be sorted, disjoint and hold some RAM. */

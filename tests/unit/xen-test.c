@@ -150,6 +150,29 @@ static void crash_facts_come_from_xen_ranges(void **state)
 	baton_xen_close(x);
 }
 
+/* A machine map too large to copy fails after the notes were read: nothing is left of them. */
+static void failed_crash_read_leaves_nothing(void **state)
+{
+	(void)state;
+	struct baton_xen *x = open_fake();
+	struct baton_memmap map = { 0 };
+	struct baton_crash_info info;
+	struct baton_error err = { 0 };
+
+	for (uint64_t i = 0; i <= BATON_MEMMAP_MAX; i++)
+		assert_int_equal(baton_memmap_add(&map, (i + 1) << 21, ((i + 1) << 21) + 4096,
+						  BATON_MEM_RAM, NULL), i < BATON_MEMMAP_MAX ? 0 : -E2BIG);
+	/* baton_memmap_add stops at the limit: grow the map past it by hand. */
+	map.ranges = realloc(map.ranges, (map.nr + 1) * sizeof(*map.ranges));
+	assert_non_null(map.ranges);
+	map.ranges[map.nr++] = (struct baton_mem_range){ 1ULL << 40, (1ULL << 40) + 4096,
+							 BATON_MEM_RAM };
+	assert_int_equal(baton_xen_crash_read(x, &map, &info, &err), -E2BIG);
+	assert_true(fx_all_zero(&info, sizeof(info)));
+	baton_memmap_free(&map);
+	baton_xen_close(x);
+}
+
 static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 {
 	(void)state;
@@ -256,6 +279,7 @@ int main(void)
 		cmocka_unit_test(unload_status_and_exec),
 		cmocka_unit_test(machine_map_comes_from_the_hypervisor),
 		cmocka_unit_test(crash_facts_come_from_xen_ranges),
+		cmocka_unit_test(failed_crash_read_leaves_nothing),
 		cmocka_unit_test(image_under_xen_uses_the_machine_map_and_4_level),
 		cmocka_unit_test(server_under_xen_uses_1g_pages_when_the_cpu_has_them),
 	};

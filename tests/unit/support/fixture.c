@@ -99,6 +99,16 @@ void fx_cpuinfo(const char *dir, const char *flags)
 	fx_write_str(dir, "proc/cpuinfo", text);
 }
 
+int fx_all_zero(const void *p, size_t size)
+{
+	const uint8_t *b = p;
+
+	for (size_t i = 0; i < size; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
 struct fx_bzimage fx_bzimage_defaults(void)
 {
 	struct fx_bzimage s = {

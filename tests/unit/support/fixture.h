@@ -16,6 +16,9 @@ void fx_memmap_from_file(const char *dir, const char *fixture);
 /* DIR/proc/cpuinfo with the given flags line. */
 void fx_cpuinfo(const char *dir, const char *flags);
 
+/* 1 when all `size` bytes at p are zero: an output a failed call left empty. */
+int fx_all_zero(const void *p, size_t size);
+
 struct baton_memmap;
 /* Parse tests/fixtures/NAME, one range a line: "0x<start> 0x<end, inclusive> <type>" ('#' lines
  * are comments), into a sorted map; aborts the test on a bad line. */
