@@ -323,11 +323,14 @@ class GdbRemote:
         return bytes.fromhex(self.command('g').decode('ascii'))
 
     def write_register(self, number, value):
-        """P<n>=<value>: sets register n (gdb's x86-64 numbering: rax 0, rbx 1, rcx 2, rdx 3,
-        rsi 4, rdi 5, rbp 6, rsp 7, r8-r15 8-15, rip 16) of the stopped CPU."""
-        reply = self.command('P%x=%s' % (number, (value & (2 ** 64 - 1)).to_bytes(8, 'little').hex()))
+        """Sets general register `number` (gdb's x86-64 numbering: rax 0, rbx 1, rcx 2, rdx 3,
+        rsi 4, rdi 5, rbp 6, rsp 7, r8-r15 8-15) of the stopped CPU: 'g', change, 'G' (QEMU
+        answers a single-register 'P' only to a client that asked for its target XML)."""
+        regs = bytearray(self.read_registers())
+        regs[number * 8:number * 8 + 8] = (value & (2 ** 64 - 1)).to_bytes(8, 'little')
+        reply = self.command('G' + regs.hex())
         if reply != b'OK':
-            raise GdbError('gdbstub: P%x failed (%r)' % (number, reply))
+            raise GdbError('gdbstub: G (register %d) failed (%r)' % (number, reply))
 
     def rip(self):
         """x86-64: the current CPU's instruction pointer."""

@@ -1,10 +1,13 @@
 # SPDX-License-Identifier: MIT
 """The purgatory never dies silently: an NMI is survived, any other exception is named and resets.
 
-NMI: the host injects one (QMP `inject-nmi`, what the HMP monitor's `nmi` does) as soon as the
-purgatory's first serial line appears, i.e. while it verifies the segments (about a second under
-TCG): for `-l`/`-e` and for `-p` + panic under Linux, and for `-l`/`-e` with Xen as the old kernel
-(Xen re-enables NMIs on purpose before it jumps). The purgatory says it took and survived one,
+NMI: the host injects one as soon as the purgatory's first serial line appears, i.e. while it
+verifies the segments (a fifth of a second or more under TCG): for `-l`/`-e` and for `-p` + panic
+under Linux through QMP `inject-nmi` (what the HMP monitor's `nmi` does: LINT1, which Linux leaves
+set up as NMI in virtual-wire mode for the next kernel), and for `-l`/`-e` with Xen as the old
+kernel (Xen unblocks NMIs on purpose before it jumps) as an NMI message on the APIC bus, as
+another CPU's NMI IPI arrives: Xen leaves its local APIC software-disabled, so LINT1 is masked and
+the monitor's NMI never reaches the CPU there. The purgatory says it took and survived one,
 the new kernel gets exactly the requested command line, and its timing record counts 1 NMI
 (`baton --report` in the target; the capture kernel's record read raw from sysfs). The control
 runs, without an NMI, are test_handover.py (whose report check wants 0 NMIs), test_crash.py and
@@ -50,6 +53,9 @@ TIMING_MAGIC = 0x474e494d4954424b
 TIMING_FORMAT = '<QQQQQIIII'            # struct baton_timing, 0x38 bytes
 PARAMS_SIZE = 0x4c0
 
+MSI_ADDRESS = 0xfee00000                # the local APIC's message window, destination 0
+MSI_DELIVERY_NMI = 4 << 8
+
 UNMAPPED = 0x7ffffffff000               # the last page below 128 TiB: no RAM, no mapping
 NON_CANONICAL = 0x8000000000000000
 
@@ -91,11 +97,30 @@ def load(c, opt, initrd, cmdline, extra=''):
     return out
 
 
-def nmi_while_verifying(m):
+def inject_nmi_lint1(m):
+    """QEMU's monitor NMI: it arrives through the local APIC's LINT1 line, as a board's NMI
+    button, a BMC or the chipset raises one."""
+    m.monitor().command('inject-nmi')
+    m.c.note('NMI injected (QMP inject-nmi: LINT1)')
+
+
+def inject_nmi_message(m):
+    """An NMI sent as a message on the APIC bus, as another CPU's NMI IPI or a device's NMI MSI
+    arrives: a 4-byte write of delivery mode NMI (0x400) to 0xFEE00000 (destination APIC 0),
+    through the gdbstub in physical mode. Xen masks LINT1 before it jumps (its local APIC is
+    left software-disabled), so the monitor's NMI never reaches the CPU there; this one does."""
+    gdb = m.gdb or m.connect()          # stops the machine
+    gdb.set_phys_mode(True)
+    gdb.write_memory(MSI_ADDRESS, struct.pack('<I', MSI_DELIVERY_NMI))
+    gdb.set_phys_mode(False)
+    gdb.cont()
+    m.c.note('NMI injected (APIC message to CPU 0)')
+
+
+def nmi_while_verifying(m, inject=inject_nmi_lint1):
     """Waits for the purgatory's first line, injects one NMI, and expects it survived."""
     m.c.wait_for(RE_VERIFYING, VERIFY_TIMEOUT)
-    m.monitor().command('inject-nmi')
-    m.c.note('NMI injected')
+    inject(m)
     n = int(m.c.wait_for(RE_SURVIVED, VERIFY_TIMEOUT).group(1))
     assert n == 1, 'the purgatory counted %d NMIs, one was injected' % n
     m.c.wait_for(RE_ENTERING, VERIFY_TIMEOUT)
@@ -166,7 +191,7 @@ def test_nmi_xen_exec(machine, xen_console, baton, expected_sha256):
     cmdline = 'console=ttyS0 baton.nmi=xen baton.token=%s' % uuid.uuid4().hex[:12]
     load(c, '-l', INITRD, cmdline)
     c.run_command('/sbin/baton -e', wait_for_prompt=False)
-    nmi_while_verifying(m)
+    nmi_while_verifying(m, inject_nmi_message)
     assert c.wait_for(con.RE_TARGET_CMDLINE, BOOT_TIMEOUT).group(1) == cmdline
     assert c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1) == expected_sha256
     r = target_report(c)
