@@ -5,6 +5,7 @@ Environment:
   BATON_SKIP_ASSETS=1  do not run scripts/assets.sh (the caller already did)
 """
 
+import hashlib
 import os
 import re
 import subprocess
@@ -54,18 +55,41 @@ def expected_sha256(assets):
         return f.read().strip()
 
 
-@pytest.fixture(scope='session')
-def baton_static(build, assets):
-    """(state, why, path) for $BUILD/baton-static: 'skip' if not built, 'fail' if the host initrd
-    holds an older one (rerun scripts/assets.sh), else 'ok'. Checked once per session."""
+def baton_state(build, image):
+    """(state, why, path) for $BUILD/baton-static in image (an initrd under assets): 'skip' if it
+    is not built, 'fail' if image holds another one or none (rerun scripts/assets.sh), else 'ok'.
+    tests/vm/assets.mk writes the sha256 of the baton it packs into <image>.has-baton."""
     binary = os.path.join(build, 'baton-static')
     if not os.path.exists(binary):
         return 'skip', '%s not built' % binary, binary
-    initrd = os.path.join(assets, 'host-initrd.img')
-    if (not os.path.exists(os.path.join(assets, 'host-initrd.has-baton'))
-            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
-        return 'fail', 'host-initrd.img lacks the current baton-static: rerun scripts/assets.sh', binary
+    try:
+        with open(os.path.splitext(image)[0] + '.has-baton') as f:
+            packed = f.read().strip()
+    except FileNotFoundError:
+        packed = None
+    with open(binary, 'rb') as f:
+        current = hashlib.sha256(f.read()).hexdigest()
+    if packed != current:
+        return ('fail', '%s lacks the current baton-static: rerun scripts/assets.sh'
+                % os.path.basename(image), binary)
     return 'ok', '', binary
+
+
+def need_baton(state):
+    """Skips or fails the test as a baton_state result says; returns the binary's path."""
+    verdict, why, binary = state
+    if verdict == 'skip':
+        pytest.skip(why)
+    if verdict == 'fail':
+        pytest.fail(why)
+    return binary
+
+
+@pytest.fixture(scope='session')
+def baton_static(build, assets):
+    """baton_state for host-initrd.img, checked once per session: a baton-static rebuilt during
+    the session does not spoil the run."""
+    return baton_state(build, os.path.join(assets, 'host-initrd.img'))
 
 
 def _log_name(nodeid):

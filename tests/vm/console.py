@@ -76,14 +76,23 @@ class Console:
         self.kernel_release = None
 
     def qemu_command(self):
-        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
-                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
-                '-kernel', self.kernel, '-initrd', self.initrd,
-                '-append', self.append] + self.extra_args
+        """QEMU's command line: what every machine shares (TCG, no network, no reboot, serial on
+        stdio), then the machine's firmware, what it boots and the test's extra arguments."""
+        return (['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
+                 '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none']
+                + self.firmware_args() + self.boot_args() + self.extra_args)
+
+    def firmware_args(self):
+        """The machine type and firmware: QEMU's default (pc, SeaBIOS) here."""
+        return []
+
+    def boot_args(self):
+        """What the firmware boots: the kernel, initrd and command line, through QEMU."""
+        return ['-kernel', self.kernel, '-initrd', self.initrd, '-append', self.append]
 
     # --- lifetime ---------------------------------------------------------------------------
-    def start(self, ready_timeout=60):
-        """Boots the first kernel and waits for the shell prompt."""
+    def launch(self):
+        """Opens the transcript (headed by the QEMU command) and starts QEMU."""
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         self.log = open(self.log_path, 'w', encoding='utf-8', errors='replace')
         cmd = self.qemu_command()
@@ -93,6 +102,10 @@ class Console:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         os.set_blocking(self.proc.stdout.fileno(), False)
+
+    def start(self, ready_timeout=60):
+        """Boots the first kernel and waits for the shell prompt."""
+        self.launch()
         m = self.wait_for(RE_READY, ready_timeout)
         self.kernel_release = m.group(1)
         self.wait_for(RE_PROMPT, ready_timeout)
@@ -333,26 +346,15 @@ class XenConsole(Console):
     def enable_bad_pattern(self, name):
         self.bad_patterns[name] = XEN_BAD_PATTERNS.get(name) or BAD_PATTERNS[name]
 
-    def qemu_command(self):
+    def boot_args(self):
         # -initrd: modules separated by ',' (a literal comma is ',,'); the first is dom0's kernel.
         modules = '%s %s,%s' % (self.dom0_kernel, self.dom0_append.replace(',', ',,'),
                                 self.initrd.replace(',', ',,'))
-        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
-                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
-                '-kernel', self.kernel, '-initrd', modules,
-                '-append', self.append] + self.extra_args
+        return ['-kernel', self.kernel, '-initrd', modules, '-append', self.append]
 
     def start(self, ready_timeout=180):
         """Boots Xen and dom0 and waits for dom0's shell prompt."""
-        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
-        self.log = open(self.log_path, 'w', encoding='utf-8', errors='replace')
-        cmd = self.qemu_command()
-        self.log.write('# ' + ' '.join(shlex.quote(a) for a in cmd) + '\n')
-        self.log.flush()
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.launch()
         self.xen_version = self.wait_for(RE_XEN_VERSION, ready_timeout).group(1)
         m = self.wait_for(RE_DOM0_READY, ready_timeout)
         self.kernel_release = m.group(1)
@@ -394,13 +396,10 @@ class EfiConsole(Console):
         self.keep_vars = keep_vars
         self.machine = machine
 
-    def qemu_command(self):
-        cmd = super().qemu_command()
-        return cmd[:1] + [
-            '-machine', self.machine,
-            '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
-            '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path,
-        ] + cmd[1:]
+    def firmware_args(self):
+        return ['-machine', self.machine,
+                '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
+                '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path]
 
     def start(self, ready_timeout=120):
         import shutil
@@ -445,12 +444,9 @@ class SecureBootConsole(EfiConsole):
         super().__init__(assets, log_path, **opts)
         self.esp = esp or os.path.join(assets, 'sb', 'esp.img')
 
-    def qemu_command(self):
-        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
-                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
-                '-machine', self.machine,
-                '-global', 'driver=cfi.pflash01,property=secure,value=on',
-                '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
-                '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path,
-                '-drive', 'if=none,id=esp,format=raw,snapshot=on,file=' + self.esp,
-                '-device', 'virtio-blk-pci,drive=esp'] + self.extra_args
+    def firmware_args(self):
+        return super().firmware_args() + ['-global', 'driver=cfi.pflash01,property=secure,value=on']
+
+    def boot_args(self):
+        return ['-drive', 'if=none,id=esp,format=raw,snapshot=on,file=' + self.esp,
+                '-device', 'virtio-blk-pci,drive=esp']
