@@ -160,7 +160,7 @@ EFI_ASSETS = ('efi-host-initrd.img', 'target-efi-initrd.img')
 
 @pytest.fixture(scope='session')
 def efi_assets(assets):
-    """The asset directory, with the UEFI initrds (scripts/assets.sh efi_assets) and OVMF."""
+    """The asset directory, with the UEFI initrds (tests/vm/assets.mk) and OVMF."""
     from console import OVMF_CODE, OVMF_VARS
     require('/', (OVMF_CODE, OVMF_VARS), 'apt-get install ovmf', what='')
     require(assets, EFI_ASSETS, 'run scripts/assets.sh; BATON_EFI_ASSETS=0 skips it')
@@ -183,7 +183,7 @@ STATE_ASSETS = ('state-host-initrd.img', 'state-target-initrd.img', 'state-modul
 
 @pytest.fixture(scope='session')
 def state_assets(assets):
-    """The asset directory, with the virtio-disk initrds (scripts/assets.sh state_initrd)."""
+    """The asset directory, with the virtio-disk initrds (tests/vm/assets.mk)."""
     require(assets, STATE_ASSETS, 'run scripts/assets.sh; BATON_STATE_ASSETS=0 skips it')
     return assets
 
@@ -194,7 +194,7 @@ SB_ASSETS = ('sb/esp.img', 'sb/initrd.img', 'sb/vmlinuz-unsigned')
 
 @pytest.fixture(scope='session')
 def sb_assets(assets):
-    """The asset directory, with the Secure Boot ESP (scripts/assets.sh secureboot_assets) and
+    """The asset directory, with the Secure Boot ESP (tests/vm/assets.mk) and
     the secboot OVMF with Microsoft's keys."""
     from console import OVMF_CODE_SECBOOT, OVMF_VARS_MS
     require('/', (OVMF_CODE_SECBOOT, OVMF_VARS_MS), 'apt-get install ovmf', what='')

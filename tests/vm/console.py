@@ -19,7 +19,7 @@ RE_TARGET_PAGING = re.compile(r'BATON-TARGET-PAGING: (la57|4level)')
 RE_TARGET_DONE = re.compile(r'BATON-TARGET-DONE')
 RE_LINUX_BANNER = re.compile(r'Linux version (\S+)')
 RE_RC = re.compile(r'BATON-RC=(\d+)')
-# The kdump (capture) kernel's initramfs (scripts/assets.sh capture_initrd) and the panic itself.
+# The kdump (capture) kernel's initramfs (tests/vm/guest/capture.init) and the panic itself.
 CAPTURE_PROMPT = 'capture# '
 RE_CAPTURE_PROMPT = re.compile(re.escape(CAPTURE_PROMPT))
 RE_CAPTURE_CMDLINE = re.compile(r'BATON-CAPTURE-CMDLINE: (.*?)\r?\n')
@@ -321,7 +321,7 @@ DOM0_DEFAULT_APPEND = 'console=hvc0 earlyprintk=xen'
 
 
 class XenConsole(Console):
-    """Xen with a PV dom0 (scripts/assets.sh xen_assets): the shell prompt is dom0's.
+    """Xen with a PV dom0 (tests/vm/assets.mk, guest/xen-dom0.init): the shell prompt is dom0's.
 
     mem/cpu: QEMU's (PV dom0 under TCG crashes with -cpu max; Haswell-noTSX works);
     append: Xen's command line; dom0_append: dom0's."""
@@ -414,7 +414,7 @@ class EfiConsole(Console):
 
 
 # --- State (tests/vm/test_state.py) -----------------------------------------------------------
-# The second kernel's initramfs there (scripts/assets.sh state_initrd) mounts the virtio disk and
+# The second kernel's initramfs there (tests/vm/guest/state-target.init) mounts the virtio disk and
 # reports the file the first kernel wrote (its sha256, or MISSING) and its size.
 RE_STATE_CMDLINE = re.compile(r'BATON-STATE-CMDLINE: (.*?)\r?\n')
 RE_STATE_FILE = re.compile(r'BATON-STATE-FILE: ([0-9a-f]{64}|MISSING)')
@@ -425,7 +425,7 @@ RE_STATE_DONE = re.compile(r'BATON-STATE-DONE')
 
 # --- Secure Boot (tests/vm/test_secureboot.py) ----------------------------------------------
 # The secboot build of OVMF (SMM, secure pflash) with the Microsoft keys enrolled boots the ESP
-# image of scripts/assets.sh secureboot_assets: shim -> grub -> the Debian-signed kernel, which
+# image of tests/vm/assets.mk: shim -> grub -> the Debian-signed kernel, which
 # then locks itself down and trusts Debian's CA (from shim's MokListRT) for kexec_file_load.
 OVMF_CODE_SECBOOT = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd'
 OVMF_VARS_MS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'

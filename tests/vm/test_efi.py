@@ -3,7 +3,7 @@ kexec-tools, and check that the second kernel still has EFI: /sys/firmware/efi, 
 services (an EFI variable read through efivarfs equals what the first kernel read), the same
 system table, the RNG seed and EFI setup_data nodes, and the GOP framebuffer.
 
-The second kernel runs target-efi-initrd.img (scripts/assets.sh efi_assets), which prints one
+The second kernel runs target-efi-initrd.img (tests/vm/guest/target-efi.init), which prints one
 BATON-EFI-<FACT>: line per fact and powers off. Fixtures of the same machine:
 tests/fixtures/efi (tests/vm/capture_efi_fixtures.py).
 """

@@ -1,5 +1,5 @@
 """baton under UEFI Secure Boot: OVMF's secboot firmware with Microsoft's keys boots shim ->
-grub -> the Debian-signed cloud kernel (scripts/assets.sh secureboot_assets), which locks itself
+grub -> the Debian-signed cloud kernel (tests/vm/assets.mk), which locks itself
 down and trusts Debian's Secure Boot CA for kexec_file_load.
 
 - lockdown is on; kexec_load is refused for baton -c and for kexec-tools' kexec -l. Note: with

@@ -1,7 +1,7 @@
 """Under Xen: load from dom0 (PV, control_d), then hand the machine over (-e) or crash dom0 (-p).
 
 QEMU boots Xen 4.17 (Debian) with a PV dom0 (the full amd64 kernel); the dom0 initramfs
-(scripts/assets.sh xen_assets) holds kexec-tools with libxenctrl, baton-static, the cloud kernel
+(tests/vm/guest/xen-dom0.init) holds kexec-tools with libxenctrl, baton-static, the cloud kernel
 and the target and capture initrds. The loader must go through the hypervisor (Xen is the old
 kernel: dom0's /sys/kernel/kexec_* stay 0) and use the machine memory map, not dom0's
 pseudo-physical one. Per loader (baton, kexec-tools):
