@@ -290,3 +290,6 @@ fuzz-smoke: deps
 .DELETE_ON_ERROR:
 
 -include $(shell find $(BUILD) -path '$(BUILD)/assets' -prune -o -name '*.d' -type f -print 2>/dev/null)
+
+# The VM tests' kernels and initramfs images (`make assets`; scripts/assets.sh also installs QEMU).
+include tests/vm/assets.mk

@@ -5,6 +5,7 @@ Environment:
   BATON_SKIP_ASSETS=1  do not run scripts/assets.sh (the caller already did)
 """
 
+import hashlib
 import os
 import re
 import subprocess
@@ -54,18 +55,41 @@ def expected_sha256(assets):
         return f.read().strip()
 
 
-@pytest.fixture(scope='session')
-def baton_static(build, assets):
-    """(state, why, path) for $BUILD/baton-static: 'skip' if not built, 'fail' if the host initrd
-    holds an older one (rerun scripts/assets.sh), else 'ok'. Checked once per session."""
+def baton_state(build, image):
+    """(state, why, path) for $BUILD/baton-static in image (an initrd under assets): 'skip' if it
+    is not built, 'fail' if image holds another one or none (rerun scripts/assets.sh), else 'ok'.
+    tests/vm/assets.mk writes the sha256 of the baton it packs into <image>.has-baton."""
     binary = os.path.join(build, 'baton-static')
     if not os.path.exists(binary):
         return 'skip', '%s not built' % binary, binary
-    initrd = os.path.join(assets, 'host-initrd.img')
-    if (not os.path.exists(os.path.join(assets, 'host-initrd.has-baton'))
-            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
-        return 'fail', 'host-initrd.img lacks the current baton-static: rerun scripts/assets.sh', binary
+    try:
+        with open(os.path.splitext(image)[0] + '.has-baton') as f:
+            packed = f.read().strip()
+    except FileNotFoundError:
+        packed = None
+    with open(binary, 'rb') as f:
+        current = hashlib.sha256(f.read()).hexdigest()
+    if packed != current:
+        return ('fail', '%s lacks the current baton-static: rerun scripts/assets.sh'
+                % os.path.basename(image), binary)
     return 'ok', '', binary
+
+
+def need_baton(state):
+    """Skips or fails the test as a baton_state result says; returns the binary's path."""
+    verdict, why, binary = state
+    if verdict == 'skip':
+        pytest.skip(why)
+    if verdict == 'fail':
+        pytest.fail(why)
+    return binary
+
+
+@pytest.fixture(scope='session')
+def baton_static(build, assets):
+    """baton_state for host-initrd.img, checked once per session: a baton-static rebuilt during
+    the session does not spoil the run."""
+    return baton_state(build, os.path.join(assets, 'host-initrd.img'))
 
 
 def _log_name(nodeid):
@@ -136,7 +160,7 @@ EFI_ASSETS = ('efi-host-initrd.img', 'target-efi-initrd.img')
 
 @pytest.fixture(scope='session')
 def efi_assets(assets):
-    """The asset directory, with the UEFI initrds (scripts/assets.sh efi_assets) and OVMF."""
+    """The asset directory, with the UEFI initrds (tests/vm/assets.mk) and OVMF."""
     from console import OVMF_CODE, OVMF_VARS
     require('/', (OVMF_CODE, OVMF_VARS), 'apt-get install ovmf', what='')
     require(assets, EFI_ASSETS, 'run scripts/assets.sh; BATON_EFI_ASSETS=0 skips it')
@@ -159,7 +183,7 @@ STATE_ASSETS = ('state-host-initrd.img', 'state-target-initrd.img', 'state-modul
 
 @pytest.fixture(scope='session')
 def state_assets(assets):
-    """The asset directory, with the virtio-disk initrds (scripts/assets.sh state_initrd)."""
+    """The asset directory, with the virtio-disk initrds (tests/vm/assets.mk)."""
     require(assets, STATE_ASSETS, 'run scripts/assets.sh; BATON_STATE_ASSETS=0 skips it')
     return assets
 
@@ -170,7 +194,7 @@ SB_ASSETS = ('sb/esp.img', 'sb/initrd.img', 'sb/vmlinuz-unsigned')
 
 @pytest.fixture(scope='session')
 def sb_assets(assets):
-    """The asset directory, with the Secure Boot ESP (scripts/assets.sh secureboot_assets) and
+    """The asset directory, with the Secure Boot ESP (tests/vm/assets.mk) and
     the secboot OVMF with Microsoft's keys."""
     from console import OVMF_CODE_SECBOOT, OVMF_VARS_MS
     require('/', (OVMF_CODE_SECBOOT, OVMF_VARS_MS), 'apt-get install ovmf', what='')

@@ -19,7 +19,7 @@ RE_TARGET_PAGING = re.compile(r'BATON-TARGET-PAGING: (la57|4level)')
 RE_TARGET_DONE = re.compile(r'BATON-TARGET-DONE')
 RE_LINUX_BANNER = re.compile(r'Linux version (\S+)')
 RE_RC = re.compile(r'BATON-RC=(\d+)')
-# The kdump (capture) kernel's initramfs (scripts/assets.sh capture_initrd) and the panic itself.
+# The kdump (capture) kernel's initramfs (tests/vm/guest/capture.init) and the panic itself.
 CAPTURE_PROMPT = 'capture# '
 RE_CAPTURE_PROMPT = re.compile(re.escape(CAPTURE_PROMPT))
 RE_CAPTURE_CMDLINE = re.compile(r'BATON-CAPTURE-CMDLINE: (.*?)\r?\n')
@@ -76,14 +76,23 @@ class Console:
         self.kernel_release = None
 
     def qemu_command(self):
-        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
-                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
-                '-kernel', self.kernel, '-initrd', self.initrd,
-                '-append', self.append] + self.extra_args
+        """QEMU's command line: what every machine shares (TCG, no network, no reboot, serial on
+        stdio), then the machine's firmware, what it boots and the test's extra arguments."""
+        return (['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
+                 '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none']
+                + self.firmware_args() + self.boot_args() + self.extra_args)
+
+    def firmware_args(self):
+        """The machine type and firmware: QEMU's default (pc, SeaBIOS) here."""
+        return []
+
+    def boot_args(self):
+        """What the firmware boots: the kernel, initrd and command line, through QEMU."""
+        return ['-kernel', self.kernel, '-initrd', self.initrd, '-append', self.append]
 
     # --- lifetime ---------------------------------------------------------------------------
-    def start(self, ready_timeout=60):
-        """Boots the first kernel and waits for the shell prompt."""
+    def launch(self):
+        """Opens the transcript (headed by the QEMU command) and starts QEMU."""
         os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
         self.log = open(self.log_path, 'w', encoding='utf-8', errors='replace')
         cmd = self.qemu_command()
@@ -93,6 +102,10 @@ class Console:
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, start_new_session=True)
         os.set_blocking(self.proc.stdout.fileno(), False)
+
+    def start(self, ready_timeout=60):
+        """Boots the first kernel and waits for the shell prompt."""
+        self.launch()
         m = self.wait_for(RE_READY, ready_timeout)
         self.kernel_release = m.group(1)
         self.wait_for(RE_PROMPT, ready_timeout)
@@ -308,7 +321,7 @@ DOM0_DEFAULT_APPEND = 'console=hvc0 earlyprintk=xen'
 
 
 class XenConsole(Console):
-    """Xen with a PV dom0 (scripts/assets.sh xen_assets): the shell prompt is dom0's.
+    """Xen with a PV dom0 (tests/vm/assets.mk, guest/xen-dom0.init): the shell prompt is dom0's.
 
     mem/cpu: QEMU's (PV dom0 under TCG crashes with -cpu max; Haswell-noTSX works);
     append: Xen's command line; dom0_append: dom0's."""
@@ -333,26 +346,15 @@ class XenConsole(Console):
     def enable_bad_pattern(self, name):
         self.bad_patterns[name] = XEN_BAD_PATTERNS.get(name) or BAD_PATTERNS[name]
 
-    def qemu_command(self):
+    def boot_args(self):
         # -initrd: modules separated by ',' (a literal comma is ',,'); the first is dom0's kernel.
         modules = '%s %s,%s' % (self.dom0_kernel, self.dom0_append.replace(',', ',,'),
                                 self.initrd.replace(',', ',,'))
-        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
-                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
-                '-kernel', self.kernel, '-initrd', modules,
-                '-append', self.append] + self.extra_args
+        return ['-kernel', self.kernel, '-initrd', modules, '-append', self.append]
 
     def start(self, ready_timeout=180):
         """Boots Xen and dom0 and waits for dom0's shell prompt."""
-        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
-        self.log = open(self.log_path, 'w', encoding='utf-8', errors='replace')
-        cmd = self.qemu_command()
-        self.log.write('# ' + ' '.join(shlex.quote(a) for a in cmd) + '\n')
-        self.log.flush()
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.launch()
         self.xen_version = self.wait_for(RE_XEN_VERSION, ready_timeout).group(1)
         m = self.wait_for(RE_DOM0_READY, ready_timeout)
         self.kernel_release = m.group(1)
@@ -394,13 +396,10 @@ class EfiConsole(Console):
         self.keep_vars = keep_vars
         self.machine = machine
 
-    def qemu_command(self):
-        cmd = super().qemu_command()
-        return cmd[:1] + [
-            '-machine', self.machine,
-            '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
-            '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path,
-        ] + cmd[1:]
+    def firmware_args(self):
+        return ['-machine', self.machine,
+                '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
+                '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path]
 
     def start(self, ready_timeout=120):
         import shutil
@@ -415,7 +414,7 @@ class EfiConsole(Console):
 
 
 # --- State (tests/vm/test_state.py) -----------------------------------------------------------
-# The second kernel's initramfs there (scripts/assets.sh state_initrd) mounts the virtio disk and
+# The second kernel's initramfs there (tests/vm/guest/state-target.init) mounts the virtio disk and
 # reports the file the first kernel wrote (its sha256, or MISSING) and its size.
 RE_STATE_CMDLINE = re.compile(r'BATON-STATE-CMDLINE: (.*?)\r?\n')
 RE_STATE_FILE = re.compile(r'BATON-STATE-FILE: ([0-9a-f]{64}|MISSING)')
@@ -426,7 +425,7 @@ RE_STATE_DONE = re.compile(r'BATON-STATE-DONE')
 
 # --- Secure Boot (tests/vm/test_secureboot.py) ----------------------------------------------
 # The secboot build of OVMF (SMM, secure pflash) with the Microsoft keys enrolled boots the ESP
-# image of scripts/assets.sh secureboot_assets: shim -> grub -> the Debian-signed kernel, which
+# image of tests/vm/assets.mk: shim -> grub -> the Debian-signed kernel, which
 # then locks itself down and trusts Debian's CA (from shim's MokListRT) for kexec_file_load.
 OVMF_CODE_SECBOOT = '/usr/share/OVMF/OVMF_CODE_4M.secboot.fd'
 OVMF_VARS_MS = '/usr/share/OVMF/OVMF_VARS_4M.ms.fd'
@@ -445,12 +444,9 @@ class SecureBootConsole(EfiConsole):
         super().__init__(assets, log_path, **opts)
         self.esp = esp or os.path.join(assets, 'sb', 'esp.img')
 
-    def qemu_command(self):
-        return ['qemu-system-x86_64', '-accel', 'tcg', '-cpu', self.cpu, '-m', str(self.mem),
-                '-smp', str(self.smp), '-nographic', '-no-reboot', '-nic', 'none',
-                '-machine', self.machine,
-                '-global', 'driver=cfi.pflash01,property=secure,value=on',
-                '-drive', 'if=pflash,format=raw,unit=0,readonly=on,file=' + self.ovmf_code,
-                '-drive', 'if=pflash,format=raw,unit=1,file=' + self.vars_path,
-                '-drive', 'if=none,id=esp,format=raw,snapshot=on,file=' + self.esp,
-                '-device', 'virtio-blk-pci,drive=esp'] + self.extra_args
+    def firmware_args(self):
+        return super().firmware_args() + ['-global', 'driver=cfi.pflash01,property=secure,value=on']
+
+    def boot_args(self):
+        return ['-drive', 'if=none,id=esp,format=raw,snapshot=on,file=' + self.esp,
+                '-device', 'virtio-blk-pci,drive=esp']

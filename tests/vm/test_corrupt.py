@@ -41,6 +41,7 @@ import pytest
 
 import console as con
 import gdbstub
+from conftest import need_baton
 from machine import Machine, check_reset_log, elf_symbol
 
 KERNEL = '/boot/vmlinuz'
@@ -189,12 +190,7 @@ def locate_purgatory(gdb, seg, name):
 # --- fixtures -------------------------------------------------------------------------------
 @pytest.fixture
 def baton(assets, baton_static):
-    state, why, binary = baton_static
-    if state == 'skip':
-        pytest.skip(why)
-    if state == 'fail':
-        pytest.fail(why)
-    return binary
+    return need_baton(baton_static)
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ import uuid
 import pytest
 
 import console as con
+from loaders import loaders, need_loader
 from vmcore import (PAGE, PT_NOTE, check_capture_cmdline, check_last_page_readable,
                     check_prstatus, check_pt_loads, check_vmcore_size, elf_header, elf_notes,
                     file_offset, fmt, read_b64, read_core_header, single_note, subtract,
@@ -39,30 +40,20 @@ CAPTURE_INITRD = '/boot/capture-initrd.img'
 CRASHKERNEL = 'crashkernel=256M'
 CRASH_SIZE = 256 << 20
 
-LOADERS = {
-    'baton': {
-        'bin': '/sbin/baton',
-        'load_extra': '--console-serial',
-        'debug_log': None,
-        # printed by the purgatory (--console-serial) just before it jumps
-        'entry_re': re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)'),
+# kexec-tools -d shows the crash memory ranges, the backup segment and the ELF program headers.
+LOADERS = loaders(
+    baton={
         # exactly the requested command line plus this
         'added_re': re.compile(r'^ elfcorehdr=(0x[0-9a-f]+|[0-9]+[KMG]?)$'),
         # the options may come in any order
         'unload': '-u -p',
     },
-    'kexec-tools': {
-        'bin': '/sbin/kexec',
-        'load_extra': '',
-        # -d shows the crash memory ranges, the backup segment and the ELF program headers
-        'debug_log': '/tmp/kexec-d.log',
-        'entry_re': None,
+    kexec_tools={
         # kexec-tools 2.0.25 appends the RSDP it found and the ELF core header's address in KiB
         'added_re': re.compile(r'^ acpi_rsdp=0x[0-9a-f]+ elfcorehdr=([0-9]+K)$'),
         # 2.0.25 takes the last of -p/-u as the action: `kexec -u -p` says "No kernel specified"
         'unload': '-p -u',
-    },
-}
+    })
 
 # QEMU and first-kernel options per case.
 CASES = {
@@ -95,22 +86,15 @@ def capture_assets(assets):
 
 @pytest.fixture(params=sorted(LOADERS))
 def loader(request, assets, capture_assets, baton_static):
-    name = request.param
-    if name == 'baton':
-        state, why, binary = baton_static
-        if state == 'skip':
-            pytest.skip(why)
-        if state == 'fail':
-            pytest.fail(why)
+    entry = need_loader(LOADERS, request.param, assets, baton_static)
+    if entry['name'] == 'baton':
+        binary = baton_static[2]
         # Not run on this machine: its help text names --load-panic once -p exists.
         with open(binary, 'rb') as f:
             if b'--load-panic' not in f.read():
                 pytest.skip('baton has no -p/--load-panic yet (%s --help does not mention it)'
                             % binary)
-    else:
-        if not os.path.exists(os.path.join(assets, 'kexec-root', 'sbin', 'kexec')):
-            pytest.skip('kexec-tools binary missing from %s/kexec-root' % assets)
-    return dict(LOADERS[name], name=name)
+    return entry
 
 
 # --- helpers --------------------------------------------------------------------------------

@@ -92,15 +92,7 @@ class DebianConsole(con.Console):
         return super().qemu_command() + ['-drive', 'file=%s,if=virtio,format=raw' % self.disk]
 
     def start(self, ready_timeout=BOOT_TIMEOUT):
-        os.makedirs(os.path.dirname(self.log_path), exist_ok=True)
-        self.log = open(self.log_path, 'w', encoding='utf-8', errors='replace')
-        cmd = self.qemu_command()
-        self.log.write('# ' + ' '.join(cmd) + '\n')
-        self.log.flush()
-        self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
-        os.set_blocking(self.proc.stdout.fileno(), False)
+        self.launch()
         self.wait_ready(ready_timeout)
         return self
 

@@ -3,7 +3,7 @@ kexec-tools, and check that the second kernel still has EFI: /sys/firmware/efi, 
 services (an EFI variable read through efivarfs equals what the first kernel read), the same
 system table, the RNG seed and EFI setup_data nodes, and the GOP framebuffer.
 
-The second kernel runs target-efi-initrd.img (scripts/assets.sh efi_assets), which prints one
+The second kernel runs target-efi-initrd.img (tests/vm/guest/target-efi.init), which prints one
 BATON-EFI-<FACT>: line per fact and powers off. Fixtures of the same machine:
 tests/fixtures/efi (tests/vm/capture_efi_fixtures.py).
 """
@@ -15,6 +15,9 @@ import struct
 import uuid
 
 import pytest
+
+from conftest import baton_state
+from loaders import loaders, need_loader
 
 KERNEL = '/boot/vmlinuz'
 INITRD = '/boot/efi-initrd.img'     # target-efi-initrd.img inside efi-host-initrd.img
@@ -29,10 +32,7 @@ VIDEO_TYPE_EFI = 0x70
 # The message prefix of baton's EFI module; without it in the binary the baton case may fail.
 BATON_EFI_MARK = b'efi: '
 
-LOADERS = {
-    'baton': {'bin': '/sbin/baton', 'load_extra': '--console-serial', 'debug_log': None},
-    'kexec-tools': {'bin': '/sbin/kexec', 'load_extra': '', 'debug_log': '/tmp/kexec-d.log'},
-}
+LOADERS = loaders()
 
 RE_FACT = re.compile(r'^BATON-EFI-([A-Z-]+): ?(.*?)\r?$', re.M)
 RE_DONE = re.compile(r'BATON-EFI-DONE')
@@ -48,15 +48,8 @@ HANDOVER_TIMEOUT = 90
 
 @pytest.fixture(scope='session')
 def baton_in_efi_initrd(build, efi_assets):
-    """(state, why): the baton in efi-host-initrd.img is the current build/baton-static."""
-    binary = os.path.join(build, 'baton-static')
-    if not os.path.exists(binary):
-        return 'skip', '%s not built' % binary
-    initrd = os.path.join(efi_assets, 'efi-host-initrd.img')
-    if (not os.path.exists(os.path.join(efi_assets, 'efi-host-initrd.has-baton'))
-            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
-        return 'fail', 'efi-host-initrd.img lacks the current baton-static: rerun scripts/assets.sh'
-    return 'ok', ''
+    """conftest's baton_state for efi-host-initrd.img."""
+    return baton_state(build, os.path.join(efi_assets, 'efi-host-initrd.img'))
 
 
 def baton_has_efi(build):
@@ -66,19 +59,10 @@ def baton_has_efi(build):
 
 @pytest.fixture(params=sorted(LOADERS))
 def loader(request, build, efi_assets, baton_in_efi_initrd):
-    name = request.param
-    if name == 'baton':
-        state, why = baton_in_efi_initrd
-        if state == 'skip':
-            pytest.skip(why)
-        if state == 'fail':
-            pytest.fail(why)
-        if not baton_has_efi(build):
-            request.applymarker(pytest.mark.xfail(
-                strict=False, reason='baton EFI handover not landed'))
-    elif not os.path.exists(os.path.join(efi_assets, 'kexec-root', 'sbin', 'kexec')):
-        pytest.skip('kexec-tools binary missing from %s/kexec-root' % efi_assets)
-    return dict(LOADERS[name], name=name)
+    entry = need_loader(LOADERS, request.param, efi_assets, baton_in_efi_initrd)
+    if entry['name'] == 'baton' and not baton_has_efi(build):
+        request.applymarker(pytest.mark.xfail(strict=False, reason='baton EFI handover not landed'))
+    return entry
 
 
 def efi_info(bp):

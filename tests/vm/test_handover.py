@@ -8,35 +8,22 @@ import uuid
 import pytest
 
 import console as con
+from loaders import loaders, need_loader
 
 KERNEL = '/boot/vmlinuz'
 INITRD = '/boot/initrd.img'
 
 # How each loader is driven. -S checks the crash image unless -l is given, and exits 1 when
-# loaded (kexec-tools' convention, which baton keeps for drop-in use). baton loads with
-# --console-serial so that its purgatory's progress and failures reach the transcript.
-LOADERS = {
-    'baton': {
-        'bin': '/sbin/baton',
-        'load_extra': '--console-serial',
-        'debug_log': None,
-        # printed by the purgatory (--console-serial) just before it jumps
-        'entry_re': re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)'),
-        'status': '/sbin/baton -l -S',
-        'status_loaded': 1,
-        'status_unloaded': 0,
-    },
-    'kexec-tools': {
-        'bin': '/sbin/kexec',
-        'load_extra': '',
+# loaded (kexec-tools' convention, which baton keeps for drop-in use).
+LOADERS = loaders(
+    baton={'status': '/sbin/baton -l -S', 'status_loaded': 1, 'status_unloaded': 0},
+    kexec_tools={
         # kexec-tools -d says which of its loaders it used: bzImage64 or the 32-bit bzImage one
-        'debug_log': '/tmp/kexec-d.log',
         'entry_re': re.compile(r'Loaded (32|64)bit kernel at'),
         'status': '/sbin/kexec -l -S',
         'status_loaded': 1,
         'status_unloaded': 0,
-    },
-}
+    })
 
 # QEMU and first-kernel options per case, and the loader options it adds.
 CASES = {
@@ -53,32 +40,9 @@ LOAD_TIMEOUT = 60
 HANDOVER_TIMEOUT = 90
 
 
-@pytest.fixture(scope='session')
-def baton_in_initrd(build, assets):
-    """Checked once: a baton-static rebuilt during the session does not spoil the run."""
-    binary = os.path.join(build, 'baton-static')
-    if not os.path.exists(binary):
-        return 'skip', '%s not built' % binary
-    initrd = os.path.join(assets, 'host-initrd.img')
-    if (not os.path.exists(os.path.join(assets, 'host-initrd.has-baton'))
-            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
-        return 'fail', 'host-initrd.img lacks the current baton-static: rerun scripts/assets.sh'
-    return 'ok', ''
-
-
 @pytest.fixture(params=sorted(LOADERS))
-def loader(request, assets, baton_in_initrd):
-    name = request.param
-    if name == 'baton':
-        state, why = baton_in_initrd
-        if state == 'skip':
-            pytest.skip(why)
-        if state == 'fail':
-            pytest.fail(why)
-    else:
-        if not os.path.exists(os.path.join(assets, 'kexec-root', 'sbin', 'kexec')):
-            pytest.skip('kexec-tools binary missing from %s/kexec-root' % assets)
-    return dict(LOADERS[name], name=name)
+def loader(request, assets, baton_static):
+    return need_loader(LOADERS, request.param, assets, baton_static)
 
 
 def load_command(loader, cmdline, opts=''):

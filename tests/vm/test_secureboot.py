@@ -1,5 +1,5 @@
 """baton under UEFI Secure Boot: OVMF's secboot firmware with Microsoft's keys boots shim ->
-grub -> the Debian-signed cloud kernel (scripts/assets.sh secureboot_assets), which locks itself
+grub -> the Debian-signed cloud kernel (tests/vm/assets.mk), which locks itself
 down and trusts Debian's Secure Boot CA for kexec_file_load.
 
 - lockdown is on; kexec_load is refused for baton -c and for kexec-tools' kexec -l. Note: with
@@ -23,6 +23,7 @@ import re
 
 import pytest
 
+from conftest import baton_state, need_baton
 from console import RE_TARGET_CMDLINE, RE_TARGET_DONE, RE_TARGET_EXPECTED, RE_TARGET_PAYLOAD
 
 KERNEL = '/boot/vmlinuz'                    # the Debian-signed cloud kernel
@@ -72,13 +73,7 @@ def dmesg_lines(c):
 
 @pytest.fixture(scope='module')
 def baton_ok(build, sb_assets):
-    binary = os.path.join(build, 'baton-static')
-    if not os.path.exists(binary):
-        pytest.skip('%s not built' % binary)
-    initrd = os.path.join(sb_assets, 'sb', 'initrd.img')
-    if (not os.path.exists(os.path.join(sb_assets, 'sb', 'initrd.has-baton'))
-            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
-        pytest.fail('sb/initrd.img lacks the current baton-static: rerun scripts/assets.sh')
+    need_baton(baton_state(build, os.path.join(sb_assets, 'sb', 'initrd.img')))
     return True
 
 

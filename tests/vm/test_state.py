@@ -18,6 +18,8 @@ import uuid
 import pytest
 
 import console as con
+from conftest import baton_state, need_baton
+from loaders import loaders, require
 
 KERNEL = '/boot/vmlinuz'
 INITRD = '/boot/initrd.img'              # the plain target initrd (BATON-TARGET-* lines)
@@ -26,7 +28,7 @@ LOAD_TIMEOUT = 120
 HANDOVER_TIMEOUT = 120
 FILE_BLOCKS = 16                          # x 64 KiB written to /mnt/f
 
-BINS = {'baton': '/sbin/baton', 'kexec-tools': '/sbin/kexec'}
+BINS = {name: entry['bin'] for name, entry in loaders().items()}
 
 # name: (loader, how). 'le': -l then -e, the file written between the two; 'f': the file written,
 # then -f (load and exec at once); 'le-nosync': kexec-tools -l then -e -y (no sync).
@@ -42,24 +44,6 @@ NOTHING_LOST = {
 KNOWN_LOSS = {
     'kexec-tools-le-nosync': 'kexec-tools -e -y (--no-sync) does not sync: unsynced data is lost',
 }
-
-
-def _state_host_initrd_ok(build, assets):
-    binary = os.path.join(build, 'baton-static')
-    img = os.path.join(assets, 'state-host-initrd.img')
-    return (os.path.exists(os.path.join(assets, 'state-host-initrd.has-baton'))
-            and os.path.getmtime(img) >= os.path.getmtime(binary))
-
-
-def _need_loader(name, build, assets, baton_static):
-    if name == 'baton':
-        state, why, _ = baton_static
-        if state == 'skip':
-            pytest.skip(why)
-        if state == 'fail':
-            pytest.fail(why)
-    elif not os.path.exists(os.path.join(assets, 'kexec-root', 'sbin', 'kexec')):
-        pytest.skip('kexec-tools binary missing from %s/kexec-root' % assets)
 
 
 @pytest.fixture
@@ -97,9 +81,9 @@ def loaded(c):
 def test_nothing_lost(request, console, state_assets, build, baton_static, disk, case,
                       record_property):
     loader, how = NOTHING_LOST[case]
-    _need_loader(loader, build, state_assets, baton_static)
-    if loader == 'baton' and not _state_host_initrd_ok(build, state_assets):
-        pytest.fail('state-host-initrd.img lacks the current baton-static: rerun scripts/assets.sh')
+    require(loader, state_assets, baton_static)
+    if loader == 'baton':
+        need_baton(baton_state(build, os.path.join(state_assets, 'state-host-initrd.img')))
     if case in KNOWN_LOSS:
         request.applymarker(pytest.mark.xfail(strict=False, reason=KNOWN_LOSS[case]))
 
@@ -157,7 +141,7 @@ def test_nothing_lost(request, console, state_assets, build, baton_static, disk,
 # --- 6. atomic state ---------------------------------------------------------------------------
 @pytest.fixture
 def baton_ok(build, assets, baton_static):
-    _need_loader('baton', build, assets, baton_static)
+    require('baton', assets, baton_static)
 
 
 def test_atomic_state(console, baton_ok):

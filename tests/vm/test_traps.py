@@ -31,6 +31,7 @@ import pytest
 
 import console as con
 import gdbstub
+from conftest import need_baton
 from machine import Machine, check_reset_log, elf_symbol
 
 KERNEL = '/boot/vmlinuz'
@@ -67,12 +68,7 @@ BOOT_TIMEOUT = 120
 
 @pytest.fixture
 def baton(assets, baton_static):
-    state, why, binary = baton_static
-    if state == 'skip':
-        pytest.skip(why)
-    if state == 'fail':
-        pytest.fail(why)
-    return binary
+    return need_baton(baton_static)
 
 
 @pytest.fixture

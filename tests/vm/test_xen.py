@@ -1,7 +1,7 @@
 """Under Xen: load from dom0 (PV, control_d), then hand the machine over (-e) or crash dom0 (-p).
 
 QEMU boots Xen 4.17 (Debian) with a PV dom0 (the full amd64 kernel); the dom0 initramfs
-(scripts/assets.sh xen_assets) holds kexec-tools with libxenctrl, baton-static, the cloud kernel
+(tests/vm/guest/xen-dom0.init) holds kexec-tools with libxenctrl, baton-static, the cloud kernel
 and the target and capture initrds. The loader must go through the hypervisor (Xen is the old
 kernel: dom0's /sys/kernel/kexec_* stay 0) and use the machine memory map, not dom0's
 pseudo-physical one. Per loader (baton, kexec-tools):
@@ -29,6 +29,8 @@ import uuid
 import pytest
 
 import console as con
+from conftest import baton_state
+from loaders import loaders, need_loader
 from vmcore import (PT_NOTE, check_capture_cmdline, check_last_page_readable, check_prstatus,
                     check_pt_loads, check_vmcore_size, covered, elf_notes, fmt, read_core_header,
                     single_note, subtract, wait_capture_kernel)
@@ -37,31 +39,21 @@ KERNEL = '/boot/vmlinuz'
 INITRD = '/boot/initrd.img'
 CAPTURE_INITRD = '/boot/capture-initrd.img'
 
-LOADERS = {
-    'baton': {
-        'bin': '/sbin/baton',
-        'load_extra': '--console-serial',
-        'debug_log': None,
-        # printed by the purgatory (--console-serial) just before it jumps
-        'entry_re': re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)'),
+# kexec-tools -d shows the segments and the (machine) memory ranges it used.
+LOADERS = loaders(
+    baton={
         # what the loader adds to the requested command line
         'exec_added_re': re.compile(r'^$'),
         'crash_added_re': re.compile(r'^ elfcorehdr=(0x[0-9a-f]+|[0-9]+[KMG]?)$'),
     },
-    'kexec-tools': {
-        'bin': '/sbin/kexec',
-        'load_extra': '',
-        # -d shows the segments and the (machine) memory ranges it used
-        'debug_log': '/tmp/kexec-d.log',
-        'entry_re': None,
+    kexec_tools={
         # Its purgatory appends " kexec_jump_back_entry=0x%016lx" when 0(%rsp) at entry is not 0:
         # never under Linux, always under Xen (garbage from Xen's stack). Under Xen it adds no
         # acpi_rsdp= to a crash command line (it does under Linux).
         'exec_added_re': re.compile(r'^ kexec_jump_back_entry=0x[0-9a-f]{16}$'),
         'crash_added_re': re.compile(
             r'^ elfcorehdr=([0-9]+K) kexec_jump_back_entry=0x[0-9a-f]{16}$'),
-    },
-}
+    })
 
 LOAD_TIMEOUT = 120
 HANDOVER_TIMEOUT = 180
@@ -86,33 +78,16 @@ def baton_has_xen(binary):
 
 @pytest.fixture(scope='session')
 def xen_baton(build, xen_assets):
-    """(state, why) for baton-static in the dom0 initrd, like conftest's baton_static."""
-    binary = os.path.join(build, 'baton-static')
-    if not os.path.exists(binary):
-        return 'skip', '%s not built' % binary
-    initrd = os.path.join(xen_assets, 'xen-dom0-initrd.img')
-    if (not os.path.exists(os.path.join(xen_assets, 'xen-dom0-initrd.has-baton'))
-            or os.path.getmtime(initrd) < os.path.getmtime(binary)):
-        return 'fail', 'xen-dom0-initrd.img lacks the current baton-static: rerun scripts/assets.sh'
-    return 'ok', ''
+    """conftest's baton_state for the dom0 initrd."""
+    return baton_state(build, os.path.join(xen_assets, 'xen-dom0-initrd.img'))
 
 
 @pytest.fixture(params=sorted(LOADERS))
 def loader(request, build, xen_assets, xen_baton):
-    name = request.param
-    if name == 'baton':
-        state, why = xen_baton
-        if state == 'skip':
-            pytest.skip(why)
-        if state == 'fail':
-            pytest.fail(why)
-        if not baton_has_xen(os.path.join(build, 'baton')):
-            request.applymarker(pytest.mark.xfail(strict=False,
-                                                  reason='baton Xen backend not landed'))
-    else:
-        if not os.path.exists(os.path.join(xen_assets, 'kexec-root', 'sbin', 'kexec')):
-            pytest.skip('kexec-tools binary missing from %s/kexec-root' % xen_assets)
-    return dict(LOADERS[name], name=name)
+    entry = need_loader(LOADERS, request.param, xen_assets, xen_baton)
+    if entry['name'] == 'baton' and not baton_has_xen(os.path.join(build, 'baton')):
+        request.applymarker(pytest.mark.xfail(strict=False, reason='baton Xen backend not landed'))
+    return entry
 
 
 # --- helpers --------------------------------------------------------------------------------

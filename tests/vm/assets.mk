@@ -1,0 +1,183 @@
+# SPDX-License-Identifier: MIT
+# The VM tests' assets under $(BUILD)/assets, each made from its real inputs. Included by the
+# top-level Makefile (`make assets`); scripts/assets.sh runs it with -f after installing QEMU & co.
+# The steps that resolve Debian packages run every time and write their outputs only when the
+# package changed, so what is built from them stays up to date without being remade.
+#
+#   vmlinuz, kernel.config   the Debian cloud kernel (bzImage) and its config; vmlinuz.package
+#   kexec-root/            Debian's kexec-tools binary plus the shared libraries it needs
+#   makedumpfile-root/     Debian's makedumpfile binary plus its libraries and loader
+#   payload.bin            1 MiB of random bytes, made once; payload.sha256 holds its sha256
+#   target-initrd.img      the second kernel's: guest/target.init, the payload and its sha256,
+#                          baton (for --report)
+#   capture-initrd.img     the kdump kernel's: guest/capture.init, busybox, makedumpfile
+#   host-initrd.img        the first kernel's: guest/host.init, baton, kexec, the kernel, the target
+#                          initrd (/boot/initrd.img) and the capture initrd (/boot/capture-initrd.img)
+#   xen, xen-dom0-*        (BATON_XEN_ASSETS=0 skips) Xen, dom0's kernel and its Xen modules, and
+#                          xen-dom0-initrd.img: guest/xen-dom0.init, what host-initrd.img holds,
+#                          kexec with libxenctrl & co
+#   efi-modules/, target-efi-initrd.img, efi-host-initrd.img   (BATON_EFI_ASSETS=0 skips) efivarfs,
+#                          guest/target-efi.init; host-initrd.img plus a cpio with both
+#   state-modules/, state-target-initrd.img, state-host-initrd.img   (BATON_STATE_ASSETS=0 skips)
+#                          the virtio block stack, guest/state-target.init; host-initrd.img plus a
+#                          cpio with both
+#   sb/                    (BATON_SB_ASSETS=0 skips; needs mtools, dosfstools, sbsigntool) shim,
+#                          grub, the kernel without its signature, initrd.img (host-initrd.img plus
+#                          it) and esp.img (guest/grub.cfg)
+#
+# An image that carries baton has a <image>.has-baton beside it with the sha256 of the
+# $(BUILD)/baton-static it holds (conftest.py's baton_state checks it); without a
+# baton-static, the images are built without baton and have none.
+
+BUILD ?= build
+ASSETS := $(BUILD)/assets
+ASSETS_SH := scripts/assets.sh
+GUEST := tests/vm/guest
+# How an image is put together: a change remakes every image.
+ASSETS_TOOLS := $(ASSETS_SH) tests/vm/assets.mk
+
+BATON_STATIC := $(wildcard $(BUILD)/baton-static)
+BATON_ITEM := $(if $(BATON_STATIC),$(BATON_STATIC)=sbin/baton)
+# Prerequisites of an image with baton: the binary, and whether there is one at all.
+BATON_DEPS := $(BATON_STATIC) $(ASSETS)/baton.flavour
+# has_baton IMAGE: records the baton the image holds (or that it holds none).
+has_baton = $(if $(BATON_STATIC),sha256sum <$(BATON_STATIC) | cut -d' ' -f1 >$(1:.img=.has-baton),rm -f $(1:.img=.has-baton))
+# has_baton_of IMAGE BASE: IMAGE holds what BASE holds.
+has_baton_of = if [ -f $(2:.img=.has-baton) ]; then cp $(2:.img=.has-baton) $(1:.img=.has-baton); \
+	else rm -f $(1:.img=.has-baton); fi
+# write_if_changed FILE TEXT
+write_if_changed = echo '$(2)' >$(1).tmp; if cmp -s $(1).tmp $(1); then rm $(1).tmp; else mv $(1).tmp $(1); fi
+
+ASSET_TARGETS := $(ASSETS)/host-initrd.img
+ifneq ($(BATON_XEN_ASSETS),0)
+ASSET_TARGETS += $(ASSETS)/xen $(ASSETS)/xen-dom0-initrd.img
+endif
+ifneq ($(BATON_EFI_ASSETS),0)
+ASSET_TARGETS += $(ASSETS)/efi-host-initrd.img
+endif
+ifneq ($(BATON_STATE_ASSETS),0)
+ASSET_TARGETS += $(ASSETS)/state-host-initrd.img
+endif
+# Looked for only when assets are asked for (the top-level Makefile includes this file).
+ifneq ($(BATON_SB_ASSETS),0)
+ifneq ($(filter assets,$(MAKECMDGOALS)),)
+SB_MISSING := $(strip $(foreach t,mcopy mmd mkfs.vfat sbattach,$(if $(shell PATH=$$PATH:/sbin:/usr/sbin; command -v $(t)),,$(t))))
+SB_TARGETS := $(if $(SB_MISSING),,$(ASSETS)/sb/esp.img)
+endif
+endif
+
+assets: $(ASSET_TARGETS) $(SB_TARGETS)
+ifneq ($(BATON_SB_ASSETS),0)
+	@$(if $(SB_MISSING),echo 'assets: secure boot assets skipped: $(SB_MISSING) missing (mtools, dosfstools, sbsigntool)' >&2)
+endif
+
+# --- downloaded, resolved every time ------------------------------------------------------------
+# Each writes its other outputs (the .package record & co) with its target.
+$(ASSETS)/vmlinuz: FORCE
+	@$(ASSETS_SH) kernel $(ASSETS)
+
+$(ASSETS)/baton.flavour: FORCE
+	@mkdir -p $(@D)
+	@$(call write_if_changed,$@,$(if $(BATON_STATIC),with,without) baton)
+
+# --- downloaded once ----------------------------------------------------------------------------
+$(ASSETS)/kexec-root/sbin/kexec:
+	@$(ASSETS_SH) binary-root $(ASSETS) kexec-tools sbin/kexec $(ASSETS)/kexec-root
+
+$(ASSETS)/makedumpfile-root/usr/bin/makedumpfile:
+	@$(ASSETS_SH) binary-root $(ASSETS) makedumpfile usr/bin/makedumpfile $(ASSETS)/makedumpfile-root
+
+$(ASSETS)/payload.bin:
+	@mkdir -p $(@D)
+	head -c 1048576 /dev/urandom >$@.tmp
+	mv $@.tmp $@
+
+$(ASSETS)/payload.sha256: $(ASSETS)/payload.bin
+	sha256sum $< | cut -d' ' -f1 >$@
+
+# --- the initrds of test_handover.py, test_crash.py & co -----------------------------------------
+$(ASSETS)/target-initrd.img: $(GUEST)/target.init $(ASSETS)/payload.bin $(ASSETS)/payload.sha256 \
+		$(BATON_DEPS) $(ASSETS_TOOLS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/payload.bin=payload.bin \
+		$(ASSETS)/payload.sha256=payload.sha256 $(BATON_ITEM)
+
+$(ASSETS)/capture-initrd.img: $(GUEST)/capture.init $(ASSETS)/makedumpfile-root/usr/bin/makedumpfile \
+		$(ASSETS_TOOLS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/makedumpfile-root=
+
+HOST_ITEMS = $(ASSETS)/kexec-root= $(BATON_ITEM) $(ASSETS)/vmlinuz=boot/vmlinuz \
+	$(ASSETS)/target-initrd.img=boot/initrd.img $(ASSETS)/capture-initrd.img=boot/capture-initrd.img
+HOST_DEPS = $(ASSETS)/kexec-root/sbin/kexec $(BATON_DEPS) $(ASSETS)/vmlinuz \
+	$(ASSETS)/target-initrd.img $(ASSETS)/capture-initrd.img $(ASSETS_TOOLS)
+
+$(ASSETS)/host-initrd.img: $(GUEST)/host.init $(HOST_DEPS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(HOST_ITEMS)
+	@$(call has_baton,$@)
+
+# --- Xen (test_xen.py) ---------------------------------------------------------------------------
+$(ASSETS)/xen: FORCE
+	@$(ASSETS_SH) xen $(ASSETS)
+
+# with xen-dom0-modules/
+$(ASSETS)/xen-dom0-vmlinuz: FORCE
+	@$(ASSETS_SH) xen-dom0 $(ASSETS) xen-privcmd xen-evtchn xen-gntdev xenfs
+
+$(ASSETS)/xen-libs.stamp: $(ASSETS)/kexec-root/sbin/kexec $(ASSETS_TOOLS)
+	@$(ASSETS_SH) xen-libs $(ASSETS) $(ASSETS)/kexec-root $(ASSETS)/xen-libs
+	@touch $@
+
+$(ASSETS)/xen-dom0-initrd.img: $(GUEST)/xen-dom0.init $(HOST_DEPS) $(ASSETS)/xen-libs.stamp \
+		$(ASSETS)/xen-dom0-vmlinuz
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(HOST_ITEMS) $(ASSETS)/xen-libs= \
+		$(ASSETS)/xen-dom0-modules=lib/modules
+	@$(call has_baton,$@)
+
+# --- UEFI (test_efi.py) --------------------------------------------------------------------------
+$(ASSETS)/efi-modules/order: $(ASSETS)/vmlinuz $(ASSETS_SH)
+	@$(ASSETS_SH) cloud-modules $(ASSETS) $(@D) efivarfs
+
+$(ASSETS)/target-efi-initrd.img: $(GUEST)/target-efi.init $(ASSETS)/efi-modules/order $(ASSETS_TOOLS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/efi-modules/efivarfs.ko=lib/modules/efivarfs.ko
+
+$(ASSETS)/efi-host-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/target-efi-initrd.img $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/target-efi-initrd.img=boot/efi-initrd.img \
+		$(ASSETS)/efi-modules/efivarfs.ko=lib/modules/efivarfs.ko
+	@$(call has_baton_of,$@,$<)
+
+# --- State (test_state.py) -----------------------------------------------------------------------
+$(ASSETS)/state-modules/order: $(ASSETS)/vmlinuz $(ASSETS_SH)
+	@$(ASSETS_SH) cloud-modules $(ASSETS) $(@D) virtio_blk virtio_pci
+
+$(ASSETS)/state-target-initrd.img: $(GUEST)/state-target.init $(ASSETS)/state-modules/order \
+		$(ASSETS_TOOLS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/state-modules=lib/modules =mnt
+
+$(ASSETS)/state-host-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/state-target-initrd.img \
+		$(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/state-target-initrd.img=boot/state-initrd.img \
+		$(ASSETS)/state-modules=lib/modules =mnt
+	@$(call has_baton_of,$@,$<)
+
+# --- Secure Boot (test_secureboot.py) ------------------------------------------------------------
+# with sb/grubx64.efi and sb/packages
+$(ASSETS)/sb/shimx64.efi: FORCE
+	@$(ASSETS_SH) sb $(ASSETS)
+
+# The Debian-signed cloud kernel with its PE signature removed.
+$(ASSETS)/sb/vmlinuz-unsigned: $(ASSETS)/vmlinuz
+	@mkdir -p $(@D)
+	cp $< $@.tmp
+	PATH=$$PATH:/usr/sbin sbattach --remove $@.tmp >/dev/null
+	mv $@.tmp $@
+
+$(ASSETS)/sb/initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/sb/vmlinuz-unsigned $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/sb/vmlinuz-unsigned=boot/vmlinuz-unsigned
+	@$(call has_baton_of,$@,$<)
+
+$(ASSETS)/sb/esp.img: $(GUEST)/grub.cfg $(ASSETS)/sb/shimx64.efi $(ASSETS)/vmlinuz \
+		$(ASSETS)/sb/initrd.img $(ASSETS_TOOLS)
+	@$(ASSETS_SH) esp $(ASSETS) $@ $< $(ASSETS)/sb/shimx64.efi $(ASSETS)/sb/grubx64.efi \
+		$(ASSETS)/vmlinuz $(ASSETS)/sb/initrd.img
+
+.PHONY: assets FORCE
+FORCE:
