@@ -474,16 +474,21 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	p->magic = BATON_PARAMS_MAGIC;
 	p->version = BATON_ABI_VERSION;
 	p->size = sizeof(*p);
-	if (opts->flags & BATON_LOAD_ENTRY_32BIT)
-		p->flags |= BATON_PF_ENTRY_32BIT;
 	if (opts->flags & BATON_LOAD_SERIAL) {
 		p->flags |= BATON_PF_SERIAL;
 		p->serial_port = opts->serial_port;
 		p->serial_baud = opts->serial_baud;
 	}
-	p->entry64 = img->seg[BATON_SEG_KERNEL].mem + KERNEL_ENTRY64_OFFSET;
-	p->entry32 = img->seg[BATON_SEG_KERNEL].mem;
-	p->boot_params = img->seg[BATON_SEG_BOOT_PARAMS].mem;
+	/* Linux's boot protocols: RSI/ESI = the zero page; at code32_start, ECX = the entry. */
+	if (opts->flags & BATON_LOAD_ENTRY_32BIT) {
+		p->exit_mode = BATON_EXIT_PROTECTED32;
+		p->exit_entry = img->seg[BATON_SEG_KERNEL].mem;
+		p->exit_regs[BATON_EXIT_RCX] = p->exit_entry;
+	} else {
+		p->exit_mode = BATON_EXIT_LONG64;
+		p->exit_entry = img->seg[BATON_SEG_KERNEL].mem + KERNEL_ENTRY64_OFFSET;
+	}
+	p->exit_regs[BATON_EXIT_RSI] = img->seg[BATON_SEG_BOOT_PARAMS].mem;
 	p->pml4 = img->roots.pml4;
 	p->pml5 = img->roots.pml5;
 	p->timing = img->timing;
@@ -497,7 +502,7 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	baton_params_digest(p, p->self_sha256);
 
 	img->entry = ps->mem;
-	img->kernel_entry = (opts->flags & BATON_LOAD_ENTRY_32BIT) ? p->entry32 : p->entry64;
+	img->kernel_entry = p->exit_entry;
 	return 0;
 }
 

@@ -109,9 +109,18 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 	/* The purgatory's parameters: valid, and every region's digest matches the loaded bytes. */
 	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
 	assert_int_equal(img->entry, img->seg[BATON_SEG_PURGATORY].mem);
-	assert_int_equal(p->entry64, k->mem + 0x200);
-	assert_int_equal(p->entry32, k->mem);
-	assert_int_equal(p->boot_params, bs->mem);
+	if (o->flags & BATON_LOAD_ENTRY_32BIT) {
+		assert_int_equal(p->exit_mode, BATON_EXIT_PROTECTED32);
+		assert_int_equal(p->exit_entry, k->mem);
+		assert_int_equal(p->exit_regs[BATON_EXIT_RCX], k->mem);
+	} else {
+		assert_int_equal(p->exit_mode, BATON_EXIT_LONG64);
+		assert_int_equal(p->exit_entry, k->mem + 0x200);
+		assert_int_equal(p->exit_regs[BATON_EXIT_RCX], 0);
+	}
+	assert_int_equal(p->exit_regs[BATON_EXIT_RSI], bs->mem);
+	assert_int_equal(p->exit_regs[BATON_EXIT_RAX], 0);
+	assert_int_equal(p->exit_regs[BATON_EXIT_RBX], 0);
 	assert_int_equal(p->pml4, img->roots.pml4);
 	assert_int_equal(p->pml5, img->roots.pml5);
 	assert_int_equal(p->backup_size, 0);
@@ -220,7 +229,8 @@ static void entry32_and_serial_reach_the_purgatory(void **state)
 
 	prepare_ok(m, &o, &img);
 	const struct baton_params *p = params_of(&img);
-	assert_int_equal(p->flags, BATON_PF_ENTRY_32BIT | BATON_PF_SERIAL);
+	assert_int_equal(p->flags, BATON_PF_SERIAL);
+	assert_int_equal(p->exit_mode, BATON_EXIT_PROTECTED32);
 	assert_int_equal(p->serial_port, 0x2f8);
 	assert_int_equal(p->serial_baud, 38400);
 	assert_int_equal(img.kernel_entry, img.seg[BATON_SEG_KERNEL].mem);
