@@ -14,7 +14,6 @@
 #include "plan.h"
 #include "purgatory_image.h"
 #include "sha256.h"
-#include "verify.h"
 #include "xen.h"
 
 #define KERNEL_ENTRY64_OFFSET 0x200
@@ -22,26 +21,6 @@
 static uint64_t page_round(uint64_t v)
 {
 	return (v + BATON_PAGE_SIZE - 1) & ~(BATON_PAGE_SIZE - 1);
-}
-
-int baton_purgatory_layout(const uint8_t *image, size_t size, struct baton_purgatory_layout *out,
-			   struct baton_error *err)
-{
-	struct baton_purgatory_header h;
-
-	if (size < sizeof(h))
-		return baton_fail(err, ENOEXEC, "purgatory: image too small");
-	memcpy(&h, image, sizeof(h));
-	if (h.magic != BATON_HEADER_MAGIC || h.version != BATON_ABI_VERSION)
-		return baton_fail(err, ENOEXEC, "purgatory: bad header (magic or ABI version)");
-	if (h.params_offset % 8 || h.params_offset + sizeof(struct baton_params) > size ||
-	    h.text_offset > h.text_end || h.text_end > h.params_offset || h.image_size < size)
-		return baton_fail(err, ENOEXEC, "purgatory: header offsets outside the image");
-	out->params_offset = h.params_offset;
-	out->text_offset = h.text_offset;
-	out->text_end = h.text_end;
-	out->image_size = h.image_size;
-	return 0;
 }
 
 /* 0: not present; 1: read into *bp. */
@@ -443,21 +422,24 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 	return 0;
 }
 
-static void region(struct baton_params *p, const struct baton_segment *s)
-{
-	struct baton_region *r = &p->regions[p->nr_regions++];
-
-	r->start = s->hashed_start;
-	r->size = s->hashed_size;
-	memcpy(r->sha256, s->sha256, sizeof(r->sha256));
-	strncpy(r->name, s->name, sizeof(r->name));
-}
-
 static int build_purgatory(const struct baton_load_opts *opts, struct baton_image *img,
 			   const struct baton_purgatory_layout *pl, struct baton_error *err)
 {
 	struct baton_segment *ps = &img->seg[BATON_SEG_PURGATORY];
-	struct baton_params *p;
+	struct baton_purgatory_fill f = {
+		.serial = (opts->flags & BATON_LOAD_SERIAL) != 0,
+		.serial_port = opts->serial_port,
+		.serial_baud = opts->serial_baud,
+		.pml4 = img->roots.pml4,
+		.pml5 = img->roots.pml5,
+		.timing = img->timing,
+		.backup_src = img->backup_src,
+		.backup_dst = img->seg[BATON_SEG_BACKUP].mem,
+		.backup_size = img->backup_size,
+		.seg = img->seg,
+		.nr_seg = BATON_SEG_COUNT,
+	};
+	int rc;
 
 	img->purgatory_seg = malloc(baton_purgatory_image_size);
 	if (!img->purgatory_seg)
@@ -469,40 +451,22 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	ps->hashed_size = pl->text_end - pl->text_offset;
 	baton_sha256(img->purgatory_seg + pl->text_offset, ps->hashed_size, ps->sha256);
 
-	p = (struct baton_params *)(img->purgatory_seg + pl->params_offset);
-	memset(p, 0, sizeof(*p));
-	p->magic = BATON_PARAMS_MAGIC;
-	p->version = BATON_ABI_VERSION;
-	p->size = sizeof(*p);
-	if (opts->flags & BATON_LOAD_SERIAL) {
-		p->flags |= BATON_PF_SERIAL;
-		p->serial_port = opts->serial_port;
-		p->serial_baud = opts->serial_baud;
-	}
 	/* Linux's boot protocols: RSI/ESI = the zero page; at code32_start, ECX = the entry. */
 	if (opts->flags & BATON_LOAD_ENTRY_32BIT) {
-		p->exit_mode = BATON_EXIT_PROTECTED32;
-		p->exit_entry = img->seg[BATON_SEG_KERNEL].mem;
-		p->exit_regs[BATON_EXIT_RCX] = p->exit_entry;
+		f.exit.mode = BATON_EXIT_PROTECTED32;
+		f.exit.entry = img->seg[BATON_SEG_KERNEL].mem;
+		f.exit.regs[BATON_EXIT_RCX] = f.exit.entry;
 	} else {
-		p->exit_mode = BATON_EXIT_LONG64;
-		p->exit_entry = img->seg[BATON_SEG_KERNEL].mem + KERNEL_ENTRY64_OFFSET;
+		f.exit.mode = BATON_EXIT_LONG64;
+		f.exit.entry = img->seg[BATON_SEG_KERNEL].mem + KERNEL_ENTRY64_OFFSET;
 	}
-	p->exit_regs[BATON_EXIT_RSI] = img->seg[BATON_SEG_BOOT_PARAMS].mem;
-	p->pml4 = img->roots.pml4;
-	p->pml5 = img->roots.pml5;
-	p->timing = img->timing;
-	p->backup_src = img->backup_src;
-	p->backup_dst = img->seg[BATON_SEG_BACKUP].mem;
-	p->backup_size = img->backup_size;
-	/* The backup segment is empty until the purgatory fills it: nothing to verify there. */
-	for (int i = 0; i < BATON_SEG_COUNT; i++)
-		if (img->seg[i].memsz && img->seg[i].hashed_size)
-			region(p, &img->seg[i]);
-	baton_params_digest(p, p->self_sha256);
-
+	f.exit.regs[BATON_EXIT_RSI] = img->seg[BATON_SEG_BOOT_PARAMS].mem;
+	rc = baton_purgatory_params_fill((struct baton_params *)(img->purgatory_seg +
+								 pl->params_offset), &f, err);
+	if (rc)
+		return rc;
 	img->entry = ps->mem;
-	img->kernel_entry = p->exit_entry;
+	img->kernel_entry = f.exit.entry;
 	return 0;
 }
 

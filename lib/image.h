@@ -15,6 +15,7 @@
 #include "file.h"
 #include "identmap.h"
 #include "memmap.h"
+#include "segment.h"
 
 struct baton_xen;
 
@@ -27,28 +28,6 @@ struct baton_ctx {
 };
 
 /* enum baton_load_flag and struct baton_load_opts are public: baton/baton.h. */
-
-enum baton_segment_id {
-	BATON_SEG_KERNEL,
-	BATON_SEG_INITRD,
-	BATON_SEG_ELFCOREHDR,   /* crash images only */
-	BATON_SEG_BACKUP,       /* crash images only: filled by the purgatory */
-	BATON_SEG_BOOT_PARAMS,
-	BATON_SEG_PAGE_TABLES,
-	BATON_SEG_PURGATORY,
-	BATON_SEG_COUNT,
-};
-
-struct baton_segment {
-	const char *name;
-	const void *buf;
-	size_t bufsz;
-	uint64_t mem;
-	uint64_t memsz;
-	uint64_t hashed_start;   /* the range the purgatory verifies */
-	uint64_t hashed_size;
-	uint8_t sha256[32];
-};
 
 struct baton_image {
 	struct baton_segment seg[BATON_SEG_COUNT];   /* by enum baton_segment_id; memsz 0: unused */
