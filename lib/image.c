@@ -311,9 +311,10 @@ static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 				  &img->boot_map, err);
 }
 
-/* The boot_params segment: the zero page, the command line, then the setup_data list: the e820
- * entries the zero page has no room for, a seed for the new kernel's RNG, and the timing record
- * the purgatory fills in. Everything is laid out before placement, so sizes come first. */
+/* The boot_params segment: the zero page, the command line, then the setup_data list: the EFI
+ * runtime map and SETUP_EFI, the e820 entries the zero page has no room for, a seed for the new
+ * kernel's RNG, and the timing record the purgatory fills in. One walk lays it out: without a
+ * buffer it only counts (the size to place), with one it writes (at the placed address). */
 #define RNG_SEED_BYTES 32
 
 static size_t align8(size_t v)
@@ -321,27 +322,7 @@ static size_t align8(size_t v)
 	return (v + 7) & ~(size_t)7;
 }
 
-static size_t e820_extra(const struct baton_image *img)
-{
-	const struct baton_memmap *m = img->boot_map.nr ? &img->boot_map : &img->memmap;
-	return m->nr > E820_MAX_ZEROPAGE ? m->nr - E820_MAX_ZEROPAGE : 0;
-}
-
-static size_t boot_segment_size(const struct baton_image *img, size_t cmdline_len)
-{
-	size_t n = e820_extra(img);
-	size_t at = align8(sizeof(struct boot_params) + cmdline_len + 1);
-
-	if (img->efi.present)
-		at = align8(align8(at + baton_efi_map_size(&img->efi)) + sizeof(struct setup_data) +
-			    sizeof(struct efi_setup_data));
-	if (n)
-		at = align8(at + sizeof(struct setup_data) + n * sizeof(struct e820_entry));
-	at = align8(at + sizeof(struct setup_data) + RNG_SEED_BYTES);
-	return at + sizeof(struct setup_data) + sizeof(struct baton_timing);
-}
-
-/* Appends setup_data nodes to the segment, linking each from the previous one. */
+/* Appends setup_data nodes, linking each from the previous one; counts only when seg is NULL. */
 struct node_writer {
 	uint8_t *seg;
 	uint64_t phys;      /* the segment's load address */
@@ -355,6 +336,10 @@ static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
 	uint64_t addr;
 
 	w->at = align8(w->at);
+	if (!w->seg) {
+		w->at += sizeof(*node) + len;
+		return NULL;
+	}
 	node = (struct setup_data *)(w->seg + w->at);
 	node->type = type;
 	node->len = len;
@@ -372,53 +357,82 @@ static int random_bytes(const struct baton_ctx *ctx, void *buf, size_t len)
 	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -errno;
 }
 
-static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
-			     const struct baton_cmdline *cmdline, size_t boot_size,
-			     struct baton_error *err)
+/* Lays the segment out at `phys` into `seg` (NULL: counts only); *size: the bytes it takes. */
+static int boot_segment_walk(const struct baton_ctx *ctx, struct baton_image *img,
+			     const struct baton_cmdline *cmdline, uint8_t *seg, uint64_t phys,
+			     size_t *size, struct baton_error *err)
 {
-	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
 	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->memmap;
-	struct boot_params *bp;
-	struct baton_boot_layout layout = {
-		.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
-		.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
-		.initrd_size = img->initrd_file.size,
-		.cmdline_addr = bs->mem + sizeof(struct boot_params),
-	};
+	size_t extra = map->nr > E820_MAX_ZEROPAGE ? map->nr - E820_MAX_ZEROPAGE : 0;
+	struct boot_params *bp = (struct boot_params *)seg;
+	struct node_writer w = { seg, phys, sizeof(*bp) + cmdline->len + 1,
+				 offsetof(struct boot_params, hdr.setup_data) };
+	size_t map_at = align8(w.at);
 	int rc;
 
-	img->boot_seg = calloc(1, boot_size);
-	if (!img->boot_seg)
-		return baton_fail(err, ENOMEM, "bootparams: out of memory");
-	bp = (struct boot_params *)img->boot_seg;
-	baton_bootparams_build(bp, &img->bz, map, img->have_running ? &img->running : NULL, &layout);
-	if (cmdline->len)
-		memcpy(img->boot_seg + sizeof(struct boot_params), cmdline->text, cmdline->len);
-
-	struct node_writer w = { img->boot_seg, bs->mem, sizeof(*bp) + cmdline->len + 1,
-				 offsetof(struct boot_params, hdr.setup_data) };
+	if (seg) {
+		struct baton_boot_layout layout = {
+			.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
+			.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
+			.initrd_size = img->initrd_file.size,
+			.cmdline_addr = phys + sizeof(struct boot_params),
+		};
+		baton_bootparams_build(bp, &img->bz, map, img->have_running ? &img->running : NULL,
+				       &layout);
+		if (cmdline->len)
+			memcpy(seg + sizeof(*bp), cmdline->text, cmdline->len);
+	}
 	/* EFI: the runtime map, then SETUP_EFI; without EFI, efi_info is cleared. */
-	size_t map_at = align8(w.at);
 	if (img->efi.present)
 		w.at = map_at + baton_efi_map_size(&img->efi);
 	struct efi_setup_data setup = { 0 };
-	baton_efi_apply(&img->efi, bp, img->boot_seg + map_at, bs->mem + map_at, &setup);
-	if (img->efi.present)
-		memcpy(add_node(&w, SETUP_EFI, sizeof(setup)), &setup, sizeof(setup));
-	size_t extra = e820_extra(img);
+	if (seg)
+		baton_efi_apply(&img->efi, bp, seg + map_at, phys + map_at, &setup);
+	if (img->efi.present) {
+		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
+		if (node)
+			memcpy(node, &setup, sizeof(setup));
+	}
 	if (extra) {
 		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
 						(uint32_t)(extra * sizeof(struct e820_entry)));
-		baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
+		if (e)
+			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
 	}
-	rc = random_bytes(ctx, add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES), RNG_SEED_BYTES);
-	if (rc)
-		return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
-				  strerror(-rc));
+	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
+	if (seed) {
+		rc = random_bytes(ctx, seed, RNG_SEED_BYTES);
+		if (rc)
+			return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
+					  strerror(-rc));
+	}
 	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
-	img->timing = bs->mem + w.at - sizeof(struct baton_timing);
+	if (seg)
+		img->timing = phys + w.at - sizeof(struct baton_timing);
+	*size = w.at;
+	return 0;
+}
+
+static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
+			     const struct baton_cmdline *cmdline, size_t counted,
+			     struct baton_error *err)
+{
+	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
+	size_t size;
+	int rc;
+
+	img->boot_seg = calloc(1, bs->memsz);
+	if (!img->boot_seg)
+		return baton_fail(err, ENOMEM, "bootparams: out of memory");
+	rc = boot_segment_walk(ctx, img, cmdline, img->boot_seg, bs->mem, &size, err);
+	if (rc)
+		return rc;
+	/* The same walk counted before placement: anything else is a bug, not a bad input. */
+	if (size != counted)
+		return baton_fail(err, EPROTO, "bootparams: wrote %zu bytes, counted %zu", size,
+				  counted);
 	bs->buf = img->boot_seg;
-	bs->bufsz = boot_size;
+	bs->bufsz = bs->memsz;
 	return 0;
 }
 
@@ -518,7 +532,9 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	if (!rc && cmdline.len > img->bz.cmdline_size)
 		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
 				"(cmdline_size)", cmdline.len, opts->kernel, img->bz.cmdline_size);
-	size_t boot_size = page_round(boot_segment_size(img, cmdline.len));
+	size_t boot_size = 0;
+	if (!rc)
+		rc = boot_segment_walk(ctx, img, &cmdline, NULL, 0, &boot_size, err);
 	if (!rc)
 		rc = place_small(&planner, img, boot_size, pages, pl.image_size, err);
 	if (!rc)
