@@ -172,7 +172,7 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	json_key(out, "kernel");
 	plan_json_string(out, kernel);
 	json_key(out, "protocol");
-	fprintf(out, "\"%u.%02u\"", img->bz.protocol >> 8, img->bz.protocol & 0xff);
+	fprintf(out, "\"%u.%02u\"", img->kernel.bz.protocol >> 8, img->kernel.bz.protocol & 0xff);
 	json_key(out, "cmdline");
 	plan_json_string(out, img->cmdline);
 	json_bool(out, "crash", img->flags & BATON_LOAD_CRASH);

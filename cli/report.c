@@ -15,7 +15,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_identmap_stats *st = &img->map_stats;
 
 	fprintf(out, "kernel: %s (boot protocol %u.%02u, %s entry%s)\n", kernel,
-		img->bz.protocol >> 8, img->bz.protocol & 0xff,
+		img->kernel.bz.protocol >> 8, img->kernel.bz.protocol & 0xff,
 		(img->flags & BATON_LOAD_ENTRY_32BIT) ? "32-bit" : "64-bit",
 		(img->flags & BATON_LOAD_CRASH) ? ", crash image" : "");
 	fprintf(out, "command line: \"%s\"\n", img->cmdline ? img->cmdline : "");

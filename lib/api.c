@@ -122,7 +122,7 @@ void baton_plan_info(const struct baton_plan *p, struct baton_plan_info *info)
 	memset(info, 0, sizeof(*info));
 	info->cmdline = img->cmdline ? img->cmdline : "";
 	info->flags = img->flags;
-	info->boot_protocol = img->bz.protocol;
+	info->boot_protocol = img->kernel.bz.protocol;
 	info->entry = img->entry;
 	info->kernel_entry = img->kernel_entry;
 	info->pml4 = img->roots.pml4;

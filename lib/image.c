@@ -16,8 +16,6 @@
 #include "sha256.h"
 #include "xen.h"
 
-#define KERNEL_ENTRY64_OFFSET 0x200
-
 static uint64_t page_round(uint64_t v)
 {
 	return (v + BATON_PAGE_SIZE - 1) & ~(BATON_PAGE_SIZE - 1);
@@ -81,7 +79,8 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 	rc = baton_file_map(&img->kernel_file, opts->kernel, "kernel", err);
 	if (rc)
 		return rc;
-	rc = baton_bzimage_parse(&img->bz, img->kernel_file.data, img->kernel_file.size, name, err);
+	rc = baton_format_detect(img->kernel_file.data, img->kernel_file.size, name, &img->kernel,
+				 err);
 	if (rc)
 		return rc;
 	if (opts->initrd) {
@@ -92,11 +91,6 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 	rc = read_cpu(ctx, img, err);
 	if (rc)
 		return rc;
-	if ((img->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
-	    !(img->bz.xloadflags & BATON_XLF_5LEVEL))
-		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
-				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
-				  name);
 	img->have_running = read_running_boot_params(ctx, &img->running);
 	if (ctx->xen)
 		return read_xen_machine(ctx, opts, img, err);
@@ -161,30 +155,16 @@ static int no_room(struct baton_error *err, const struct baton_segment *s, const
 			  (unsigned long long)pl->min, (unsigned long long)pl->max);
 }
 
-static int place_kernel_and_initrd(struct planner *pl, const struct baton_load_opts *opts,
-				   struct baton_image *img, struct baton_error *err)
+/* The planner as formats see it (struct baton_placer, format.h). */
+static int placer_place(void *ctx, struct baton_segment *s, const struct baton_seg_place *at)
 {
-	const struct baton_bzimage *bz = &img->bz;
-	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
-	struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
-	struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
+	return place(ctx, s, at->align, at->min, at->max, at->where, at->above4g);
+}
 
-	/* Below pref_address the decompressor moves itself up to it: never load the kernel lower. */
-	k->memsz = page_round(bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size);
-	if (place(pl, k, bz->kernel_alignment, bz->pref_address, UINT64_MAX, BATON_PLACE_LOWEST,
-		  above4g))
-		return no_room(err, k, opts->kernel, " (init_size)", pl);
-
-	if (img->initrd_file.size) {
-		rd->memsz = page_round(img->initrd_file.size);
-		/* initrd_addr_max first; a kernel that can take its initrd above 4 GiB takes it
-		 * anywhere (initrd_addr_max stays 2 GiB for old loaders' sake). */
-		if (place(pl, rd, BATON_PAGE_SIZE, 0, (uint64_t)bz->initrd_addr_max + 1,
-			  BATON_PLACE_HIGHEST, 0) &&
-		    (!above4g || place(pl, rd, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1)))
-			return no_room(err, rd, opts->initrd, "", pl);
-	}
-	return 0;
+static int placer_no_room(void *ctx, const struct baton_segment *s, const char *file,
+			  const char *what, struct baton_error *err)
+{
+	return no_room(err, s, file, what, ctx);
 }
 
 /* The crash image's extras: a backup of low memory and the ELF core header describing the dead
@@ -377,7 +357,7 @@ static int boot_segment_walk(const struct baton_ctx *ctx, struct baton_image *im
 			.initrd_size = img->initrd_file.size,
 			.cmdline_addr = phys + sizeof(struct boot_params),
 		};
-		baton_bootparams_build(bp, &img->bz, map, img->have_running ? &img->running : NULL,
+		baton_bootparams_build(bp, &img->kernel.bz, map, img->have_running ? &img->running : NULL,
 				       &layout);
 		if (cmdline->len)
 			memcpy(seg + sizeof(*bp), cmdline->text, cmdline->len);
@@ -437,10 +417,12 @@ static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *im
 }
 
 static int build_purgatory(const struct baton_load_opts *opts, struct baton_image *img,
-			   const struct baton_purgatory_layout *pl, struct baton_error *err)
+			   const struct baton_purgatory_layout *pl, const struct baton_exit *exit,
+			   struct baton_error *err)
 {
 	struct baton_segment *ps = &img->seg[BATON_SEG_PURGATORY];
 	struct baton_purgatory_fill f = {
+		.exit = *exit,
 		.serial = (opts->flags & BATON_LOAD_SERIAL) != 0,
 		.serial_port = opts->serial_port,
 		.serial_baud = opts->serial_baud,
@@ -465,16 +447,6 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	ps->hashed_size = pl->text_end - pl->text_offset;
 	baton_sha256(img->purgatory_seg + pl->text_offset, ps->hashed_size, ps->sha256);
 
-	/* Linux's boot protocols: RSI/ESI = the zero page; at code32_start, ECX = the entry. */
-	if (opts->flags & BATON_LOAD_ENTRY_32BIT) {
-		f.exit.mode = BATON_EXIT_PROTECTED32;
-		f.exit.entry = img->seg[BATON_SEG_KERNEL].mem;
-		f.exit.regs[BATON_EXIT_RCX] = f.exit.entry;
-	} else {
-		f.exit.mode = BATON_EXIT_LONG64;
-		f.exit.entry = img->seg[BATON_SEG_KERNEL].mem + KERNEL_ENTRY64_OFFSET;
-	}
-	f.exit.regs[BATON_EXIT_RSI] = img->seg[BATON_SEG_BOOT_PARAMS].mem;
 	rc = baton_purgatory_params_fill((struct baton_params *)(img->purgatory_seg +
 								 pl->params_offset), &f, err);
 	if (rc)
@@ -500,6 +472,9 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	struct baton_identmap_layout probe = { 0 };
 	struct baton_purgatory_layout pl;
 	struct baton_cmdline cmdline = { 0 };
+	struct baton_format_plan fplan = { 0 };
+	struct baton_format_ctx fctx;
+	struct baton_exit exit;
 	struct planner planner;
 	size_t pages;
 	int rc;
@@ -522,16 +497,18 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	rc = baton_cmdline_append(&cmdline, opts->cmdline ? opts->cmdline : "", err);
 	if (!rc)
 		rc = planner_init(&planner, img, opts->flags, err);
+	fctx = (struct baton_format_ctx){ &img->kernel, opts, img->features, img->initrd_file.size,
+					  img->seg, { placer_place, placer_no_room, &planner } };
 	if (!rc)
-		rc = place_kernel_and_initrd(&planner, opts, img, err);
+		rc = img->kernel.format->plan(&fctx, &fplan, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = place_crash_extras(&planner, img, &cmdline, err);
 	/* The capture kernel's map depends only on the two segments it must keep. */
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = crash_boot_map(img, err);
-	if (!rc && cmdline.len > img->bz.cmdline_size)
-		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
-				"(cmdline_size)", cmdline.len, opts->kernel, img->bz.cmdline_size);
+	if (!rc && cmdline.len > fplan.cmdline_max)
+		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u (%s)",
+				cmdline.len, opts->kernel, fplan.cmdline_max, fplan.cmdline_max_field);
 	size_t boot_size = 0;
 	if (!rc)
 		rc = boot_segment_walk(ctx, img, &cmdline, NULL, 0, &boot_size, err);
@@ -542,16 +519,14 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	if (!rc)
 		rc = build_boot_params(ctx, img, &cmdline, boot_size, err);
 	if (!rc) {
-		struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
 		struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
-		k->buf = img->bz.kernel;
-		k->bufsz = img->bz.kernel_size;
 		rd->buf = img->initrd_file.data;
 		rd->bufsz = img->initrd_file.size;
 		for (int i = 0; i < BATON_SEG_PURGATORY; i++)
 			if (img->seg[i].bufsz)
 				digest_segment(&img->seg[i]);
-		rc = build_purgatory(opts, img, &pl, err);
+		img->kernel.format->exit(&fctx, img->seg[BATON_SEG_BOOT_PARAMS].mem, &exit);
+		rc = build_purgatory(opts, img, &pl, &exit, err);
 	}
 	img->cmdline = cmdline.text;
 	if (!rc)

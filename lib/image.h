@@ -8,11 +8,11 @@
 #include "baton/abi.h"
 #include "baton/baton.h"
 #include "bootparam.h"
-#include "bzimage.h"
 #include "crash.h"
 #include "efi.h"
 #include "error.h"
 #include "file.h"
+#include "format.h"
 #include "identmap.h"
 #include "memmap.h"
 #include "segment.h"
@@ -47,7 +47,7 @@ struct baton_image {
 	uint64_t timing;                   /* the timing record's physical address */
 	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
 	uint64_t backup_size;
-	struct baton_bzimage bz;
+	struct baton_kernel kernel;        /* the kernel file as its format parsed it */
 	/* owned storage */
 	struct baton_file kernel_file;
 	struct baton_file initrd_file;

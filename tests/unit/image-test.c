@@ -102,9 +102,9 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 				assert_true(s->mem + s->memsz <= t->mem || t->mem + t->memsz <= s->mem);
 		}
 	}
-	assert_int_equal(k->mem % img->bz.kernel_alignment, 0);
-	assert_true(k->mem >= img->bz.pref_address);
-	assert_true(k->memsz >= img->bz.init_size);
+	assert_int_equal(k->mem % img->kernel.bz.kernel_alignment, 0);
+	assert_true(k->mem >= img->kernel.bz.pref_address);
+	assert_true(k->memsz >= img->kernel.bz.init_size);
 
 	/* The purgatory's parameters: valid, and every region's digest matches the loaded bytes. */
 	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
@@ -142,7 +142,7 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 		assert_int_equal(bp->hdr.ramdisk_image | (uint64_t)bp->ext_ramdisk_image << 32, rd->mem);
 		assert_int_equal(bp->hdr.ramdisk_size, rd->bufsz);
 	}
-	assert_memory_equal(k->buf, (const uint8_t *)img->kernel_file.data + img->bz.setup_size,
+	assert_memory_equal(k->buf, (const uint8_t *)img->kernel_file.data + img->kernel.bz.setup_size,
 			    k->bufsz);
 	assert_int_equal(img->map_stats.table_pages * 4096, img->seg[BATON_SEG_PAGE_TABLES].memsz);
 

@@ -182,7 +182,7 @@ static void plan_build(struct plan *p, const struct baton_mem_range *ranges, siz
 	baton_identmap_layout_free(&l);
 	img->seg[BATON_SEG_PAGE_TABLES].buf = p->tables;
 	img->features = features;
-	img->bz.protocol = 0x020f;
+	img->kernel.bz.protocol = 0x020f;
 	img->entry = img->seg[BATON_SEG_PURGATORY].mem;
 	img->kernel_entry = 16 * SZ_1M + 0x200;
 	img->cmdline = strdup("console=ttyS0");
