@@ -39,24 +39,24 @@ static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_par
 
 /* Under Xen, dom0's maps are pseudo-physical: the machine's come from the hypervisor. */
 static int read_xen_machine(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
-			    struct baton_image *img, struct baton_error *err)
+			    struct baton_inputs *in, struct baton_error *err)
 {
-	int rc = baton_xen_memmap(ctx->xen, &img->memmap, err);
+	int rc = baton_xen_memmap(ctx->xen, &in->memmap, err);
 
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
-		rc = baton_xen_crash_read(ctx->xen, &img->memmap, &img->crash, err);
+		rc = baton_xen_crash_read(ctx->xen, &in->memmap, &in->crash, err);
 	return rc;
 }
 
 /* Under Xen the purgatory runs on the real CPU, which dom0's filtered CPUID misrepresents: ask
  * the hypervisor (dom0 is never a confidential guest: Xen has no such guests as its dom0). */
-static int read_cpu(const struct baton_ctx *ctx, struct baton_image *img, struct baton_error *err)
+static int read_cpu(const struct baton_ctx *ctx, struct baton_inputs *in, struct baton_error *err)
 {
 	struct baton_cpu_info cpu;
 	int rc;
 
 	if (ctx->xen)
-		return baton_xen_cpu_features(ctx->xen, &img->features, err);
+		return baton_xen_cpu_features(ctx->xen, &in->features, err);
 	rc = baton_cpu_read(ctx->root, &cpu, err);
 	if (rc)
 		return rc;
@@ -66,43 +66,43 @@ static int read_cpu(const struct baton_ctx *ctx, struct baton_image *img, struct
 		return baton_fail(err, EOPNOTSUPP, "cpu: this is %s: baton's purgatory cannot run "
 				  "in a confidential guest (use kexec_file_load)",
 				  baton_cc_guest_name(cpu.cc_guest));
-	img->features = cpu.features;
+	in->features = cpu.features;
 	return 0;
 }
 
 static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
-		       struct baton_image *img, struct baton_error *err)
+		       struct baton_inputs *in, struct baton_error *err)
 {
 	const char *name = opts->kernel;
 	int rc;
 
-	rc = baton_file_map(&img->kernel_file, opts->kernel, "kernel", err);
+	rc = baton_file_map(&in->kernel_file, opts->kernel, "kernel", err);
 	if (rc)
 		return rc;
-	rc = baton_format_detect(img->kernel_file.data, img->kernel_file.size, name, &img->kernel,
+	rc = baton_format_detect(in->kernel_file.data, in->kernel_file.size, name, &in->kernel,
 				 err);
 	if (rc)
 		return rc;
 	if (opts->initrd) {
-		rc = baton_file_map(&img->initrd_file, opts->initrd, "initrd", err);
+		rc = baton_file_map(&in->initrd_file, opts->initrd, "initrd", err);
 		if (rc)
 			return rc;
 	}
-	rc = read_cpu(ctx, img, err);
+	rc = read_cpu(ctx, in, err);
 	if (rc)
 		return rc;
-	img->have_running = read_running_boot_params(ctx, &img->running);
+	in->have_running = read_running_boot_params(ctx, &in->running);
 	if (ctx->xen)
-		return read_xen_machine(ctx, opts, img, err);
-	rc = baton_efi_read(ctx->root, img->have_running ? (const uint8_t *)&img->running : NULL,
-			    &img->efi, err);
+		return read_xen_machine(ctx, opts, in, err);
+	rc = baton_efi_read(ctx->root, in->have_running ? (const uint8_t *)&in->running : NULL,
+			    &in->efi, err);
 	if (rc)
 		return rc;
-	rc = baton_memmap_read_machine(&img->memmap, ctx->root, err);
+	rc = baton_memmap_read_machine(&in->memmap, ctx->root, err);
 	if (!rc)
-		rc = baton_memmap_sort(&img->memmap, err);
+		rc = baton_memmap_sort(&in->memmap, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
-		rc = baton_crash_read(ctx->root, &img->crash, err);
+		rc = baton_crash_read(ctx->root, &in->crash, err);
 	return rc;
 }
 
@@ -122,12 +122,12 @@ static int planner_init(struct planner *pl, const struct baton_image *img, unsig
 	pl->max = BATON_IDENTMAP_LIMIT_4LEVEL;
 	if (flags & BATON_LOAD_CRASH) {
 		/* The kernel takes crash segments only inside its main (last) crash region. */
-		const struct baton_phys_range *c = &img->crash.crash[img->crash.nr_crash - 1];
+		const struct baton_phys_range *c = &img->in.crash.crash[img->in.crash.nr_crash - 1];
 		pl->min = c->start > pl->min ? c->start : pl->min;
 		pl->max = c->end < pl->max ? c->end : pl->max;
 	}
 	pl->above4g = !(flags & BATON_LOAD_ENTRY_32BIT);
-	return baton_free_init(&pl->free, &img->memmap, pl->min, pl->max, err);
+	return baton_free_init(&pl->free, &img->in.memmap, pl->min, pl->max, err);
 }
 
 /* Below 4 GiB where possible (and below `max`), else above it if allowed. */
@@ -174,19 +174,19 @@ static int place_crash_extras(struct planner *pl, struct baton_image *img,
 {
 	struct baton_segment *bk = &img->seg[BATON_SEG_BACKUP];
 	struct baton_segment *eh = &img->seg[BATON_SEG_ELFCOREHDR];
-	struct baton_elfcore_opts eo = { img->crash.crash, img->crash.nr_crash, 0, 0, 0 };
+	struct baton_elfcore_opts eo = { img->in.crash.crash, img->in.crash.nr_crash, 0, 0, 0 };
 	char token[64];
 	size_t size;
 	int rc;
 
-	if (!baton_crash_backup_range(&img->crash, &eo.backup_src, &eo.backup_size)) {
+	if (!baton_crash_backup_range(&img->in.crash, &eo.backup_src, &eo.backup_size)) {
 		bk->memsz = page_round(eo.backup_size);
 		if (place(pl, bk, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
 			return no_room(err, bk, "", " (backup of low memory)", pl);
 		eo.backup_dst = bk->mem;
 	}
 	/* The header's size does not depend on where the backup went, only on the ranges. */
-	rc = baton_elfcore_build(&img->crash, &eo, &img->elfcore_seg, &size, err);
+	rc = baton_elfcore_build(&img->in.crash, &eo, &img->elfcore_seg, &size, err);
 	if (rc)
 		return rc;
 	eh->buf = img->elfcore_seg;
@@ -252,7 +252,7 @@ static int build_identity_map(struct baton_image *img, size_t pages, struct bato
 			must[n].end = img->seg[i].mem + img->seg[i].memsz;
 			n++;
 		}
-	rc = baton_identmap_layout(&img->memmap, must, n, &layout, err);
+	rc = baton_identmap_layout(&img->in.memmap, must, n, &layout, err);
 	if (rc)
 		return rc;
 	img->table_seg = calloc(pages, BATON_PAGE_SIZE);
@@ -261,7 +261,7 @@ static int build_identity_map(struct baton_image *img, size_t pages, struct bato
 		return baton_fail(err, ENOMEM, "identmap: out of memory for %zu pages", pages);
 	}
 	alloc.base = img->table_seg;
-	struct baton_identmap_info info = { { table_alloc_page, &alloc }, img->features };
+	struct baton_identmap_info info = { { table_alloc_page, &alloc }, img->in.features };
 	rc = baton_identmap_build(&layout, &info, &img->roots, &img->map_stats, err);
 	baton_identmap_layout_free(&layout);
 	if (rc)
@@ -277,7 +277,7 @@ static int build_identity_map(struct baton_image *img, size_t pages, struct bato
 /* What the capture kernel may use: the crash region (minus what must survive) and low memory. */
 static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 {
-	const struct baton_phys_range *c = &img->crash.crash[img->crash.nr_crash - 1];
+	const struct baton_phys_range *c = &img->in.crash.crash[img->in.crash.nr_crash - 1];
 	struct baton_phys_range keep[2];
 	size_t n = 0;
 
@@ -287,7 +287,7 @@ static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 			keep[n].end = img->seg[i].mem + img->seg[i].memsz;
 			n++;
 		}
-	return baton_crash_memmap(&img->memmap, &img->crash, c->start, c->end, keep, n,
+	return baton_crash_memmap(&img->in.memmap, &img->in.crash, c->start, c->end, keep, n,
 				  &img->boot_map, err);
 }
 
@@ -342,7 +342,7 @@ static int boot_segment_walk(const struct baton_ctx *ctx, struct baton_image *im
 			     const struct baton_cmdline *cmdline, uint8_t *seg, uint64_t phys,
 			     size_t *size, struct baton_error *err)
 {
-	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->memmap;
+	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->in.memmap;
 	size_t extra = map->nr > E820_MAX_ZEROPAGE ? map->nr - E820_MAX_ZEROPAGE : 0;
 	struct boot_params *bp = (struct boot_params *)seg;
 	struct node_writer w = { seg, phys, sizeof(*bp) + cmdline->len + 1,
@@ -354,21 +354,21 @@ static int boot_segment_walk(const struct baton_ctx *ctx, struct baton_image *im
 		struct baton_boot_layout layout = {
 			.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
 			.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
-			.initrd_size = img->initrd_file.size,
+			.initrd_size = img->in.initrd_file.size,
 			.cmdline_addr = phys + sizeof(struct boot_params),
 		};
-		baton_bootparams_build(bp, &img->kernel.bz, map, img->have_running ? &img->running : NULL,
+		baton_bootparams_build(bp, &img->in.kernel.bz, map, img->in.have_running ? &img->in.running : NULL,
 				       &layout);
 		if (cmdline->len)
 			memcpy(seg + sizeof(*bp), cmdline->text, cmdline->len);
 	}
 	/* EFI: the runtime map, then SETUP_EFI; without EFI, efi_info is cleared. */
-	if (img->efi.present)
-		w.at = map_at + baton_efi_map_size(&img->efi);
+	if (img->in.efi.present)
+		w.at = map_at + baton_efi_map_size(&img->in.efi);
 	struct efi_setup_data setup = { 0 };
 	if (seg)
-		baton_efi_apply(&img->efi, bp, seg + map_at, phys + map_at, &setup);
-	if (img->efi.present) {
+		baton_efi_apply(&img->in.efi, bp, seg + map_at, phys + map_at, &setup);
+	if (img->in.efi.present) {
 		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
 		if (node)
 			memcpy(node, &setup, sizeof(setup));
@@ -485,22 +485,22 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 		img->seg[i].name = names[i];
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
 	if (!rc)
-		rc = read_inputs(ctx, opts, img, err);
+		rc = read_inputs(ctx, opts, &img->in, err);
 	/* The table count depends on the memory map only, not on where the segments go. */
 	if (!rc)
-		rc = baton_identmap_layout(&img->memmap, NULL, 0, &probe, err);
+		rc = baton_identmap_layout(&img->in.memmap, NULL, 0, &probe, err);
 	if (rc)
 		goto fail;
-	pages = baton_identmap_pages_needed(&probe, img->features);
+	pages = baton_identmap_pages_needed(&probe, img->in.features);
 	baton_identmap_layout_free(&probe);
 
 	rc = baton_cmdline_append(&cmdline, opts->cmdline ? opts->cmdline : "", err);
 	if (!rc)
 		rc = planner_init(&planner, img, opts->flags, err);
-	fctx = (struct baton_format_ctx){ &img->kernel, opts, img->features, img->initrd_file.size,
+	fctx = (struct baton_format_ctx){ &img->in.kernel, opts, img->in.features, img->in.initrd_file.size,
 					  img->seg, { placer_place, placer_no_room, &planner } };
 	if (!rc)
-		rc = img->kernel.format->plan(&fctx, &fplan, err);
+		rc = img->in.kernel.format->plan(&fctx, &fplan, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = place_crash_extras(&planner, img, &cmdline, err);
 	/* The capture kernel's map depends only on the two segments it must keep. */
@@ -520,12 +520,12 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 		rc = build_boot_params(ctx, img, &cmdline, boot_size, err);
 	if (!rc) {
 		struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
-		rd->buf = img->initrd_file.data;
-		rd->bufsz = img->initrd_file.size;
+		rd->buf = img->in.initrd_file.data;
+		rd->bufsz = img->in.initrd_file.size;
 		for (int i = 0; i < BATON_SEG_PURGATORY; i++)
 			if (img->seg[i].bufsz)
 				digest_segment(&img->seg[i]);
-		img->kernel.format->exit(&fctx, img->seg[BATON_SEG_BOOT_PARAMS].mem, &exit);
+		img->in.kernel.format->exit(&fctx, img->seg[BATON_SEG_BOOT_PARAMS].mem, &exit);
 		rc = build_purgatory(opts, img, &pl, &exit, err);
 	}
 	img->cmdline = cmdline.text;
@@ -537,14 +537,20 @@ fail:
 	return rc;
 }
 
+void baton_inputs_free(struct baton_inputs *in)
+{
+	baton_file_free(&in->kernel_file);
+	baton_file_free(&in->initrd_file);
+	baton_memmap_free(&in->memmap);
+	baton_crash_info_free(&in->crash);
+	baton_efi_free(&in->efi);
+	memset(in, 0, sizeof(*in));
+}
+
 void baton_image_free(struct baton_image *img)
 {
-	baton_file_free(&img->kernel_file);
-	baton_file_free(&img->initrd_file);
-	baton_memmap_free(&img->memmap);
+	baton_inputs_free(&img->in);
 	baton_memmap_free(&img->boot_map);
-	baton_crash_info_free(&img->crash);
-	baton_efi_free(&img->efi);
 	free(img->elfcore_seg);
 	free(img->cmdline);
 	free(img->boot_seg);

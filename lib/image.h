@@ -5,15 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "baton/abi.h"
 #include "baton/baton.h"
-#include "bootparam.h"
-#include "crash.h"
-#include "efi.h"
 #include "error.h"
-#include "file.h"
-#include "format.h"
 #include "identmap.h"
+#include "inputs.h"
 #include "memmap.h"
 #include "segment.h"
 
@@ -29,28 +24,22 @@ struct baton_ctx {
 
 /* enum baton_load_flag and struct baton_load_opts are public: baton/baton.h. */
 
+/* The inputs (read first, then only read), and what is planned and built from them. */
 struct baton_image {
+	struct baton_inputs in;
+	/* the plan */
 	struct baton_segment seg[BATON_SEG_COUNT];   /* by enum baton_segment_id; memsz 0: unused */
 	uint64_t entry;                    /* the purgatory's entry point */
 	uint64_t kernel_entry;             /* where the purgatory enters the kernel */
 	unsigned flags;                    /* enum baton_load_flag */
-	unsigned features;                 /* enum baton_cpu_feature of the running machine */
 	char *cmdline;                     /* the new kernel's command line, as loaded */
 	struct baton_identmap_stats map_stats;
 	struct baton_identmap_roots roots;
-	struct baton_memmap memmap;        /* the firmware's */
 	struct baton_memmap boot_map;      /* the new kernel's e820 when it differs (crash) */
-	struct baton_crash_info crash;     /* crash images only */
-	struct boot_params running;        /* the running kernel's zero page, if have_running */
-	int have_running;
-	struct baton_efi efi;              /* UEFI runtime map and tables, if present */
 	uint64_t timing;                   /* the timing record's physical address */
 	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
 	uint64_t backup_size;
-	struct baton_kernel kernel;        /* the kernel file as its format parsed it */
-	/* owned storage */
-	struct baton_file kernel_file;
-	struct baton_file initrd_file;
+	/* built buffers (owned) */
 	uint8_t *boot_seg;
 	uint8_t *elfcore_seg;
 	uint8_t *table_seg;
