@@ -139,7 +139,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 # are pulled in only where referenced, so a test links exactly the units it names).
 $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BUILD)/%.o) \
 		$(BUILD)/libbaton-core.a
-	$(CC) $(CFLAGS) -o $@ $^ -lcmocka -lcrypto
+	$(CC) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) -lcmocka -lcrypto
 
 # Tests of code that embeds the purgatory image, and of the CLI's own units.
 $(BUILD)/tests/unit/image-test $(BUILD)/tests/unit/api-test $(BUILD)/tests/unit/abi-test: \

@@ -230,12 +230,17 @@ int main(int argc, char **argv)
 		return usage_status(&o);
 	}
 	if (o.dry_run && o.action != CLI_LOAD && o.action != CLI_FORCE &&
-	    o.action != CLI_LOAD_SHUTDOWN && o.action != CLI_HELP && o.action != CLI_VERSION) {
+	    o.action != CLI_LOAD_SHUTDOWN && o.action != CLI_HELP && o.action != CLI_VERSION &&
+	    o.action != CLI_TYPES) {
 		fprintf(stderr, "%s: --dry-run only plans a load (-l, -p or -f)\n", o.prog);
 		return usage_status(&o);
 	}
 	if (o.action == CLI_HELP) {
 		cli_usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (o.action == CLI_TYPES) {
+		cli_types(stdout);
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_VERSION) {

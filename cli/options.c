@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
+
 enum {
 	OPT_INITRD = 256,
 	OPT_COMMAND_LINE,
@@ -131,7 +133,8 @@ void cli_usage(FILE *out)
 	      "  -y, --no-sync            with -e or -f: do not flush file systems first\n"
 	      "  -i, --no-checks          accepted for kexec-tools; the purgatory still verifies\n"
 	      "                           every segment (at the hash's hardware speed)\n"
-	      "  -t, --type=TYPE          bzImage or bzImage64, the kernel type baton loads\n"
+	      "  -t, --type=TYPE          the kernel's type (-t help lists them); without it, the\n"
+	      "                           file's own header says\n"
 	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
 	      "      --kexec-compat       behave as kexec-tools' kexec (as when called kexec)\n"
 	      "      --dry-run            prepare everything, load nothing, and draw the plan:\n"
@@ -153,6 +156,34 @@ void cli_usage(FILE *out)
 	      "\n"
 	      "Exit status: 0 on success, 1 on failure (with -S: see above), 2 on a usage error.\n",
 	      out);
+}
+
+void cli_types(FILE *out)
+{
+	const struct baton_format *f;
+
+	fputs("Kernel types baton loads (-t TYPE; by default the file's header decides):\n", out);
+	for (size_t i = 0; (f = baton_format_at(i)); i++) {
+		fprintf(out, "  %s", f->name);
+		for (const char *const *a = f->aliases; a && *a; a++)
+			fprintf(out, "%s%s", a == f->aliases ? " (also " : ", ", *a);
+		fputs(f->aliases && *f->aliases ? ")\n" : "\n", out);
+	}
+}
+
+/* "bzImage, bzImage64, ...": every name -t takes, for its error message. */
+static void type_names(char *buf, size_t size)
+{
+	const struct baton_format *f;
+	size_t at = 0;
+
+	buf[0] = 0;
+	for (size_t i = 0; (f = baton_format_at(i)); i++) {
+		at += (size_t)snprintf(buf + at, at < size ? size - at : 0, "%s%s", at ? ", " : "",
+				       f->name);
+		for (const char *const *a = f->aliases; a && *a; a++)
+			at += (size_t)snprintf(buf + at, at < size ? size - at : 0, ", %s", *a);
+	}
 }
 
 static int parse_number(const char *s, unsigned long max, unsigned long *out)
@@ -317,9 +348,16 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			o->no_checks = 1;
 			break;
 		case 't':
-			if (strcmp(optarg, "bzImage") && strcmp(optarg, "bzImage64")) {
-				snprintf(msg, size, "--type: baton loads bzImage kernels only, not '%s'",
-					 optarg);
+			if (!strcmp(optarg, "help")) {
+				o->action = CLI_TYPES;
+				return 0;
+			}
+			/* Checked against the table; the library detects the format from the file. */
+			if (!baton_format_lookup(optarg)) {
+				char names[128];
+				type_names(names, sizeof(names));
+				snprintf(msg, size, "--type: '%.32s' is not a kernel type baton loads (%s)",
+					 optarg, names);
 				return -1;
 			}
 			break;

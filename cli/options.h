@@ -16,6 +16,7 @@ enum cli_action {
 	CLI_REPORT,    /* in the new kernel: how the handover went */
 	CLI_HELP,
 	CLI_VERSION,
+	CLI_TYPES,     /* -t help: the kernel types baton loads */
 };
 
 enum cli_syscall {
@@ -53,5 +54,7 @@ struct cli_options {
  * --kexec-compat) selects kexec-tools' behaviour. */
 int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t msg_size);
 void cli_usage(FILE *out);
+/* The kernel types -t takes, one format per line, from the library's format table. */
+void cli_types(FILE *out);
 
 #endif

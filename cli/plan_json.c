@@ -119,10 +119,10 @@ static void json_crash(FILE *out, const struct baton_image *img)
 {
 	json_key(out, "crash_regions");
 	fputc('[', out);
-	for (size_t i = 0; i < img->crash.nr_crash; i++)
+	for (size_t i = 0; i < img->in.crash.nr_crash; i++)
 		fprintf(out, "%s{\"start\": %llu, \"end\": %llu}", i ? ", " : "",
-			(unsigned long long)img->crash.crash[i].start,
-			(unsigned long long)img->crash.crash[i].end);
+			(unsigned long long)img->in.crash.crash[i].start,
+			(unsigned long long)img->in.crash.crash[i].end);
 	fputc(']', out);
 	json_key(out, "backup");
 	if (img->backup_size)
@@ -145,8 +145,8 @@ static void json_identity_map(FILE *out, const struct baton_image *img,
 	fprintf(out, "{\n    \"pml4\": %llu, \"pml5\": %llu, \"table_pages\": %zu, "
 		"\"paging_levels\": %d, \"gbpages\": %s,\n    \"leaves\": {",
 		(unsigned long long)img->roots.pml4, (unsigned long long)img->roots.pml5,
-		st->table_pages, (img->features & BATON_CPU_LA57) ? 5 : 4,
-		(img->features & BATON_CPU_GBPAGES) ? "true" : "false");
+		st->table_pages, (img->in.features & BATON_CPU_LA57) ? 5 : 4,
+		(img->in.features & BATON_CPU_GBPAGES) ? "true" : "false");
 	for (int s = 0; s < BATON_PAGE_SIZES; s++)
 		fprintf(out, "%s\"%s\": {\"WB\": %llu, \"UC\": %llu}", s ? ", " : "", json_page_name[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
@@ -172,16 +172,16 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	json_key(out, "kernel");
 	plan_json_string(out, kernel);
 	json_key(out, "protocol");
-	fprintf(out, "\"%u.%02u\"", img->bz.protocol >> 8, img->bz.protocol & 0xff);
+	fprintf(out, "\"%u.%02u\"", img->in.kernel.bz.protocol >> 8, img->in.kernel.bz.protocol & 0xff);
 	json_key(out, "cmdline");
 	plan_json_string(out, img->cmdline);
 	json_bool(out, "crash", img->flags & BATON_LOAD_CRASH);
 	json_bool(out, "entry_32bit", img->flags & BATON_LOAD_ENTRY_32BIT);
 	json_bool(out, "serial", img->flags & BATON_LOAD_SERIAL);
-	json_bool(out, "efi", img->efi.present);
+	json_bool(out, "efi", img->in.efi.present);
 	json_u64(out, "entry", img->entry);
 	json_u64(out, "kernel_entry", img->kernel_entry);
-	json_memmap(out, "memory_map", &img->memmap);
+	json_memmap(out, "memory_map", &img->in.memmap);
 	if (img->flags & BATON_LOAD_CRASH)
 		json_crash(out, img);
 	json_segments(out, img);

@@ -161,7 +161,7 @@ static void add_hole(struct row *v, size_t *n, const struct baton_image *img, ui
 
 static struct row *build_rows(const struct baton_image *img, size_t *n, struct baton_error *err)
 {
-	const struct baton_memmap *m = &img->memmap;
+	const struct baton_memmap *m = &img->in.memmap;
 	struct row *v = calloc(2 * m->nr + 2, sizeof(*v));
 	uint64_t at = 0;
 
@@ -498,7 +498,7 @@ static void print_header(const struct view *v)
 	fprintf(v->out, "Physical address space, as baton hands it over (ends inclusive; each bar "
 		"is its own line's scale)\n");
 	if (img->flags & BATON_LOAD_CRASH) {
-		const struct baton_phys_range *c = &img->crash.crash[img->crash.nr_crash - 1];
+		const struct baton_phys_range *c = &img->in.crash.crash[img->in.crash.nr_crash - 1];
 		char size[16];
 		struct line l = { .n = 0 };
 		line_add(&l, "crash region ");
@@ -533,7 +533,7 @@ int plan_view_text(FILE *out, const struct baton_image *img, const char *kernel,
 	print_header(&v);
 	for (size_t i = 0; i < shown; i++)
 		print_row(&v, &rows[i]);
-	print_legend(&v, img->memmap.nr, lines, shown);
+	print_legend(&v, img->in.memmap.nr, lines, shown);
 	print_walk(&v);
 	fputc('\n', out);
 	report_plan(out, img, kernel);

@@ -15,7 +15,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_identmap_stats *st = &img->map_stats;
 
 	fprintf(out, "kernel: %s (boot protocol %u.%02u, %s entry%s)\n", kernel,
-		img->bz.protocol >> 8, img->bz.protocol & 0xff,
+		img->in.kernel.bz.protocol >> 8, img->in.kernel.bz.protocol & 0xff,
 		(img->flags & BATON_LOAD_ENTRY_32BIT) ? "32-bit" : "64-bit",
 		(img->flags & BATON_LOAD_CRASH) ? ", crash image" : "");
 	fprintf(out, "command line: \"%s\"\n", img->cmdline ? img->cmdline : "");
@@ -31,9 +31,9 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 		print_digest(out, s->sha256);
 		fputc('\n', out);
 	}
-	if (img->efi.present)
+	if (img->in.efi.present)
 		fprintf(out, "efi: %zu runtime map entries and the firmware tables passed on "
-			"(SETUP_EFI)\n", img->efi.nr);
+			"(SETUP_EFI)\n", img->in.efi.nr);
 	if (img->backup_size)
 		fprintf(out, "backup: 0x%llx bytes from 0x%llx saved to 0x%llx by the purgatory\n",
 			(unsigned long long)img->backup_size, (unsigned long long)img->backup_src,
@@ -43,8 +43,8 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	fprintf(out, "identity map: %zu table pages, PML4 at 0x%llx, PML5 at 0x%llx "
 		"(1G pages %s, running %d-level)\n", st->table_pages,
 		(unsigned long long)img->roots.pml4, (unsigned long long)img->roots.pml5,
-		(img->features & BATON_CPU_GBPAGES) ? "on" : "off",
-		(img->features & BATON_CPU_LA57) ? 5 : 4);
+		(img->in.features & BATON_CPU_GBPAGES) ? "on" : "off",
+		(img->in.features & BATON_CPU_LA57) ? 5 : 4);
 	for (int s = BATON_PAGE_SIZES - 1; s >= 0; s--)
 		fprintf(out, "  %s pages: %llu write-back, %llu uncached\n", sizes[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);

@@ -122,17 +122,17 @@ void baton_plan_info(const struct baton_plan *p, struct baton_plan_info *info)
 	memset(info, 0, sizeof(*info));
 	info->cmdline = img->cmdline ? img->cmdline : "";
 	info->flags = img->flags;
-	info->boot_protocol = img->bz.protocol;
+	info->boot_protocol = img->in.kernel.bz.protocol;
 	info->entry = img->entry;
 	info->kernel_entry = img->kernel_entry;
 	info->pml4 = img->roots.pml4;
 	info->pml5 = img->roots.pml5;
-	info->paging_levels = (img->features & BATON_CPU_LA57) ? 5 : 4;
-	info->gbpages = !!(img->features & BATON_CPU_GBPAGES);
+	info->paging_levels = (img->in.features & BATON_CPU_LA57) ? 5 : 4;
+	info->gbpages = !!(img->in.features & BATON_CPU_GBPAGES);
 	info->table_pages = img->map_stats.table_pages;
 	memcpy(info->pages, img->map_stats.leaves, sizeof(info->pages));
 	info->nr_segments = p->nr_segs;
-	info->nr_ranges = img->memmap.nr;
+	info->nr_ranges = img->in.memmap.nr;
 }
 
 const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *p, size_t i)
@@ -144,9 +144,9 @@ int baton_plan_range(const struct baton_plan *p, size_t i, struct baton_plan_ran
 {
 	const struct baton_mem_range *r;
 
-	if (i >= p->img.memmap.nr)
+	if (i >= p->img.in.memmap.nr)
 		return -ERANGE;
-	r = &p->img.memmap.ranges[i];
+	r = &p->img.in.memmap.ranges[i];
 	out->start = r->start;
 	out->end = r->end;
 	out->type = (enum baton_mem_type)r->kind;

@@ -14,34 +14,11 @@
 #include "plan.h"
 #include "purgatory_image.h"
 #include "sha256.h"
-#include "verify.h"
 #include "xen.h"
-
-#define KERNEL_ENTRY64_OFFSET 0x200
 
 static uint64_t page_round(uint64_t v)
 {
 	return (v + BATON_PAGE_SIZE - 1) & ~(BATON_PAGE_SIZE - 1);
-}
-
-int baton_purgatory_layout(const uint8_t *image, size_t size, struct baton_purgatory_layout *out,
-			   struct baton_error *err)
-{
-	struct baton_purgatory_header h;
-
-	if (size < sizeof(h))
-		return baton_fail(err, ENOEXEC, "purgatory: image too small");
-	memcpy(&h, image, sizeof(h));
-	if (h.magic != BATON_HEADER_MAGIC || h.version != BATON_ABI_VERSION)
-		return baton_fail(err, ENOEXEC, "purgatory: bad header (magic or ABI version)");
-	if (h.params_offset % 8 || h.params_offset + sizeof(struct baton_params) > size ||
-	    h.text_offset > h.text_end || h.text_end > h.params_offset || h.image_size < size)
-		return baton_fail(err, ENOEXEC, "purgatory: header offsets outside the image");
-	out->params_offset = h.params_offset;
-	out->text_offset = h.text_offset;
-	out->text_end = h.text_end;
-	out->image_size = h.image_size;
-	return 0;
 }
 
 /* 0: not present; 1: read into *bp. */
@@ -62,24 +39,24 @@ static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_par
 
 /* Under Xen, dom0's maps are pseudo-physical: the machine's come from the hypervisor. */
 static int read_xen_machine(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
-			    struct baton_image *img, struct baton_error *err)
+			    struct baton_inputs *in, struct baton_error *err)
 {
-	int rc = baton_xen_memmap(ctx->xen, &img->memmap, err);
+	int rc = baton_xen_memmap(ctx->xen, &in->memmap, err);
 
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
-		rc = baton_xen_crash_read(ctx->xen, &img->memmap, &img->crash, err);
+		rc = baton_xen_crash_read(ctx->xen, &in->memmap, &in->crash, err);
 	return rc;
 }
 
 /* Under Xen the purgatory runs on the real CPU, which dom0's filtered CPUID misrepresents: ask
  * the hypervisor (dom0 is never a confidential guest: Xen has no such guests as its dom0). */
-static int read_cpu(const struct baton_ctx *ctx, struct baton_image *img, struct baton_error *err)
+static int read_cpu(const struct baton_ctx *ctx, struct baton_inputs *in, struct baton_error *err)
 {
 	struct baton_cpu_info cpu;
 	int rc;
 
 	if (ctx->xen)
-		return baton_xen_cpu_features(ctx->xen, &img->features, err);
+		return baton_xen_cpu_features(ctx->xen, &in->features, err);
 	rc = baton_cpu_read(ctx->root, &cpu, err);
 	if (rc)
 		return rc;
@@ -89,47 +66,43 @@ static int read_cpu(const struct baton_ctx *ctx, struct baton_image *img, struct
 		return baton_fail(err, EOPNOTSUPP, "cpu: this is %s: baton's purgatory cannot run "
 				  "in a confidential guest (use kexec_file_load)",
 				  baton_cc_guest_name(cpu.cc_guest));
-	img->features = cpu.features;
+	in->features = cpu.features;
 	return 0;
 }
 
 static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
-		       struct baton_image *img, struct baton_error *err)
+		       struct baton_inputs *in, struct baton_error *err)
 {
 	const char *name = opts->kernel;
 	int rc;
 
-	rc = baton_file_map(&img->kernel_file, opts->kernel, "kernel", err);
+	rc = baton_file_map(&in->kernel_file, opts->kernel, "kernel", err);
 	if (rc)
 		return rc;
-	rc = baton_bzimage_parse(&img->bz, img->kernel_file.data, img->kernel_file.size, name, err);
+	rc = baton_format_detect(in->kernel_file.data, in->kernel_file.size, name, &in->kernel,
+				 err);
 	if (rc)
 		return rc;
 	if (opts->initrd) {
-		rc = baton_file_map(&img->initrd_file, opts->initrd, "initrd", err);
+		rc = baton_file_map(&in->initrd_file, opts->initrd, "initrd", err);
 		if (rc)
 			return rc;
 	}
-	rc = read_cpu(ctx, img, err);
+	rc = read_cpu(ctx, in, err);
 	if (rc)
 		return rc;
-	if ((img->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
-	    !(img->bz.xloadflags & BATON_XLF_5LEVEL))
-		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
-				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
-				  name);
-	img->have_running = read_running_boot_params(ctx, &img->running);
+	in->have_running = read_running_boot_params(ctx, &in->running);
 	if (ctx->xen)
-		return read_xen_machine(ctx, opts, img, err);
-	rc = baton_efi_read(ctx->root, img->have_running ? (const uint8_t *)&img->running : NULL,
-			    &img->efi, err);
+		return read_xen_machine(ctx, opts, in, err);
+	rc = baton_efi_read(ctx->root, in->have_running ? (const uint8_t *)&in->running : NULL,
+			    &in->efi, err);
 	if (rc)
 		return rc;
-	rc = baton_memmap_read_machine(&img->memmap, ctx->root, err);
+	rc = baton_memmap_read_machine(&in->memmap, ctx->root, err);
 	if (!rc)
-		rc = baton_memmap_sort(&img->memmap, err);
+		rc = baton_memmap_sort(&in->memmap, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
-		rc = baton_crash_read(ctx->root, &img->crash, err);
+		rc = baton_crash_read(ctx->root, &in->crash, err);
 	return rc;
 }
 
@@ -149,12 +122,12 @@ static int planner_init(struct planner *pl, const struct baton_image *img, unsig
 	pl->max = BATON_IDENTMAP_LIMIT_4LEVEL;
 	if (flags & BATON_LOAD_CRASH) {
 		/* The kernel takes crash segments only inside its main (last) crash region. */
-		const struct baton_phys_range *c = &img->crash.crash[img->crash.nr_crash - 1];
+		const struct baton_phys_range *c = &img->in.crash.crash[img->in.crash.nr_crash - 1];
 		pl->min = c->start > pl->min ? c->start : pl->min;
 		pl->max = c->end < pl->max ? c->end : pl->max;
 	}
 	pl->above4g = !(flags & BATON_LOAD_ENTRY_32BIT);
-	return baton_free_init(&pl->free, &img->memmap, pl->min, pl->max, err);
+	return baton_free_init(&pl->free, &img->in.memmap, pl->min, pl->max, err);
 }
 
 /* Below 4 GiB where possible (and below `max`), else above it if allowed. */
@@ -182,30 +155,16 @@ static int no_room(struct baton_error *err, const struct baton_segment *s, const
 			  (unsigned long long)pl->min, (unsigned long long)pl->max);
 }
 
-static int place_kernel_and_initrd(struct planner *pl, const struct baton_load_opts *opts,
-				   struct baton_image *img, struct baton_error *err)
+/* The planner as formats see it (struct baton_placer, format.h). */
+static int placer_place(void *ctx, struct baton_segment *s, const struct baton_seg_place *at)
 {
-	const struct baton_bzimage *bz = &img->bz;
-	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
-	struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
-	struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
+	return place(ctx, s, at->align, at->min, at->max, at->where, at->above4g);
+}
 
-	/* Below pref_address the decompressor moves itself up to it: never load the kernel lower. */
-	k->memsz = page_round(bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size);
-	if (place(pl, k, bz->kernel_alignment, bz->pref_address, UINT64_MAX, BATON_PLACE_LOWEST,
-		  above4g))
-		return no_room(err, k, opts->kernel, " (init_size)", pl);
-
-	if (img->initrd_file.size) {
-		rd->memsz = page_round(img->initrd_file.size);
-		/* initrd_addr_max first; a kernel that can take its initrd above 4 GiB takes it
-		 * anywhere (initrd_addr_max stays 2 GiB for old loaders' sake). */
-		if (place(pl, rd, BATON_PAGE_SIZE, 0, (uint64_t)bz->initrd_addr_max + 1,
-			  BATON_PLACE_HIGHEST, 0) &&
-		    (!above4g || place(pl, rd, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1)))
-			return no_room(err, rd, opts->initrd, "", pl);
-	}
-	return 0;
+static int placer_no_room(void *ctx, const struct baton_segment *s, const char *file,
+			  const char *what, struct baton_error *err)
+{
+	return no_room(err, s, file, what, ctx);
 }
 
 /* The crash image's extras: a backup of low memory and the ELF core header describing the dead
@@ -215,19 +174,19 @@ static int place_crash_extras(struct planner *pl, struct baton_image *img,
 {
 	struct baton_segment *bk = &img->seg[BATON_SEG_BACKUP];
 	struct baton_segment *eh = &img->seg[BATON_SEG_ELFCOREHDR];
-	struct baton_elfcore_opts eo = { img->crash.crash, img->crash.nr_crash, 0, 0, 0 };
+	struct baton_elfcore_opts eo = { img->in.crash.crash, img->in.crash.nr_crash, 0, 0, 0 };
 	char token[64];
 	size_t size;
 	int rc;
 
-	if (!baton_crash_backup_range(&img->crash, &eo.backup_src, &eo.backup_size)) {
+	if (!baton_crash_backup_range(&img->in.crash, &eo.backup_src, &eo.backup_size)) {
 		bk->memsz = page_round(eo.backup_size);
 		if (place(pl, bk, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
 			return no_room(err, bk, "", " (backup of low memory)", pl);
 		eo.backup_dst = bk->mem;
 	}
 	/* The header's size does not depend on where the backup went, only on the ranges. */
-	rc = baton_elfcore_build(&img->crash, &eo, &img->elfcore_seg, &size, err);
+	rc = baton_elfcore_build(&img->in.crash, &eo, &img->elfcore_seg, &size, err);
 	if (rc)
 		return rc;
 	eh->buf = img->elfcore_seg;
@@ -293,7 +252,7 @@ static int build_identity_map(struct baton_image *img, size_t pages, struct bato
 			must[n].end = img->seg[i].mem + img->seg[i].memsz;
 			n++;
 		}
-	rc = baton_identmap_layout(&img->memmap, must, n, &layout, err);
+	rc = baton_identmap_layout(&img->in.memmap, must, n, &layout, err);
 	if (rc)
 		return rc;
 	img->table_seg = calloc(pages, BATON_PAGE_SIZE);
@@ -302,7 +261,7 @@ static int build_identity_map(struct baton_image *img, size_t pages, struct bato
 		return baton_fail(err, ENOMEM, "identmap: out of memory for %zu pages", pages);
 	}
 	alloc.base = img->table_seg;
-	struct baton_identmap_info info = { { table_alloc_page, &alloc }, img->features };
+	struct baton_identmap_info info = { { table_alloc_page, &alloc }, img->in.features };
 	rc = baton_identmap_build(&layout, &info, &img->roots, &img->map_stats, err);
 	baton_identmap_layout_free(&layout);
 	if (rc)
@@ -318,7 +277,7 @@ static int build_identity_map(struct baton_image *img, size_t pages, struct bato
 /* What the capture kernel may use: the crash region (minus what must survive) and low memory. */
 static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 {
-	const struct baton_phys_range *c = &img->crash.crash[img->crash.nr_crash - 1];
+	const struct baton_phys_range *c = &img->in.crash.crash[img->in.crash.nr_crash - 1];
 	struct baton_phys_range keep[2];
 	size_t n = 0;
 
@@ -328,13 +287,14 @@ static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 			keep[n].end = img->seg[i].mem + img->seg[i].memsz;
 			n++;
 		}
-	return baton_crash_memmap(&img->memmap, &img->crash, c->start, c->end, keep, n,
+	return baton_crash_memmap(&img->in.memmap, &img->in.crash, c->start, c->end, keep, n,
 				  &img->boot_map, err);
 }
 
-/* The boot_params segment: the zero page, the command line, then the setup_data list: the e820
- * entries the zero page has no room for, a seed for the new kernel's RNG, and the timing record
- * the purgatory fills in. Everything is laid out before placement, so sizes come first. */
+/* The boot_params segment: the zero page, the command line, then the setup_data list: the EFI
+ * runtime map and SETUP_EFI, the e820 entries the zero page has no room for, a seed for the new
+ * kernel's RNG, and the timing record the purgatory fills in. One walk lays it out: without a
+ * buffer it only counts (the size to place), with one it writes (at the placed address). */
 #define RNG_SEED_BYTES 32
 
 static size_t align8(size_t v)
@@ -342,27 +302,7 @@ static size_t align8(size_t v)
 	return (v + 7) & ~(size_t)7;
 }
 
-static size_t e820_extra(const struct baton_image *img)
-{
-	const struct baton_memmap *m = img->boot_map.nr ? &img->boot_map : &img->memmap;
-	return m->nr > E820_MAX_ZEROPAGE ? m->nr - E820_MAX_ZEROPAGE : 0;
-}
-
-static size_t boot_segment_size(const struct baton_image *img, size_t cmdline_len)
-{
-	size_t n = e820_extra(img);
-	size_t at = align8(sizeof(struct boot_params) + cmdline_len + 1);
-
-	if (img->efi.present)
-		at = align8(align8(at + baton_efi_map_size(&img->efi)) + sizeof(struct setup_data) +
-			    sizeof(struct efi_setup_data));
-	if (n)
-		at = align8(at + sizeof(struct setup_data) + n * sizeof(struct e820_entry));
-	at = align8(at + sizeof(struct setup_data) + RNG_SEED_BYTES);
-	return at + sizeof(struct setup_data) + sizeof(struct baton_timing);
-}
-
-/* Appends setup_data nodes to the segment, linking each from the previous one. */
+/* Appends setup_data nodes, linking each from the previous one; counts only when seg is NULL. */
 struct node_writer {
 	uint8_t *seg;
 	uint64_t phys;      /* the segment's load address */
@@ -376,6 +316,10 @@ static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
 	uint64_t addr;
 
 	w->at = align8(w->at);
+	if (!w->seg) {
+		w->at += sizeof(*node) + len;
+		return NULL;
+	}
 	node = (struct setup_data *)(w->seg + w->at);
 	node->type = type;
 	node->len = len;
@@ -393,71 +337,105 @@ static int random_bytes(const struct baton_ctx *ctx, void *buf, size_t len)
 	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -errno;
 }
 
-static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
-			     const struct baton_cmdline *cmdline, size_t boot_size,
-			     struct baton_error *err)
+/* Lays the segment out at `phys` into `seg` (NULL: counts only); *size: the bytes it takes. */
+static int boot_segment_walk(const struct baton_ctx *ctx, struct baton_image *img,
+			     const struct baton_cmdline *cmdline, uint8_t *seg, uint64_t phys,
+			     size_t *size, struct baton_error *err)
 {
-	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
-	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->memmap;
-	struct boot_params *bp;
-	struct baton_boot_layout layout = {
-		.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
-		.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
-		.initrd_size = img->initrd_file.size,
-		.cmdline_addr = bs->mem + sizeof(struct boot_params),
-	};
+	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->in.memmap;
+	size_t extra = map->nr > E820_MAX_ZEROPAGE ? map->nr - E820_MAX_ZEROPAGE : 0;
+	struct boot_params *bp = (struct boot_params *)seg;
+	struct node_writer w = { seg, phys, sizeof(*bp) + cmdline->len + 1,
+				 offsetof(struct boot_params, hdr.setup_data) };
+	size_t map_at = align8(w.at);
 	int rc;
 
-	img->boot_seg = calloc(1, boot_size);
-	if (!img->boot_seg)
-		return baton_fail(err, ENOMEM, "bootparams: out of memory");
-	bp = (struct boot_params *)img->boot_seg;
-	baton_bootparams_build(bp, &img->bz, map, img->have_running ? &img->running : NULL, &layout);
-	if (cmdline->len)
-		memcpy(img->boot_seg + sizeof(struct boot_params), cmdline->text, cmdline->len);
-
-	struct node_writer w = { img->boot_seg, bs->mem, sizeof(*bp) + cmdline->len + 1,
-				 offsetof(struct boot_params, hdr.setup_data) };
+	if (seg) {
+		struct baton_boot_layout layout = {
+			.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
+			.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
+			.initrd_size = img->in.initrd_file.size,
+			.cmdline_addr = phys + sizeof(struct boot_params),
+		};
+		baton_bootparams_build(bp, &img->in.kernel.bz, map, img->in.have_running ? &img->in.running : NULL,
+				       &layout);
+		if (cmdline->len)
+			memcpy(seg + sizeof(*bp), cmdline->text, cmdline->len);
+	}
 	/* EFI: the runtime map, then SETUP_EFI; without EFI, efi_info is cleared. */
-	size_t map_at = align8(w.at);
-	if (img->efi.present)
-		w.at = map_at + baton_efi_map_size(&img->efi);
+	if (img->in.efi.present)
+		w.at = map_at + baton_efi_map_size(&img->in.efi);
 	struct efi_setup_data setup = { 0 };
-	baton_efi_apply(&img->efi, bp, img->boot_seg + map_at, bs->mem + map_at, &setup);
-	if (img->efi.present)
-		memcpy(add_node(&w, SETUP_EFI, sizeof(setup)), &setup, sizeof(setup));
-	size_t extra = e820_extra(img);
+	if (seg)
+		baton_efi_apply(&img->in.efi, bp, seg + map_at, phys + map_at, &setup);
+	if (img->in.efi.present) {
+		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
+		if (node)
+			memcpy(node, &setup, sizeof(setup));
+	}
 	if (extra) {
 		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
 						(uint32_t)(extra * sizeof(struct e820_entry)));
-		baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
+		if (e)
+			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
 	}
-	rc = random_bytes(ctx, add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES), RNG_SEED_BYTES);
-	if (rc)
-		return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
-				  strerror(-rc));
+	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
+	if (seed) {
+		rc = random_bytes(ctx, seed, RNG_SEED_BYTES);
+		if (rc)
+			return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
+					  strerror(-rc));
+	}
 	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
-	img->timing = bs->mem + w.at - sizeof(struct baton_timing);
-	bs->buf = img->boot_seg;
-	bs->bufsz = boot_size;
+	if (seg)
+		img->timing = phys + w.at - sizeof(struct baton_timing);
+	*size = w.at;
 	return 0;
 }
 
-static void region(struct baton_params *p, const struct baton_segment *s)
+static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
+			     const struct baton_cmdline *cmdline, size_t counted,
+			     struct baton_error *err)
 {
-	struct baton_region *r = &p->regions[p->nr_regions++];
+	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
+	size_t size;
+	int rc;
 
-	r->start = s->hashed_start;
-	r->size = s->hashed_size;
-	memcpy(r->sha256, s->sha256, sizeof(r->sha256));
-	strncpy(r->name, s->name, sizeof(r->name));
+	img->boot_seg = calloc(1, bs->memsz);
+	if (!img->boot_seg)
+		return baton_fail(err, ENOMEM, "bootparams: out of memory");
+	rc = boot_segment_walk(ctx, img, cmdline, img->boot_seg, bs->mem, &size, err);
+	if (rc)
+		return rc;
+	/* The same walk counted before placement: anything else is a bug, not a bad input. */
+	if (size != counted)
+		return baton_fail(err, EPROTO, "bootparams: wrote %zu bytes, counted %zu", size,
+				  counted);
+	bs->buf = img->boot_seg;
+	bs->bufsz = bs->memsz;
+	return 0;
 }
 
 static int build_purgatory(const struct baton_load_opts *opts, struct baton_image *img,
-			   const struct baton_purgatory_layout *pl, struct baton_error *err)
+			   const struct baton_purgatory_layout *pl, const struct baton_exit *exit,
+			   struct baton_error *err)
 {
 	struct baton_segment *ps = &img->seg[BATON_SEG_PURGATORY];
-	struct baton_params *p;
+	struct baton_purgatory_fill f = {
+		.exit = *exit,
+		.serial = (opts->flags & BATON_LOAD_SERIAL) != 0,
+		.serial_port = opts->serial_port,
+		.serial_baud = opts->serial_baud,
+		.pml4 = img->roots.pml4,
+		.pml5 = img->roots.pml5,
+		.timing = img->timing,
+		.backup_src = img->backup_src,
+		.backup_dst = img->seg[BATON_SEG_BACKUP].mem,
+		.backup_size = img->backup_size,
+		.seg = img->seg,
+		.nr_seg = BATON_SEG_COUNT,
+	};
+	int rc;
 
 	img->purgatory_seg = malloc(baton_purgatory_image_size);
 	if (!img->purgatory_seg)
@@ -469,35 +447,12 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	ps->hashed_size = pl->text_end - pl->text_offset;
 	baton_sha256(img->purgatory_seg + pl->text_offset, ps->hashed_size, ps->sha256);
 
-	p = (struct baton_params *)(img->purgatory_seg + pl->params_offset);
-	memset(p, 0, sizeof(*p));
-	p->magic = BATON_PARAMS_MAGIC;
-	p->version = BATON_ABI_VERSION;
-	p->size = sizeof(*p);
-	if (opts->flags & BATON_LOAD_ENTRY_32BIT)
-		p->flags |= BATON_PF_ENTRY_32BIT;
-	if (opts->flags & BATON_LOAD_SERIAL) {
-		p->flags |= BATON_PF_SERIAL;
-		p->serial_port = opts->serial_port;
-		p->serial_baud = opts->serial_baud;
-	}
-	p->entry64 = img->seg[BATON_SEG_KERNEL].mem + KERNEL_ENTRY64_OFFSET;
-	p->entry32 = img->seg[BATON_SEG_KERNEL].mem;
-	p->boot_params = img->seg[BATON_SEG_BOOT_PARAMS].mem;
-	p->pml4 = img->roots.pml4;
-	p->pml5 = img->roots.pml5;
-	p->timing = img->timing;
-	p->backup_src = img->backup_src;
-	p->backup_dst = img->seg[BATON_SEG_BACKUP].mem;
-	p->backup_size = img->backup_size;
-	/* The backup segment is empty until the purgatory fills it: nothing to verify there. */
-	for (int i = 0; i < BATON_SEG_COUNT; i++)
-		if (img->seg[i].memsz && img->seg[i].hashed_size)
-			region(p, &img->seg[i]);
-	baton_params_digest(p, p->self_sha256);
-
+	rc = baton_purgatory_params_fill((struct baton_params *)(img->purgatory_seg +
+								 pl->params_offset), &f, err);
+	if (rc)
+		return rc;
 	img->entry = ps->mem;
-	img->kernel_entry = (opts->flags & BATON_LOAD_ENTRY_32BIT) ? p->entry32 : p->entry64;
+	img->kernel_entry = f.exit.entry;
 	return 0;
 }
 
@@ -517,6 +472,9 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	struct baton_identmap_layout probe = { 0 };
 	struct baton_purgatory_layout pl;
 	struct baton_cmdline cmdline = { 0 };
+	struct baton_format_plan fplan = { 0 };
+	struct baton_format_ctx fctx;
+	struct baton_exit exit;
 	struct planner planner;
 	size_t pages;
 	int rc;
@@ -527,29 +485,33 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 		img->seg[i].name = names[i];
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
 	if (!rc)
-		rc = read_inputs(ctx, opts, img, err);
+		rc = read_inputs(ctx, opts, &img->in, err);
 	/* The table count depends on the memory map only, not on where the segments go. */
 	if (!rc)
-		rc = baton_identmap_layout(&img->memmap, NULL, 0, &probe, err);
+		rc = baton_identmap_layout(&img->in.memmap, NULL, 0, &probe, err);
 	if (rc)
 		goto fail;
-	pages = baton_identmap_pages_needed(&probe, img->features);
+	pages = baton_identmap_pages_needed(&probe, img->in.features);
 	baton_identmap_layout_free(&probe);
 
 	rc = baton_cmdline_append(&cmdline, opts->cmdline ? opts->cmdline : "", err);
 	if (!rc)
 		rc = planner_init(&planner, img, opts->flags, err);
+	fctx = (struct baton_format_ctx){ &img->in.kernel, opts, img->in.features, img->in.initrd_file.size,
+					  img->seg, { placer_place, placer_no_room, &planner } };
 	if (!rc)
-		rc = place_kernel_and_initrd(&planner, opts, img, err);
+		rc = img->in.kernel.format->plan(&fctx, &fplan, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = place_crash_extras(&planner, img, &cmdline, err);
 	/* The capture kernel's map depends only on the two segments it must keep. */
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = crash_boot_map(img, err);
-	if (!rc && cmdline.len > img->bz.cmdline_size)
-		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u "
-				"(cmdline_size)", cmdline.len, opts->kernel, img->bz.cmdline_size);
-	size_t boot_size = page_round(boot_segment_size(img, cmdline.len));
+	if (!rc && cmdline.len > fplan.cmdline_max)
+		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u (%s)",
+				cmdline.len, opts->kernel, fplan.cmdline_max, fplan.cmdline_max_field);
+	size_t boot_size = 0;
+	if (!rc)
+		rc = boot_segment_walk(ctx, img, &cmdline, NULL, 0, &boot_size, err);
 	if (!rc)
 		rc = place_small(&planner, img, boot_size, pages, pl.image_size, err);
 	if (!rc)
@@ -557,16 +519,14 @@ int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opt
 	if (!rc)
 		rc = build_boot_params(ctx, img, &cmdline, boot_size, err);
 	if (!rc) {
-		struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
 		struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
-		k->buf = img->bz.kernel;
-		k->bufsz = img->bz.kernel_size;
-		rd->buf = img->initrd_file.data;
-		rd->bufsz = img->initrd_file.size;
+		rd->buf = img->in.initrd_file.data;
+		rd->bufsz = img->in.initrd_file.size;
 		for (int i = 0; i < BATON_SEG_PURGATORY; i++)
 			if (img->seg[i].bufsz)
 				digest_segment(&img->seg[i]);
-		rc = build_purgatory(opts, img, &pl, err);
+		img->in.kernel.format->exit(&fctx, img->seg[BATON_SEG_BOOT_PARAMS].mem, &exit);
+		rc = build_purgatory(opts, img, &pl, &exit, err);
 	}
 	img->cmdline = cmdline.text;
 	if (!rc)
@@ -577,14 +537,20 @@ fail:
 	return rc;
 }
 
+void baton_inputs_free(struct baton_inputs *in)
+{
+	baton_file_free(&in->kernel_file);
+	baton_file_free(&in->initrd_file);
+	baton_memmap_free(&in->memmap);
+	baton_crash_info_free(&in->crash);
+	baton_efi_free(&in->efi);
+	memset(in, 0, sizeof(*in));
+}
+
 void baton_image_free(struct baton_image *img)
 {
-	baton_file_free(&img->kernel_file);
-	baton_file_free(&img->initrd_file);
-	baton_memmap_free(&img->memmap);
+	baton_inputs_free(&img->in);
 	baton_memmap_free(&img->boot_map);
-	baton_crash_info_free(&img->crash);
-	baton_efi_free(&img->efi);
 	free(img->elfcore_seg);
 	free(img->cmdline);
 	free(img->boot_seg);

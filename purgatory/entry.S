@@ -8,6 +8,7 @@
 #define MSR_EFER 0xc0000080
 #define EFER_LME 0x100
 #define CR0_PG 0x80000000
+#define REG(i) (BATON_PARAMS_EXIT_REGS + 8 * (i))
 
 	/* DS, ES, SS, FS, GS := the boot protocol's flat data segment. */
 	/* Fails the build unless the header field being laid out sits where abi.h says. */
@@ -68,20 +69,19 @@ entry64:
 	leaq	baton_params_area(%rip), %rdi
 	call	purgatory_main            /* verifies, switches page tables; returns only if all is well */
 
+	/* The exit is data (exit_mode, exit_entry, exit_regs): nothing here knows the kernel. */
 	leaq	baton_params_area(%rip), %rbx
-	movq	BATON_PARAMS_BOOT_PARAMS(%rbx), %rsi
-	testl	$BATON_PF_ENTRY_32BIT, BATON_PARAMS_FLAGS(%rbx)
-	jnz	enter32
-	movq	BATON_PARAMS_ENTRY64(%rbx), %rdi
+	cmpl	$BATON_EXIT_PROTECTED32, BATON_PARAMS_EXIT_MODE(%rbx)
+	je	exit_protected32
 
-	/* 64-bit boot protocol: CS 0x10, DS/ES/SS 0x18, RSI = boot_params, the rest zero. Our IDT
-	 * stays loaded until the kernel loads its own: an NMI meanwhile is still survived. */
-	pushq	%rdi
-	xorl	%eax, %eax
-	xorl	%ebx, %ebx
-	xorl	%ecx, %ecx
-	xorl	%edx, %edx
-	xorl	%edi, %edi
+	/* Long mode: CS 0x10, DS/ES/SS 0x18, the block's registers, the rest zero. Our IDT stays
+	 * loaded until the kernel loads its own: an NMI meanwhile is still survived. */
+	pushq	BATON_PARAMS_EXIT_ENTRY(%rbx)
+	movq	REG(BATON_EXIT_RAX)(%rbx), %rax
+	movq	REG(BATON_EXIT_RCX)(%rbx), %rcx
+	movq	REG(BATON_EXIT_RDX)(%rbx), %rdx
+	movq	REG(BATON_EXIT_RSI)(%rbx), %rsi
+	movq	REG(BATON_EXIT_RDI)(%rbx), %rdi
 	xorl	%ebp, %ebp
 	xorl	%r8d, %r8d
 	xorl	%r9d, %r9d
@@ -91,14 +91,13 @@ entry64:
 	xorl	%r13d, %r13d
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
+	movq	REG(BATON_EXIT_RBX)(%rbx), %rbx
 	ret
 
-	/* 32-bit boot protocol: leave long mode through identity-mapped code (the purgatory lies
-	 * below 4 GiB), paging off, then code32_start with ESI = boot_params, EBX/EBP/EDI zero. */
-enter32:
+	/* Protected mode: leave long mode through identity-mapped code (the purgatory lies below
+	 * 4 GiB), paging off, then the entry with the block's registers (low halves), EBP zero. */
+exit_protected32:
 	call	trap_exit                 /* 64-bit gates mean nothing in protected mode */
-	movq	BATON_PARAMS_BOOT_PARAMS(%rbx), %rsi
-	movq	BATON_PARAMS_ENTRY32(%rbx), %rdi
 	leaq	gdt32(%rip), %rax
 	call	load_gdt                  /* CS keeps its cached 64-bit descriptor until the lret */
 	leaq	compat32(%rip), %rax
@@ -118,13 +117,15 @@ compat32:
 	wrmsr
 	xorl	%eax, %eax
 	movl	%eax, %cr4                /* PAE and LA57 off: the kernel chooses its paging mode */
-	movl	%edi, %ecx
-	xorl	%eax, %eax
-	xorl	%ebx, %ebx
-	xorl	%edx, %edx
-	xorl	%edi, %edi
+	pushl	BATON_PARAMS_EXIT_ENTRY(%ebx)   /* %rbx was below 4 GiB: %ebx still points at it */
+	movl	REG(BATON_EXIT_RAX)(%ebx), %eax
+	movl	REG(BATON_EXIT_RCX)(%ebx), %ecx
+	movl	REG(BATON_EXIT_RDX)(%ebx), %edx
+	movl	REG(BATON_EXIT_RSI)(%ebx), %esi
+	movl	REG(BATON_EXIT_RDI)(%ebx), %edi
 	xorl	%ebp, %ebp
-	jmp	*%ecx
+	movl	REG(BATON_EXIT_RBX)(%ebx), %ebx
+	ret
 
 	.code64
 /* One 16-byte stub per vector (trap.c computes the gates from TRAP_STUB_SIZE): the vectors without

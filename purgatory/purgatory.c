@@ -98,7 +98,7 @@ static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t
 	t->regions = p->nr_regions;
 	t->flags = (sha_ni ? BATON_TIMING_SHA_NI : 0) |
 		   ((read_cr4() & CR4_LA57) ? BATON_TIMING_LA57 : 0) |
-		   ((p->flags & BATON_PF_ENTRY_32BIT) ? BATON_TIMING_ENTRY_32BIT : 0);
+		   (p->exit_mode == BATON_EXIT_PROTECTED32 ? BATON_TIMING_ENTRY_32BIT : 0);
 	t->nmis = trap_nmi_count();
 	t->magic = BATON_TIMING_MAGIC;
 	t->tsc_jump = rdtsc();   /* last: the caller jumps right after */
@@ -142,7 +142,7 @@ void purgatory_main(const struct baton_params *p)
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
 		fail(s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
-		     : "parameter block invalid (magic, version or region count)");
+		     : "parameter block invalid (magic, version, region count or exit mode)");
 	if (!s->port && (p->flags & BATON_PF_SERIAL))
 		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
 
@@ -168,7 +168,7 @@ void purgatory_main(const struct baton_params *p)
 	trap_step(STEP_ENTER_KERNEL);
 	report_nmis(s);
 	serial_puts(s, "baton: purgatory: entering kernel at ");
-	serial_hex(s, (p->flags & BATON_PF_ENTRY_32BIT) ? p->entry32 : p->entry64);
-	serial_puts(s, (p->flags & BATON_PF_ENTRY_32BIT) ? " (32-bit)\n" : " (64-bit)\n");
+	serial_hex(s, p->exit_entry);
+	serial_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
 	record_timing(p, tsc_entry, tsc_verified, fpu.changed);
 }

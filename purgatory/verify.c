@@ -40,6 +40,8 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 		return BATON_PARAMS_BAD_DIGEST;
 	if (p->nr_regions > BATON_MAX_REGIONS)
 		return BATON_PARAMS_BAD_REGIONS;
+	if (p->exit_mode >= BATON_EXIT_NR_MODES)
+		return BATON_PARAMS_BAD_EXIT;
 	return BATON_PARAMS_OK;
 }
 

@@ -12,9 +12,10 @@ enum baton_params_status {
 	BATON_PARAMS_BAD_VERSION,
 	BATON_PARAMS_BAD_DIGEST,
 	BATON_PARAMS_BAD_REGIONS,
+	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know */
 };
 
-/* Magic, version, size, region count and the parameters' own digest. */
+/* Magic, version, size, region count, exit mode and the parameters' own digest. */
 enum baton_params_status baton_verify_params(const struct baton_params *p);
 
 /* Index of the first region whose bytes (read at their physical address, which the purgatory

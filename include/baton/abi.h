@@ -17,7 +17,7 @@
 
 #define BATON_HEADER_MAGIC BATON_U64(0x5052474e4f544142)   /* "BATONGRP" little-endian */
 #define BATON_PARAMS_MAGIC BATON_U64(0x4d5241504e544142)   /* "BATNPARM" little-endian */
-#define BATON_ABI_VERSION 2
+#define BATON_ABI_VERSION 3
 
 /* struct baton_purgatory_header field offsets (entry.S lays the header out with these). */
 #define BATON_HDR_MAGIC 0x08
@@ -26,14 +26,27 @@
 #define BATON_HDR_SIZE 0x28
 
 /* struct baton_params field offsets entry.S reads. */
-#define BATON_PARAMS_FLAGS 0x030
-#define BATON_PARAMS_ENTRY64 0x040
-#define BATON_PARAMS_ENTRY32 0x048
-#define BATON_PARAMS_BOOT_PARAMS 0x050
+#define BATON_PARAMS_EXIT_MODE 0x040
+#define BATON_PARAMS_EXIT_ENTRY 0x048
+#define BATON_PARAMS_EXIT_REGS 0x080
 
-/* struct baton_params.flags */
-#define BATON_PF_ENTRY_32BIT (1 << 0)   /* leave long mode, enter code32_start with paging off */
+/* struct baton_params.flags (bit 0 was the 32-bit entry before ABI version 3: now exit_mode) */
 #define BATON_PF_SERIAL (1 << 1)        /* report progress and failures on the 16550 at serial_port */
+
+/* struct baton_params.exit_mode: how the purgatory leaves, whatever the kernel's format. */
+#define BATON_EXIT_LONG64 0        /* stay in long mode on baton's identity map */
+#define BATON_EXIT_PROTECTED32 1   /* leave long mode: protected mode, paging off, flat segments */
+#define BATON_EXIT_NR_MODES 2
+
+/* struct baton_params.exit_regs: the registers the purgatory loads just before the jump (the
+ * others are zero), by index; each is its byte offset from BATON_PARAMS_EXIT_REGS / 8. */
+#define BATON_EXIT_RAX 0
+#define BATON_EXIT_RBX 1
+#define BATON_EXIT_RCX 2
+#define BATON_EXIT_RDX 3
+#define BATON_EXIT_RSI 4
+#define BATON_EXIT_RDI 5
+#define BATON_EXIT_NR_REGS 6
 
 /* Segment selectors the purgatory's GDT provides, as the boot protocol requires. */
 #define BATON_BOOT_CS 0x10
@@ -85,26 +98,28 @@ struct baton_params {
 	uint16_t reserved0;             /* 0x036 */
 	uint32_t serial_baud;           /* 0x038 e.g. 115200 */
 	uint32_t nr_regions;            /* 0x03c used entries of regions[] */
-	uint64_t entry64;               /* 0x040 kernel load address + 0x200 */
-	uint64_t entry32;               /* 0x048 code32_start (the kernel load address) */
-	uint64_t boot_params;           /* 0x050 physical address of the zero page */
-	uint64_t pml4;                  /* 0x058 identity map root for 4-level paging */
-	uint64_t pml5;                  /* 0x060 identity map root for 5-level paging */
-	uint64_t backup_src;            /* 0x068 low memory saved for kdump (0 size: none) */
-	uint64_t backup_dst;            /* 0x070 */
-	uint64_t backup_size;           /* 0x078 */
-	uint64_t timing;                /* 0x080 struct baton_timing to fill in (0: none) */
-	uint64_t reserved1[7];          /* 0x088 zero: room for later versions */
+	uint32_t exit_mode;             /* 0x040 BATON_EXIT_* */
+	uint32_t reserved2;             /* 0x044 zero */
+	uint64_t exit_entry;            /* 0x048 where the purgatory jumps (physical) */
+	uint64_t pml4;                  /* 0x050 identity map root for 4-level paging */
+	uint64_t pml5;                  /* 0x058 identity map root for 5-level paging */
+	uint64_t backup_src;            /* 0x060 low memory saved for kdump (0 size: none) */
+	uint64_t backup_dst;            /* 0x068 */
+	uint64_t backup_size;           /* 0x070 */
+	uint64_t timing;                /* 0x078 struct baton_timing to fill in (0: none) */
+	uint64_t exit_regs[BATON_EXIT_NR_REGS];   /* 0x080 by BATON_EXIT_RAX...; the rest zero */
+	uint64_t reserved1[2];          /* 0x0b0 zero: room for later versions */
 	struct baton_region regions[BATON_MAX_REGIONS];   /* 0x0c0 */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct baton_params) == 0x4c0, "params size");
 _Static_assert(offsetof(struct baton_params, regions) == 0xc0, "regions offset");
-_Static_assert(offsetof(struct baton_params, flags) == BATON_PARAMS_FLAGS, "params flags");
-_Static_assert(offsetof(struct baton_params, entry64) == BATON_PARAMS_ENTRY64, "params entry64");
-_Static_assert(offsetof(struct baton_params, entry32) == BATON_PARAMS_ENTRY32, "params entry32");
-_Static_assert(offsetof(struct baton_params, boot_params) == BATON_PARAMS_BOOT_PARAMS,
-	       "params boot_params");
+_Static_assert(offsetof(struct baton_params, exit_mode) == BATON_PARAMS_EXIT_MODE,
+	       "params exit_mode");
+_Static_assert(offsetof(struct baton_params, exit_entry) == BATON_PARAMS_EXIT_ENTRY,
+	       "params exit_entry");
+_Static_assert(offsetof(struct baton_params, exit_regs) == BATON_PARAMS_EXIT_REGS,
+	       "params exit_regs");
 
 /* The handover's timing record: a setup_data node of baton's own type in the zero page's list,
  * zero at load time, filled in by the purgatory after verification, read in the new kernel
@@ -115,7 +130,7 @@ _Static_assert(offsetof(struct baton_params, boot_params) == BATON_PARAMS_BOOT_P
 enum baton_timing_flag {
 	BATON_TIMING_SHA_NI = 1u << 0,        /* the purgatory hashed with SHA extensions */
 	BATON_TIMING_LA57 = 1u << 1,          /* it ran with 5-level paging */
-	BATON_TIMING_ENTRY_32BIT = 1u << 2,   /* it entered the kernel through the 32-bit protocol */
+	BATON_TIMING_ENTRY_32BIT = 1u << 2,   /* it left through BATON_EXIT_PROTECTED32 */
 };
 
 struct baton_timing {

@@ -18,10 +18,12 @@ static void offsets_entry_s_uses_are_the_structs(void **state)
 	assert_int_equal(offsetof(struct baton_purgatory_header, params_offset),
 			 BATON_HDR_PARAMS_OFFSET);
 	assert_int_equal(sizeof(struct baton_purgatory_header), BATON_HDR_SIZE);
-	assert_int_equal(offsetof(struct baton_params, flags), BATON_PARAMS_FLAGS);
-	assert_int_equal(offsetof(struct baton_params, entry64), BATON_PARAMS_ENTRY64);
-	assert_int_equal(offsetof(struct baton_params, entry32), BATON_PARAMS_ENTRY32);
-	assert_int_equal(offsetof(struct baton_params, boot_params), BATON_PARAMS_BOOT_PARAMS);
+	assert_int_equal(offsetof(struct baton_params, exit_mode), BATON_PARAMS_EXIT_MODE);
+	assert_int_equal(offsetof(struct baton_params, exit_entry), BATON_PARAMS_EXIT_ENTRY);
+	assert_int_equal(offsetof(struct baton_params, exit_regs), BATON_PARAMS_EXIT_REGS);
+	assert_int_equal(offsetof(struct baton_params, exit_regs[BATON_EXIT_RSI]),
+			 BATON_PARAMS_EXIT_REGS + 8 * BATON_EXIT_RSI);
+	assert_int_equal(offsetof(struct baton_params, regions), 0xc0);
 	assert_int_equal(sizeof(struct baton_timing), 0x38);
 	assert_int_equal(offsetof(struct baton_timing, nmis), BATON_TIMING_V1_SIZE);
 }

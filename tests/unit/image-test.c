@@ -91,10 +91,10 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 		assert_true(s->bufsz <= s->memsz);
 		assert_true(s->mem >= 0x100000);
 		int in_ram = 0;
-		for (size_t r = 0; r < img->memmap.nr; r++)
-			in_ram |= img->memmap.ranges[r].kind == BATON_MEM_RAM &&
-				  s->mem >= img->memmap.ranges[r].start &&
-				  s->mem + s->memsz <= img->memmap.ranges[r].end;
+		for (size_t r = 0; r < img->in.memmap.nr; r++)
+			in_ram |= img->in.memmap.ranges[r].kind == BATON_MEM_RAM &&
+				  s->mem >= img->in.memmap.ranges[r].start &&
+				  s->mem + s->memsz <= img->in.memmap.ranges[r].end;
 		assert_true(in_ram);
 		for (int j = 0; j < i; j++) {
 			const struct baton_segment *t = &img->seg[j];
@@ -102,16 +102,25 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 				assert_true(s->mem + s->memsz <= t->mem || t->mem + t->memsz <= s->mem);
 		}
 	}
-	assert_int_equal(k->mem % img->bz.kernel_alignment, 0);
-	assert_true(k->mem >= img->bz.pref_address);
-	assert_true(k->memsz >= img->bz.init_size);
+	assert_int_equal(k->mem % img->in.kernel.bz.kernel_alignment, 0);
+	assert_true(k->mem >= img->in.kernel.bz.pref_address);
+	assert_true(k->memsz >= img->in.kernel.bz.init_size);
 
 	/* The purgatory's parameters: valid, and every region's digest matches the loaded bytes. */
 	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
 	assert_int_equal(img->entry, img->seg[BATON_SEG_PURGATORY].mem);
-	assert_int_equal(p->entry64, k->mem + 0x200);
-	assert_int_equal(p->entry32, k->mem);
-	assert_int_equal(p->boot_params, bs->mem);
+	if (o->flags & BATON_LOAD_ENTRY_32BIT) {
+		assert_int_equal(p->exit_mode, BATON_EXIT_PROTECTED32);
+		assert_int_equal(p->exit_entry, k->mem);
+		assert_int_equal(p->exit_regs[BATON_EXIT_RCX], k->mem);
+	} else {
+		assert_int_equal(p->exit_mode, BATON_EXIT_LONG64);
+		assert_int_equal(p->exit_entry, k->mem + 0x200);
+		assert_int_equal(p->exit_regs[BATON_EXIT_RCX], 0);
+	}
+	assert_int_equal(p->exit_regs[BATON_EXIT_RSI], bs->mem);
+	assert_int_equal(p->exit_regs[BATON_EXIT_RAX], 0);
+	assert_int_equal(p->exit_regs[BATON_EXIT_RBX], 0);
 	assert_int_equal(p->pml4, img->roots.pml4);
 	assert_int_equal(p->pml5, img->roots.pml5);
 	assert_int_equal(p->backup_size, 0);
@@ -133,17 +142,17 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 		assert_int_equal(bp->hdr.ramdisk_image | (uint64_t)bp->ext_ramdisk_image << 32, rd->mem);
 		assert_int_equal(bp->hdr.ramdisk_size, rd->bufsz);
 	}
-	assert_memory_equal(k->buf, (const uint8_t *)img->kernel_file.data + img->bz.setup_size,
+	assert_memory_equal(k->buf, (const uint8_t *)img->in.kernel_file.data + img->in.kernel.bz.setup_size,
 			    k->bufsz);
 	assert_int_equal(img->map_stats.table_pages * 4096, img->seg[BATON_SEG_PAGE_TABLES].memsz);
 
 	/* The setup_data list: the e820 entries beyond 128, an RNG seed, the timing record (empty
 	 * until the purgatory fills it in). */
-	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->memmap;
+	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->in.memmap;
 	uint64_t at = bp->hdr.setup_data;
 	const struct setup_data *node;
 	assert_true(at > cmd);
-	if (img->efi.present) {
+	if (img->in.efi.present) {
 		node = (const void *)at_phys(img, at, 16);
 		assert_int_equal(node->type, SETUP_EFI);
 		at = node->next;
@@ -220,7 +229,8 @@ static void entry32_and_serial_reach_the_purgatory(void **state)
 
 	prepare_ok(m, &o, &img);
 	const struct baton_params *p = params_of(&img);
-	assert_int_equal(p->flags, BATON_PF_ENTRY_32BIT | BATON_PF_SERIAL);
+	assert_int_equal(p->flags, BATON_PF_SERIAL);
+	assert_int_equal(p->exit_mode, BATON_EXIT_PROTECTED32);
 	assert_int_equal(p->serial_port, 0x2f8);
 	assert_int_equal(p->serial_baud, 38400);
 	assert_int_equal(img.kernel_entry, img.seg[BATON_SEG_KERNEL].mem);
@@ -395,7 +405,7 @@ static void crash_image_lives_in_the_crash_region(void **state)
 
 	if (baton_image_prepare(&ctx, &o, &img, &err))
 		fail_msg("prepare: %s", err.msg);
-	const struct baton_phys_range *c = &img.crash.crash[img.crash.nr_crash - 1];
+	const struct baton_phys_range *c = &img.in.crash.crash[img.in.crash.nr_crash - 1];
 	for (int i = 0; i < BATON_SEG_COUNT; i++) {
 		const struct baton_segment *s = &img.seg[i];
 		assert_true(s->memsz > 0);
@@ -479,16 +489,16 @@ static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
-	assert_int_equal(img.memmap.nr, 401);
+	assert_int_equal(img.in.memmap.nr, 401);
 	const struct boot_params *bp = img.seg[BATON_SEG_BOOT_PARAMS].buf;
 	const struct setup_data *ext = (const void *)at_phys(&img, bp->hdr.setup_data, 16);
 	assert_int_equal(ext->type, SETUP_E820_EXT);
 	const struct e820_entry *rest = (const void *)ext->data;
 	assert_int_equal(bp->e820_entries, 128);
-	for (size_t i = 0; i < img.memmap.nr; i++) {
+	for (size_t i = 0; i < img.in.memmap.nr; i++) {
 		const struct e820_entry *e = i < 128 ? &bp->e820_table[i] : &rest[i - 128];
-		assert_int_equal(e->addr, img.memmap.ranges[i].start);
-		assert_int_equal(e->size, img.memmap.ranges[i].end - img.memmap.ranges[i].start);
+		assert_int_equal(e->addr, img.in.memmap.ranges[i].start);
+		assert_int_equal(e->size, img.in.memmap.ranges[i].end - img.in.memmap.ranges[i].start);
 		assert_int_equal(e->type, i % 2 && i < 400 ? 2 : 1);
 	}
 	baton_image_free(&img);

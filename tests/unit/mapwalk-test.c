@@ -414,7 +414,7 @@ static void image_counts_must_agree(void **state)
 		.memsz = t.cap * PG,
 	};
 	img->roots = t.roots;
-	img->features = GB;
+	img->in.features = GB;
 	img->map_stats = t.stats;
 	assert_int_equal(baton_mapwalk_image(img, &runs, &err), 0);
 	assert_int_equal(runs.nr, 5);

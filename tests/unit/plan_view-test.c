@@ -163,10 +163,10 @@ static void plan_build(struct plan *p, const struct baton_mem_range *ranges, siz
 
 	assert_non_null(img);
 	for (size_t i = 0; i < n; i++)
-		assert_int_equal(baton_memmap_add(&img->memmap, ranges[i].start, ranges[i].end,
+		assert_int_equal(baton_memmap_add(&img->in.memmap, ranges[i].start, ranges[i].end,
 						  ranges[i].kind, &err), 0);
-	assert_int_equal(baton_memmap_sort(&img->memmap, &err), 0);
-	assert_int_equal(baton_identmap_layout(&img->memmap, NULL, 0, &l, &err), 0);
+	assert_int_equal(baton_memmap_sort(&img->in.memmap, &err), 0);
+	assert_int_equal(baton_identmap_layout(&img->in.memmap, NULL, 0, &l, &err), 0);
 	pages = baton_identmap_pages_needed(&l, features);
 	set_seg(img, BATON_SEG_KERNEL, "kernel", 16 * SZ_1M, 32 * SZ_1M);
 	set_seg(img, BATON_SEG_INITRD, "initrd", top - 0x4a000, 0x4a000);
@@ -181,8 +181,8 @@ static void plan_build(struct plan *p, const struct baton_mem_range *ranges, siz
 		fail_msg("build: %s", err.msg);
 	baton_identmap_layout_free(&l);
 	img->seg[BATON_SEG_PAGE_TABLES].buf = p->tables;
-	img->features = features;
-	img->bz.protocol = 0x020f;
+	img->in.features = features;
+	img->in.kernel.bz.protocol = 0x020f;
 	img->entry = img->seg[BATON_SEG_PURGATORY].mem;
 	img->kernel_entry = 16 * SZ_1M + 0x200;
 	img->cmdline = strdup("console=ttyS0");
@@ -191,7 +191,7 @@ static void plan_build(struct plan *p, const struct baton_mem_range *ranges, siz
 
 static void plan_free(struct plan *p)
 {
-	baton_memmap_free(&p->img->memmap);
+	baton_memmap_free(&p->img->in.memmap);
 	free(p->img->cmdline);
 	free(p->img);
 	free(p->tables);

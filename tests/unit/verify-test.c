@@ -90,6 +90,10 @@ static void bad_header_fields_are_named(void **state)
 	p.nr_regions = BATON_MAX_REGIONS + 1;
 	baton_params_digest(&p, p.self_sha256);
 	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_REGIONS);
+	make_params(&p);
+	p.exit_mode = BATON_EXIT_NR_MODES;
+	baton_params_digest(&p, p.self_sha256);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_EXIT);
 }
 
 int main(void)

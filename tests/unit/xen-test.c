@@ -192,7 +192,7 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 	fx_cpuinfo(root, "fpu pdpe1gb la57");   /* dom0's view: Xen still runs 4-level */
 	if (baton_image_prepare(&ctx, &o, &img, &err))
 		fail_msg("%s", err.msg);
-	assert_int_equal(img.features, 0);
+	assert_int_equal(img.in.features, 0);
 	for (int i = 0; i < BATON_SEG_COUNT; i++)
 		assert_true(!img.seg[i].memsz || (img.seg[i].mem >= 0x40000000 &&
 						  img.seg[i].mem + img.seg[i].memsz <= 0x50000000));
@@ -250,7 +250,7 @@ static size_t server_tables_under_xen(uint32_t hw_cap2)
 	fx_cpuinfo(root, "fpu hypervisor la57");   /* dom0's filtered view: no pdpe1gb */
 	if (baton_image_prepare(&ctx, &o, &img, &err))
 		fail_msg("%s", err.msg);
-	assert_int_equal(img.features, (hw_cap2 >> 26) & 1 ? BATON_CPU_GBPAGES : 0);
+	assert_int_equal(img.in.features, (hw_cap2 >> 26) & 1 ? BATON_CPU_GBPAGES : 0);
 	pages = img.map_stats.table_pages;
 	baton_image_free(&img);
 	f->map = NULL;

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/* The loader's parameter fill, checked by the purgatory's own verification (purgatory/verify.c). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "purgatory_params.h"
+#include "verify.h"
+
+static void filled_block_verifies_and_carries_the_exit(void **state)
+{
+	(void)state;
+	struct baton_segment seg[3] = {
+		{ .name = "kernel", .memsz = 4096, .hashed_start = 0x1000000, .hashed_size = 100 },
+		{ .name = "backup", .memsz = 4096 },   /* empty: not verified */
+		{ .name = "boot_params", .memsz = 4096, .hashed_start = 0x2000, .hashed_size = 8 },
+	};
+	struct baton_purgatory_fill f = {
+		.exit = { BATON_EXIT_PROTECTED32, 0x100000, { [BATON_EXIT_RAX] = 0x36d76289,
+							      [BATON_EXIT_RBX] = 0x9000 } },
+		.serial = 1, .serial_port = 0x2f8, .serial_baud = 38400,
+		.pml4 = 0x5000, .pml5 = 0x6000, .seg = seg, .nr_seg = 3,
+	};
+	struct baton_params p;
+
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(p.exit_mode, BATON_EXIT_PROTECTED32);
+	assert_int_equal(p.exit_entry, 0x100000);
+	assert_int_equal(p.exit_regs[BATON_EXIT_RAX], 0x36d76289);
+	assert_int_equal(p.exit_regs[BATON_EXIT_RBX], 0x9000);
+	assert_int_equal(p.exit_regs[BATON_EXIT_RSI], 0);
+	assert_int_equal(p.flags, BATON_PF_SERIAL);
+	assert_int_equal(p.nr_regions, 2);
+	assert_string_equal(p.regions[1].name, "boot_params");
+}
+
+static void too_many_regions_leave_the_block_empty(void **state)
+{
+	(void)state;
+	struct baton_segment seg[BATON_MAX_REGIONS + 1];
+	struct baton_purgatory_fill f = { .seg = seg, .nr_seg = BATON_MAX_REGIONS + 1 };
+	static const struct baton_params zero;
+	struct baton_error err = { 0 };
+	struct baton_params p;
+
+	for (size_t i = 0; i < BATON_MAX_REGIONS + 1; i++)
+		seg[i] = (struct baton_segment){ .name = "s", .memsz = 4096, .hashed_size = 1 };
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, &err), -E2BIG);
+	assert_memory_equal(&p, &zero, sizeof(p));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(filled_block_verifies_and_carries_the_exit),
+		cmocka_unit_test(too_many_regions_leave_the_block_empty),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
