@@ -4,7 +4,6 @@
 
 #include "kexec.h"
 #include "session.h"
-#include "xen.h"
 
 /* The public type numbering is the internal one. */
 _Static_assert(BATON_MEM_TYPE_RAM == (int)BATON_MEM_RAM &&
@@ -15,10 +14,9 @@ _Static_assert(BATON_MEM_TYPE_RAM == (int)BATON_MEM_RAM &&
 	       BATON_MEM_TYPE_PMEM == (int)BATON_MEM_PMEM &&
 	       BATON_MEM_TYPE_SOFT_RESERVED == (int)BATON_MEM_SOFT_RESERVED, "memory types");
 
-/* find_xen: look for Xen's dom0 and take the hypervisor as the old kernel there; a session
- * given its own seam (a test's) keeps that seam whatever the root says. */
+/* ops NULL: the backend whose probe claims the root. */
 static int open_session(struct baton **out, const struct baton_config *cfg,
-			const struct baton_sys *sys, int find_xen, struct baton_error *err)
+			const struct baton_backend_ops *ops, void *priv, struct baton_error *err)
 {
 	const char *root = cfg && cfg->root ? cfg->root : "";
 	struct baton *b;
@@ -31,17 +29,11 @@ static int open_session(struct baton **out, const struct baton_config *cfg,
 	if (!b)
 		return baton_fail(err, ENOMEM, "out of memory");
 	strcpy(b->root, root);
-	b->ctx.root = b->root;
-	b->sys = *sys;
-	/* In Xen's control domain the hypervisor is the old kernel: its kexec interface and its
-	 * machine memory map replace Linux's. */
-	if (find_xen && baton_xen_is_dom0(b->root)) {
-		rc = baton_xen_open(&b->ctx.xen, cfg ? cfg->xenctrl : NULL, err);
-		if (rc) {
-			free(b);
-			return rc;
-		}
-		baton_xen_sys(b->ctx.xen, &b->sys);
+	rc = ops ? baton_backend_open_ops(&b->be, ops, priv, b->root, cfg, err)
+		 : baton_backend_open(&b->be, b->root, cfg, err);
+	if (rc) {
+		free(b);
+		return rc;
 	}
 	*out = b;
 	return 0;
@@ -49,26 +41,21 @@ static int open_session(struct baton **out, const struct baton_config *cfg,
 
 int baton_open(struct baton **out, const struct baton_config *cfg, struct baton_error *err)
 {
-	return open_session(out, cfg, &baton_sys_linux, 1, err);
+	return open_session(out, cfg, NULL, NULL, err);
 }
 
-int baton_open_sys(struct baton **out, const struct baton_config *cfg, const struct baton_sys *sys,
-		   struct baton_error *err)
+int baton_open_backend(struct baton **out, const struct baton_config *cfg,
+		       const struct baton_backend_ops *ops, void *priv, struct baton_error *err)
 {
-	return open_session(out, cfg, sys, 0, err);
+	return open_session(out, cfg, ops, priv, err);
 }
 
 void baton_close(struct baton *b)
 {
 	if (!b)
 		return;
-	baton_xen_close(b->ctx.xen);
+	baton_backend_close(&b->be);
 	free(b);
-}
-
-int baton_under_xen(const struct baton *b)
-{
-	return b->ctx.xen != NULL;
 }
 
 int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
@@ -86,7 +73,7 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return baton_fail(err, ENOMEM, "out of memory");
-	rc = baton_image_prepare(&b->ctx, &o, &p->img, err);
+	rc = baton_image_prepare(&b->be, &o, &p->img, err);
 	if (rc) {
 		free(p);
 		return rc;
@@ -156,26 +143,25 @@ int baton_plan_range(const struct baton_plan *p, size_t i, struct baton_plan_ran
 
 int baton_load(struct baton *b, const struct baton_plan *p, struct baton_error *err)
 {
-	return baton_kexec_load(&b->sys, &p->img, err);
+	return baton_kexec_load(&b->be, &p->img, err);
 }
 
 int baton_load_file(struct baton *b, const struct baton_load_opts *opts, struct baton_error *err)
 {
-	return baton_kexec_file_load(&b->sys, opts, err);
+	return baton_kexec_file_load(&b->be, opts, err);
 }
 
 int baton_unload(struct baton *b, int crash, struct baton_error *err)
 {
-	return baton_kexec_unload(&b->sys, crash, err);
+	return baton_kexec_unload(&b->be, crash, err);
 }
 
 int baton_loaded(struct baton *b, int crash, int *loaded, struct baton_error *err)
 {
-	return b->ctx.xen ? baton_xen_loaded(b->ctx.xen, crash, loaded, err)
-			  : baton_kexec_loaded(&b->ctx, crash, loaded, err);
+	return baton_kexec_loaded(&b->be, crash, loaded, err);
 }
 
 int baton_exec(struct baton *b, unsigned flags, struct baton_error *err)
 {
-	return baton_kexec_exec(&b->sys, flags, err);
+	return baton_kexec_exec(&b->be, flags, err);
 }

@@ -2,13 +2,12 @@
 #ifndef BATON_LIB_SESSION_H
 #define BATON_LIB_SESSION_H
 
+#include "backend.h"
 #include "baton/baton.h"
 #include "image.h"
-#include "sys.h"
 
 struct baton {
-	struct baton_ctx ctx;
-	struct baton_sys sys;   /* the old kernel: Linux's syscalls or Xen's hypercalls */
+	struct baton_backend be;   /* the old kernel, chosen when the session opened */
 	char root[4096];
 };
 
@@ -18,8 +17,9 @@ struct baton_plan {
 	size_t nr_segs;
 };
 
-/* A session whose kernel calls go to `sys` (tests, and nothing else, pass a fake). */
-int baton_open_sys(struct baton **out, const struct baton_config *cfg, const struct baton_sys *sys,
-		   struct baton_error *err);
+/* A session whose old kernel is `ops` with `priv` (tests, and nothing else, pass their fake
+ * backend). */
+int baton_open_backend(struct baton **out, const struct baton_config *cfg,
+		       const struct baton_backend_ops *ops, void *priv, struct baton_error *err);
 
 #endif

@@ -30,7 +30,6 @@ static int setup(void **state)
 	struct fx_bzimage spec = fx_bzimage_defaults();
 	size_t size;
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
-	struct baton_sys sys = fake_sys_ops(&w->fake);
 	struct baton_config cfg;
 
 	w->root = fx_tmpdir();
@@ -42,7 +41,7 @@ static int setup(void **state)
 	free(bz);
 	snprintf(w->kernel, sizeof(w->kernel), "%s/boot/vmlinuz", w->root);
 	cfg = (struct baton_config){ .root = w->root };
-	assert_int_equal(baton_open_sys(&w->b, &cfg, &sys, NULL), 0);
+	assert_int_equal(baton_open_backend(&w->b, &cfg, &fake_backend_ops, &w->fake, NULL), 0);
 	assert_false(baton_under_xen(w->b));
 	*state = w;
 	return 0;
@@ -224,7 +223,6 @@ static struct world *world_of(enum machine_kind kind)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	struct fx_bzimage spec = fx_bzimage_defaults();
-	struct baton_sys sys = fake_sys_ops(&w->fake);
 	struct baton_config cfg;
 	uint8_t rd[70000];
 	size_t size;
@@ -251,7 +249,7 @@ static struct world *world_of(enum machine_kind kind)
 		fx_memmap_from_file(w->root, FIXTURES "/qemu-1g.memmap");
 	}
 	cfg = (struct baton_config){ .root = w->root };
-	assert_int_equal(baton_open_sys(&w->b, &cfg, &sys, NULL), 0);
+	assert_int_equal(baton_open_backend(&w->b, &cfg, &fake_backend_ops, &w->fake, NULL), 0);
 	return w;
 }
 
@@ -279,13 +277,6 @@ static void crash_region(struct world *w, const char *line)
 	snprintf(cmd, sizeof(cmd), "sed -i '/Crash kernel/%s' %s/proc/iomem",
 		 line ? line : "d", w->root);
 	assert_int_equal(system(cmd), 0);
-}
-
-static int failing_random(void *buf, size_t len)
-{
-	(void)buf;
-	(void)len;
-	return -EIO;
 }
 
 static char long_cmdline[3000];
@@ -464,7 +455,7 @@ static void cmdline_too_long(struct world *w, struct baton_load_opts *o)
 /* The last step that can fail: everything is placed and the tables are built. */
 static void no_random_seed(struct world *w, struct baton_load_opts *o)
 {
-	w->b->ctx.random = failing_random;
+	w->fake.random_result = -EIO;
 	(void)o;
 }
 
