@@ -14,6 +14,7 @@
 #include "crash.h"
 #include "efi.h"
 #include "error.h"
+#include "file.h"
 #include "memmap.h"
 
 /* The kernel's struct kexec_segment. */
@@ -66,6 +67,9 @@ struct baton_backend_ops {
 	/* *loaded = 1 if a normal (crash = 0) or crash image is loaded. */
 	int (*loaded)(const struct baton_backend *be, int crash, int *loaded,
 		      struct baton_error *err);
+	/* The running kernel's command line (BATON_LOAD_REUSE_CMDLINE), NUL-terminated. */
+	int (*cmdline)(const struct baton_backend *be, struct baton_file *f,
+		       struct baton_error *err);
 	/* len random bytes (the new kernel's RNG seed); 0 or a negative errno. */
 	int (*random)(const struct baton_backend *be, void *buf, size_t len);
 
@@ -108,6 +112,8 @@ void baton_backend_close(struct baton_backend *be);
 /* Linux backend ops other backends share: a hypervisor's control domain is a Linux too, and
  * the tests' fake reads its fixtures through Linux's readers. */
 int baton_linux_boot_params(const struct baton_backend *be, struct boot_params *bp);
+int baton_linux_cmdline(const struct baton_backend *be, struct baton_file *f,
+			struct baton_error *err);
 void baton_linux_sync(const struct baton_backend *be);
 int baton_linux_ifdown(const struct baton_backend *be);
 

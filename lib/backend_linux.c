@@ -113,6 +113,16 @@ static int linux_loaded(const struct baton_backend *be, int crash, int *loaded,
 	return 0;
 }
 
+int baton_linux_cmdline(const struct baton_backend *be, struct baton_file *f,
+			struct baton_error *err)
+{
+	char path[4096];
+	int rc = baton_path(path, sizeof(path), be->root, "/proc/cmdline", err);
+
+	memset(f, 0, sizeof(*f));
+	return rc ? rc : baton_file_read(f, path, 1 << 16, err);
+}
+
 static int linux_random(const struct baton_backend *be, void *buf, size_t len)
 {
 	(void)be;
@@ -193,6 +203,7 @@ const struct baton_backend_ops baton_backend_linux = {
 	.boot_params = baton_linux_boot_params,
 	.efi = linux_efi,
 	.loaded = linux_loaded,
+	.cmdline = baton_linux_cmdline,
 	.random = linux_random,
 	.kexec_load = linux_kexec_load,
 	.kexec_file_load = linux_kexec_file_load,

@@ -352,6 +352,7 @@ const struct baton_backend_ops baton_backend_xen = {
 	.boot_params = baton_linux_boot_params,   /* dom0's own zero page */
 	.efi = xen_efi,
 	.loaded = xen_loaded,
+	.cmdline = baton_linux_cmdline,   /* dom0's */
 	.random = xen_random,
 	.kexec_load = xen_kexec_load,
 	.kexec_file_load = xen_kexec_file_load,

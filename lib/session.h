@@ -1,4 +1,14 @@
-/* What the public handles (baton/baton.h) hold: for the library, its tests and the in-tree CLI. */
+/* What the public handles (baton/baton.h) hold: for the library, its tests and the in-tree CLI.
+ *
+ * The CLI uses the public API for everything a program using libbaton would want (sessions,
+ * plans, --reuse-cmdline as BATON_LOAD_REUSE_CMDLINE, the lockdown fallback as
+ * BATON_LOAD_FALLBACK_FILE, loading, exec). Internal calls it may make, and why:
+ * - struct baton_plan's `img` (image.h): --dry-run's picture and --debug show every segment's
+ *   hashed range, the identity map and the boot map, more than baton_plan_info carries;
+ * - baton_cmdline_append (cmdline.h): joining -c and --append as the library joins lines;
+ * - baton_path (file.h): shutdown(8) under BATON_ROOT;
+ * - baton_timing_read (timing.h): --report, which needs no session (it runs in the new kernel,
+ *   whatever the old one was). */
 #ifndef BATON_LIB_SESSION_H
 #define BATON_LIB_SESSION_H
 
@@ -9,12 +19,17 @@
 struct baton {
 	struct baton_backend be;   /* the old kernel, chosen when the session opened */
 	char root[4096];
+	struct baton_error fallback;   /* why the last plan or load fell back (code 0: it did not) */
 };
 
 struct baton_plan {
 	struct baton_image img;
 	struct baton_plan_segment segs[BATON_SEG_COUNT];   /* the used ones, in load order */
 	size_t nr_segs;
+	/* What the kernel's own loader would be handed: a BATON_LOAD_FILE plan is nothing else. */
+	unsigned flags;
+	char *kernel, *initrd;
+	char *cmdline;   /* as asked (reused line first), before baton adds elfcorehdr= */
 };
 
 /* A session whose old kernel is `ops` with `priv` (tests, and nothing else, pass their fake

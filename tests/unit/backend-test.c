@@ -20,7 +20,7 @@ static void ops_complete(const struct baton_backend_ops *o)
 {
 	const void *fns[] = {
 		o->probe, o->open, o->close, o->memmap, o->crash_facts, o->cpu_features,
-		o->boot_params, o->efi, o->loaded, o->random, o->kexec_load, o->kexec_file_load,
+		o->boot_params, o->efi, o->loaded, o->cmdline, o->random, o->kexec_load, o->kexec_file_load,
 		o->reboot_kexec, o->sync, o->ifdown,
 	};
 

@@ -45,7 +45,7 @@ static int fake_load(const struct baton_backend *be, uint64_t entry, size_t nr,
 	if (nr)
 		memcpy(f->segs, s, nr * sizeof(*s));
 	f->flags = flags;
-	return f->result;
+	return f->load_result ? f->load_result : f->result;
 }
 
 static int fake_file_load(const struct baton_backend *be, int kfd, int ifd, size_t len,
@@ -123,6 +123,7 @@ const struct baton_backend_ops fake_backend_ops = {
 	.boot_params = baton_linux_boot_params,
 	.efi = fake_efi,
 	.loaded = fake_loaded,
+	.cmdline = baton_linux_cmdline,
 	.random = fake_random,
 	.kexec_load = fake_load,
 	.kexec_file_load = fake_file_load,

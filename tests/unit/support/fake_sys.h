@@ -11,6 +11,7 @@
 
 struct fake_sys {
 	int result;                    /* what every call answers (0 or a negative errno) */
+	int load_result;               /* if not 0, what kexec_load answers instead */
 	int random_result;             /* what random() answers; its bytes: BASE + i */
 	int loads, file_loads, reboots, syncs, ifdowns;
 	int synced_before_reboot;      /* a sync had happened when reboot was called */
