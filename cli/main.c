@@ -12,7 +12,6 @@
 #include "plan_view.h"
 #include "report.h"
 #include "session.h"
-#include "timing.h"
 
 #ifndef BATON_VERSION
 #define BATON_VERSION "unknown"
@@ -196,12 +195,12 @@ static int run_shutdown(const char *root, const struct cli_options *o)
 	return EXIT_FAILURE;
 }
 
-static int report(const char *root, const struct cli_options *o)
+static int report(const struct baton_config *cfg, const struct cli_options *o)
 {
-	struct baton_handover_report r;
+	struct baton_report r;
 	struct baton_error err = { 0 };
 
-	if (baton_timing_read(root, NULL, &r, &err))
+	if (baton_report_read(cfg, &r, &err))
 		return fail(o, &err);
 	report_handover(stdout, &r, o->json);
 	return EXIT_SUCCESS;
@@ -235,7 +234,7 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_REPORT)
-		return report(root, &o);
+		return report(&cfg, &o);
 	if (baton_open(&b, &cfg, &err))
 		return fail(&o, &err);
 	if (o.debug && baton_under_xen(b))

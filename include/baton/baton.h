@@ -149,6 +149,30 @@ enum baton_exec_flag {
 /* Run the loaded kernel now. On success this does not return. */
 int baton_exec(struct baton *b, unsigned flags, struct baton_error *err);
 
+/* --- after the handover, in the new kernel -------------------------------------------------- */
+
+struct baton_report {            /* what the purgatory measured on its way to this kernel */
+	uint64_t tsc_entry;          /* TSC at the purgatory's entry */
+	uint64_t tsc_verified;       /* after every region was verified */
+	uint64_t tsc_jump;           /* just before entering the kernel */
+	uint64_t tsc_khz;            /* the TSC rate (0: unknown; then the _ms fields are 0) */
+	double verify_ms;            /* entry -> all regions verified */
+	double total_ms;             /* entry -> jump into the kernel */
+	double hash_mb_per_s;        /* bytes hashed / verification time (0: unknown) */
+	uint64_t bytes_hashed;
+	unsigned regions;            /* regions verified */
+	unsigned nmis;               /* NMIs the purgatory took and survived */
+	int sha_ni;                  /* hashed with the SHA extensions */
+	int paging_levels;           /* 4 or 5 */
+	int entry_32bit;             /* entered the kernel through the 32-bit boot protocol */
+};
+
+/* Read the record baton's purgatory left for this kernel (ROOT/sys/kernel/boot_params/
+ * setup_data, cfg->root as for baton_open; cfg may be NULL). Needs no session: the old kernel is
+ * gone. -ENOENT when baton did not start this kernel. */
+int baton_report_read(const struct baton_config *cfg, struct baton_report *r,
+		      struct baton_error *err);
+
 #ifdef __cplusplus
 }
 #endif
