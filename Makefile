@@ -49,7 +49,7 @@ $(BUILD)/%.o: %.c
 	$(CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
 # Xen's public headers need GNU C (anonymous unions); only the Xen backend includes them.
-$(BUILD)/lib/xen.o: HOST_CFLAGS += -std=gnu11
+$(BUILD)/lib/backend_xen.o: HOST_CFLAGS += -std=gnu11
 
 # The purgatory image is embedded in the library as plain bytes (see lib/purgatory_blob.S).
 $(BUILD)/lib/purgatory_blob.o: lib/purgatory_blob.S $(BUILD)/purgatory/purgatory.bin
@@ -157,6 +157,9 @@ $(BUILD)/tests/unit/libfakexenctrl.so: tests/unit/fakes/xenctrl.c tests/unit/fak
 $(BUILD)/tests/unit/xen-test.o: HOST_CFLAGS += -std=gnu11 \
 	-DFAKE_XENCTRL='"$(abspath $(BUILD))/tests/unit/libfakexenctrl.so"'
 $(BUILD)/tests/unit/xen-test: $(BUILD)/tests/unit/libfakexenctrl.so $(BUILD)/lib/purgatory_blob.o
+$(BUILD)/tests/unit/backend-test.o: HOST_CFLAGS += \
+	-DFAKE_XENCTRL='"$(abspath $(BUILD))/tests/unit/libfakexenctrl.so"'
+$(BUILD)/tests/unit/backend-test: $(BUILD)/tests/unit/libfakexenctrl.so $(BUILD)/lib/purgatory_blob.o
 
 unit-tests: $(UNIT_BINS)
 

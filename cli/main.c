@@ -12,7 +12,6 @@
 #include "plan_view.h"
 #include "report.h"
 #include "session.h"
-#include "timing.h"
 
 #ifndef BATON_VERSION
 #define BATON_VERSION "unknown"
@@ -32,61 +31,44 @@ static int fail(const struct cli_options *o, const struct baton_error *err)
 	return EXIT_FAILURE;
 }
 
-static int build_cmdline(const char *root, const struct cli_options *o, struct baton_cmdline *c,
+/* What -c/--command-line and --append ask for; the library puts the running kernel's line
+ * (--reuse-cmdline) first. */
+static int build_cmdline(const struct cli_options *o, struct baton_cmdline *c,
 			 struct baton_error *err)
 {
 	int rc = 0;
 
-	if (o->reuse_cmdline) {
-		char path[4096];
-		struct baton_file f;
-		rc = baton_path(path, sizeof(path), root, "/proc/cmdline", err);
-		if (!rc)
-			rc = baton_file_read(&f, path, 1 << 16, err);
-		if (rc)
-			return rc;
-		/* A capture kernel must not reserve a crash region of its own. */
-		rc = baton_cmdline_append_reused(c, (const char *)f.data,
-						 o->panic ? BATON_DROP_CRASHKERNEL : 0, err);
-		baton_file_free(&f);
-	}
-	if (!rc && o->command_line)
+	if (o->command_line)
 		rc = baton_cmdline_append(c, o->command_line, err);
 	for (int i = 0; !rc && i < o->nr_append; i++)
 		rc = baton_cmdline_append(c, o->append[i], err);
 	return rc;
 }
 
-/* baton's own way: everything prepared here, the kernel asked only to copy and jump. */
-static int load_prepared(struct baton *b, const struct cli_options *o,
-			 const struct baton_load_opts *lo, struct baton_error *err)
+static void print_by_kernel(const struct cli_options *o, const struct baton_plan *plan)
 {
-	struct baton_plan *plan;
-	int rc = baton_plan_create(b, lo, &plan, err);
+	struct baton_plan_info info;
 
-	if (rc)
-		return rc;
-	if (o->debug)
-		report_plan(stderr, &plan->img, o->kernel);
-	if (o->dry_run)
-		rc = plan_view_print(stdout, &plan->img, o->kernel, o->json, err);
-	else
-		rc = baton_load(b, plan, err);
-	baton_plan_free(plan);
-	return rc;
+	baton_plan_info(plan, &info);
+	printf("kexec_file_load: kernel %s, initrd %s, command line \"%s\"\n", o->kernel,
+	       o->initrd ? o->initrd : "(none)", info.cmdline);
 }
 
-static int load_by_kernel(struct baton *b, const struct cli_options *o,
-			  const struct baton_load_opts *lo, struct baton_error *err)
+/* Lockdown refuses kexec_load (EPERM), so does IMA under Secure Boot (EACCES: it cannot appraise
+ * a kernel without a file descriptor), and some kernels lack it (ENOSYS): the kernel's own
+ * loader still works for a kernel it can verify. The plan refuses a confidential guest
+ * (EOPNOTSUPP), which the kernel's loader handles. The library falls back
+ * (BATON_LOAD_FALLBACK_FILE); the CLI says so once, on stderr. */
+static void say_fallback(struct baton *b, const struct cli_options *o)
 {
-	if (!o->dry_run)
-		return baton_load_file(b, lo, err);
-	printf("kexec_file_load: kernel %s, initrd %s, command line \"%s\"\n", lo->kernel,
-	       lo->initrd ? lo->initrd : "(none)", lo->cmdline ? lo->cmdline : "");
-	return 0;
+	struct baton_error why;
+
+	if (baton_fell_back(b, &why))
+		fprintf(stderr, "%s: %s; falling back to kexec_file_load (the kernel's own loader "
+			"and signature check)\n", o->prog, why.msg);
 }
 
-static int load(struct baton *b, const char *root, const struct cli_options *o)
+static int load(struct baton *b, const struct cli_options *o)
 {
 	struct baton_error err = { 0 };
 	struct baton_cmdline cmdline = { 0 };
@@ -95,28 +77,37 @@ static int load(struct baton *b, const char *root, const struct cli_options *o)
 		.initrd = o->initrd,
 		.flags = (o->entry_32bit ? BATON_LOAD_ENTRY_32BIT : 0) |
 			 (o->console_serial ? BATON_LOAD_SERIAL : 0) |
-			 (o->panic ? BATON_LOAD_CRASH : 0),
+			 (o->panic ? BATON_LOAD_CRASH : 0) |
+			 (o->reuse_cmdline ? BATON_LOAD_REUSE_CMDLINE : 0) |
+			 (o->syscall == CLI_SYSCALL_FILE ? BATON_LOAD_FILE : 0) |
+			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 	};
-	int rc = build_cmdline(root, o, &cmdline, &err);
+	struct baton_plan *plan = NULL;
+	struct baton_plan_info info;
+	int rc = build_cmdline(o, &cmdline, &err);
 
 	lo.cmdline = cmdline.text;
-	if (!rc && o->syscall == CLI_SYSCALL_FILE)
-		rc = load_by_kernel(b, o, &lo, &err);
-	else if (!rc)
-		rc = load_prepared(b, o, &lo, &err);
-	/* Lockdown refuses kexec_load (EPERM), so does IMA under Secure Boot (EACCES: it cannot
-	 * appraise a kernel without a file descriptor), and some kernels lack it (ENOSYS): the
-	 * kernel's own loader still works for a kernel it can verify. The plan refuses a
-	 * confidential guest (EOPNOTSUPP), which the kernel's loader handles. Said once, on stderr. */
-	if ((rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP) &&
-	    o->syscall == CLI_SYSCALL_AUTO &&
-	    !baton_under_xen(b)) {
-		fprintf(stderr, "%s: %s; falling back to kexec_file_load (the kernel's own loader "
-			"and signature check)\n", o->prog, err.msg);
-		rc = load_by_kernel(b, o, &lo, &err);
+	if (!rc)
+		rc = baton_plan_create(b, &lo, &plan, &err);
+	if (!rc) {
+		say_fallback(b, o);
+		baton_plan_info(plan, &info);
+		/* baton's own way: everything prepared here, the kernel asked only to copy and
+		 * jump. The kernel's loader: the files as they are. */
+		if (o->debug && !(info.flags & BATON_LOAD_FILE))
+			report_plan(stderr, &plan->img, o->kernel);
+		if (o->dry_run && (info.flags & BATON_LOAD_FILE))
+			print_by_kernel(o, plan);
+		else if (o->dry_run)
+			rc = plan_view_print(stdout, &plan->img, o->kernel, o->json, &err);
+		else {
+			rc = baton_load(b, plan, &err);
+			say_fallback(b, o);
+		}
 	}
+	baton_plan_free(plan);
 	baton_cmdline_free(&cmdline);
 	return rc ? fail(o, &err) : EXIT_SUCCESS;
 }
@@ -161,19 +152,19 @@ static int status(struct baton *b, const struct cli_options *o)
 	return loaded ? 1 : 0;
 }
 
-static int run(struct baton *b, const char *root, const struct cli_options *o)
+static int run(struct baton *b, const struct cli_options *o)
 {
 	struct baton_error err = { 0 };
 
 	switch (o->action) {
 	case CLI_LOAD:
-		return load(b, root, o);
+		return load(b, o);
 	case CLI_LOAD_SHUTDOWN:
-		if (load(b, root, o))
+		if (load(b, o))
 			return EXIT_FAILURE;
 		return o->dry_run ? EXIT_SUCCESS : require_loaded(b, o);
 	case CLI_FORCE:
-		if (load(b, root, o))
+		if (load(b, o))
 			return EXIT_FAILURE;
 		return o->dry_run ? EXIT_SUCCESS : exec(b, o);
 	case CLI_EXEC:
@@ -204,12 +195,12 @@ static int run_shutdown(const char *root, const struct cli_options *o)
 	return EXIT_FAILURE;
 }
 
-static int report(const char *root, const struct cli_options *o)
+static int report(const struct baton_config *cfg, const struct cli_options *o)
 {
-	struct baton_handover_report r;
+	struct baton_report r;
 	struct baton_error err = { 0 };
 
-	if (baton_timing_read(root, NULL, &r, &err))
+	if (baton_report_read(cfg, &r, &err))
 		return fail(o, &err);
 	report_handover(stdout, &r, o->json);
 	return EXIT_SUCCESS;
@@ -248,14 +239,14 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_REPORT)
-		return report(root, &o);
+		return report(&cfg, &o);
 	if (baton_open(&b, &cfg, &err))
 		return fail(&o, &err);
 	if (o.debug && baton_under_xen(b))
 		fprintf(stderr, "%s: Xen dom0: using the hypervisor's kexec interface\n", o.prog);
 	/* Planning only reads; whatever reaches the kernel holds the lock. */
 	lock = o.dry_run || o.action == CLI_STATUS ? -1 : cli_lock(root);
-	rc = run(b, root, &o);
+	rc = run(b, &o);
 	cli_unlock(lock);
 	baton_close(b);
 	if (o.action == CLI_LOAD_SHUTDOWN && rc == EXIT_SUCCESS && !o.dry_run)

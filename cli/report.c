@@ -50,12 +50,12 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
 }
 
-void report_handover(FILE *out, const struct baton_handover_report *r, int json)
+void report_handover(FILE *out, const struct baton_report *r, int json)
 {
-	const struct baton_timing *t = &r->raw;
-	const char *sha = (t->flags & BATON_TIMING_SHA_NI) ? "sha-ni" : "portable";
-	const char *entry = (t->flags & BATON_TIMING_ENTRY_32BIT) ? "32-bit" : "64-bit";
-	int levels = (t->flags & BATON_TIMING_LA57) ? 5 : 4;
+	const struct baton_report *t = r;
+	const char *sha = t->sha_ni ? "sha-ni" : "portable";
+	const char *entry = t->entry_32bit ? "32-bit" : "64-bit";
+	int levels = t->paging_levels;
 
 	if (json) {
 		fprintf(out, "{\"tsc_entry\": %llu, \"tsc_verified\": %llu, \"tsc_jump\": %llu, "

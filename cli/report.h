@@ -8,8 +8,7 @@
 
 void report_plan(FILE *out, const struct baton_image *img, const char *kernel);
 
-struct baton_handover_report;
-/* The new kernel's view of the handover, as text or JSON. */
-void report_handover(FILE *out, const struct baton_handover_report *r, int json);
+/* The new kernel's view of the handover (baton_report_read), as text or JSON. */
+void report_handover(FILE *out, const struct baton_report *r, int json);
 
 #endif

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "kexec.h"
 #include "session.h"
-#include "xen.h"
 
 /* The public type numbering is the internal one. */
 _Static_assert(BATON_MEM_TYPE_RAM == (int)BATON_MEM_RAM &&
@@ -15,10 +15,9 @@ _Static_assert(BATON_MEM_TYPE_RAM == (int)BATON_MEM_RAM &&
 	       BATON_MEM_TYPE_PMEM == (int)BATON_MEM_PMEM &&
 	       BATON_MEM_TYPE_SOFT_RESERVED == (int)BATON_MEM_SOFT_RESERVED, "memory types");
 
-/* find_xen: look for Xen's dom0 and take the hypervisor as the old kernel there; a session
- * given its own seam (a test's) keeps that seam whatever the root says. */
+/* ops NULL: the backend whose probe claims the root. */
 static int open_session(struct baton **out, const struct baton_config *cfg,
-			const struct baton_sys *sys, int find_xen, struct baton_error *err)
+			const struct baton_backend_ops *ops, void *priv, struct baton_error *err)
 {
 	const char *root = cfg && cfg->root ? cfg->root : "";
 	struct baton *b;
@@ -31,17 +30,11 @@ static int open_session(struct baton **out, const struct baton_config *cfg,
 	if (!b)
 		return baton_fail(err, ENOMEM, "out of memory");
 	strcpy(b->root, root);
-	b->ctx.root = b->root;
-	b->sys = *sys;
-	/* In Xen's control domain the hypervisor is the old kernel: its kexec interface and its
-	 * machine memory map replace Linux's. */
-	if (find_xen && baton_xen_is_dom0(b->root)) {
-		rc = baton_xen_open(&b->ctx.xen, cfg ? cfg->xenctrl : NULL, err);
-		if (rc) {
-			free(b);
-			return rc;
-		}
-		baton_xen_sys(b->ctx.xen, &b->sys);
+	rc = ops ? baton_backend_open_ops(&b->be, ops, priv, b->root, cfg, err)
+		 : baton_backend_open(&b->be, b->root, cfg, err);
+	if (rc) {
+		free(b);
+		return rc;
 	}
 	*out = b;
 	return 0;
@@ -49,26 +42,76 @@ static int open_session(struct baton **out, const struct baton_config *cfg,
 
 int baton_open(struct baton **out, const struct baton_config *cfg, struct baton_error *err)
 {
-	return open_session(out, cfg, &baton_sys_linux, 1, err);
+	return open_session(out, cfg, NULL, NULL, err);
 }
 
-int baton_open_sys(struct baton **out, const struct baton_config *cfg, const struct baton_sys *sys,
-		   struct baton_error *err)
+int baton_open_backend(struct baton **out, const struct baton_config *cfg,
+		       const struct baton_backend_ops *ops, void *priv, struct baton_error *err)
 {
-	return open_session(out, cfg, sys, 0, err);
+	return open_session(out, cfg, ops, priv, err);
 }
 
 void baton_close(struct baton *b)
 {
 	if (!b)
 		return;
-	baton_xen_close(b->ctx.xen);
+	baton_backend_close(&b->be);
 	free(b);
 }
 
-int baton_under_xen(const struct baton *b)
+/* The command line as asked: the running kernel's first with BATON_LOAD_REUSE_CMDLINE. *out
+ * is NULL for an empty line. */
+static int compose_cmdline(const struct baton *b, const struct baton_load_opts *o, char **out,
+			   struct baton_error *err)
 {
-	return b->ctx.xen != NULL;
+	struct baton_cmdline c = { 0 };
+	int rc = 0;
+
+	*out = NULL;
+	if (o->flags & BATON_LOAD_REUSE_CMDLINE) {
+		struct baton_file f;
+		rc = b->be.ops->cmdline(&b->be, &f, err);
+		if (rc)
+			return rc;
+		/* A capture kernel must not reserve a crash region of its own. */
+		rc = baton_cmdline_append_reused(&c, (const char *)f.data,
+						 (o->flags & BATON_LOAD_CRASH) ? BATON_DROP_CRASHKERNEL
+									      : 0, err);
+		baton_file_free(&f);
+	}
+	if (!rc && o->cmdline)
+		rc = baton_cmdline_append(&c, o->cmdline, err);
+	if (rc) {
+		baton_cmdline_free(&c);
+		return rc;
+	}
+	*out = c.text;
+	return 0;
+}
+
+/* What baton's own way may give up for the kernel's loader (BATON_LOAD_FALLBACK_FILE). */
+static int refused(const struct baton *b, unsigned flags, int rc)
+{
+	return (rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP) &&
+	       (flags & BATON_LOAD_FALLBACK_FILE) && !b->be.ops->no_file_load;
+}
+
+static char *dup_or_null(const char *s, int *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+
+	if (s && !d)
+		*failed = 1;
+	return d;
+}
+
+static void plan_free(struct baton_plan *p)
+{
+	baton_image_free(&p->img);
+	free(p->kernel);
+	free(p->initrd);
+	free(p->cmdline);
+	free(p);
 }
 
 int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
@@ -76,9 +119,10 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 {
 	struct baton_load_opts o = *opts;
 	struct baton_plan *p;
-	int rc;
+	int rc, nomem = 0;
 
 	*out = NULL;
+	memset(&b->fallback, 0, sizeof(b->fallback));
 	if (!o.serial_port)
 		o.serial_port = 0x3f8;
 	if (!o.serial_baud)
@@ -86,9 +130,27 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return baton_fail(err, ENOMEM, "out of memory");
-	rc = baton_image_prepare(&b->ctx, &o, &p->img, err);
+	rc = compose_cmdline(b, opts, &p->cmdline, err);
 	if (rc) {
-		free(p);
+		plan_free(p);
+		return rc;
+	}
+	p->flags = o.flags;
+	p->kernel = dup_or_null(o.kernel, &nomem);
+	p->initrd = dup_or_null(o.initrd, &nomem);
+	if (nomem) {
+		plan_free(p);
+		return baton_fail(err, ENOMEM, "out of memory");
+	}
+	o.cmdline = p->cmdline;
+	rc = (o.flags & BATON_LOAD_FILE) ? 0 : baton_image_prepare(&b->be, &o, &p->img, err);
+	if (refused(b, o.flags, rc)) {
+		b->fallback = err ? *err : (struct baton_error){ -rc, "" };
+		p->flags |= BATON_LOAD_FILE;
+		rc = 0;
+	}
+	if (rc) {
+		plan_free(p);
 		return rc;
 	}
 	for (int i = 0; i < BATON_SEG_COUNT; i++) {
@@ -109,10 +171,8 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 
 void baton_plan_free(struct baton_plan *p)
 {
-	if (!p)
-		return;
-	baton_image_free(&p->img);
-	free(p);
+	if (p)
+		plan_free(p);
 }
 
 void baton_plan_info(const struct baton_plan *p, struct baton_plan_info *info)
@@ -120,6 +180,11 @@ void baton_plan_info(const struct baton_plan *p, struct baton_plan_info *info)
 	const struct baton_image *img = &p->img;
 
 	memset(info, 0, sizeof(*info));
+	if (p->flags & BATON_LOAD_FILE) {
+		info->cmdline = p->cmdline ? p->cmdline : "";
+		info->flags = p->flags;
+		return;
+	}
 	info->cmdline = img->cmdline ? img->cmdline : "";
 	info->flags = img->flags;
 	info->boot_protocol = img->in.kernel.bz.protocol;
@@ -154,28 +219,59 @@ int baton_plan_range(const struct baton_plan *p, size_t i, struct baton_plan_ran
 	return 0;
 }
 
+static int load_by_kernel(struct baton *b, const struct baton_plan *p, struct baton_error *err)
+{
+	struct baton_load_opts o = { p->kernel, p->initrd, p->cmdline, p->flags, 0, 0 };
+
+	return baton_kexec_file_load(&b->be, &o, err);
+}
+
 int baton_load(struct baton *b, const struct baton_plan *p, struct baton_error *err)
 {
-	return baton_kexec_load(&b->sys, &p->img, err);
+	int rc;
+
+	memset(&b->fallback, 0, sizeof(b->fallback));
+	if (p->flags & BATON_LOAD_FILE)
+		return load_by_kernel(b, p, err);
+	rc = baton_kexec_load(&b->be, &p->img, err);
+	if (!refused(b, p->flags, rc))
+		return rc;
+	b->fallback = err ? *err : (struct baton_error){ -rc, "" };
+	return load_by_kernel(b, p, err);
+}
+
+int baton_fell_back(const struct baton *b, struct baton_error *why)
+{
+	if (why)
+		*why = b->fallback;
+	return b->fallback.code != 0;
 }
 
 int baton_load_file(struct baton *b, const struct baton_load_opts *opts, struct baton_error *err)
 {
-	return baton_kexec_file_load(&b->sys, opts, err);
+	struct baton_load_opts o = *opts;
+	char *cmdline;
+	int rc = compose_cmdline(b, opts, &cmdline, err);
+
+	if (rc)
+		return rc;
+	o.cmdline = cmdline;
+	rc = baton_kexec_file_load(&b->be, &o, err);
+	free(cmdline);
+	return rc;
 }
 
 int baton_unload(struct baton *b, int crash, struct baton_error *err)
 {
-	return baton_kexec_unload(&b->sys, crash, err);
+	return baton_kexec_unload(&b->be, crash, err);
 }
 
 int baton_loaded(struct baton *b, int crash, int *loaded, struct baton_error *err)
 {
-	return b->ctx.xen ? baton_xen_loaded(b->ctx.xen, crash, loaded, err)
-			  : baton_kexec_loaded(&b->ctx, crash, loaded, err);
+	return baton_kexec_loaded(&b->be, crash, loaded, err);
 }
 
 int baton_exec(struct baton *b, unsigned flags, struct baton_error *err)
 {
-	return baton_kexec_exec(&b->sys, flags, err);
+	return baton_kexec_exec(&b->be, flags, err);
 }

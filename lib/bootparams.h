@@ -17,7 +17,7 @@ struct baton_boot_layout {
 	uint64_t cmdline_addr;    /* physical address of the NUL-terminated command line */
 };
 
-/* An e820 type (a firmware's or Xen's table) as baton's kind; unknown types are RESERVED. */
+/* An e820 type (a firmware's or a hypervisor's table) as baton's kind; unknown types are RESERVED. */
 enum baton_mem_kind baton_mem_kind_from_e820(uint32_t type);
 
 /* Firmware memory map -> the zero page's e820 table: its first 128 entries (the rest go in a

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "bootparams.h"
 #include "cmdline.h"
@@ -14,63 +13,15 @@
 #include "plan.h"
 #include "purgatory_image.h"
 #include "sha256.h"
-#include "xen.h"
 
 static uint64_t page_round(uint64_t v)
 {
 	return (v + BATON_PAGE_SIZE - 1) & ~(BATON_PAGE_SIZE - 1);
 }
 
-/* 0: not present; 1: read into *bp. */
-static int read_running_boot_params(const struct baton_ctx *ctx, struct boot_params *bp)
-{
-	char path[4096];
-	struct baton_file f;
-
-	if (baton_path(path, sizeof(path), ctx->root, "/sys/kernel/boot_params/data", NULL) ||
-	    baton_file_read(&f, path, sizeof(*bp), NULL))
-		return 0;
-	int ok = f.size == sizeof(*bp);
-	if (ok)
-		memcpy(bp, f.data, sizeof(*bp));
-	baton_file_free(&f);
-	return ok;
-}
-
-/* Under Xen, dom0's maps are pseudo-physical: the machine's come from the hypervisor. */
-static int read_xen_machine(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
-			    struct baton_inputs *in, struct baton_error *err)
-{
-	int rc = baton_xen_memmap(ctx->xen, &in->memmap, err);
-
-	if (!rc && (opts->flags & BATON_LOAD_CRASH))
-		rc = baton_xen_crash_read(ctx->xen, &in->memmap, &in->crash, err);
-	return rc;
-}
-
-/* Under Xen the purgatory runs on the real CPU, which dom0's filtered CPUID misrepresents: ask
- * the hypervisor (dom0 is never a confidential guest: Xen has no such guests as its dom0). */
-static int read_cpu(const struct baton_ctx *ctx, struct baton_inputs *in, struct baton_error *err)
-{
-	struct baton_cpu_info cpu;
-	int rc;
-
-	if (ctx->xen)
-		return baton_xen_cpu_features(ctx->xen, &in->features, err);
-	rc = baton_cpu_read(ctx->root, &cpu, err);
-	if (rc)
-		return rc;
-	/* EOPNOTSUPP: the CLI's default -a then falls back to kexec_file_load, whose in-kernel
-	 * purgatory handles these guests. */
-	if (cpu.cc_guest != BATON_CC_NONE)
-		return baton_fail(err, EOPNOTSUPP, "cpu: this is %s: baton's purgatory cannot run "
-				  "in a confidential guest (use kexec_file_load)",
-				  baton_cc_guest_name(cpu.cc_guest));
-	in->features = cpu.features;
-	return 0;
-}
-
-static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+/* The running system, through the session's backend: CPU, zero page, firmware tables, memory
+ * map, and for a crash image the crash facts. */
+static int read_inputs(const struct baton_backend *ctx, const struct baton_load_opts *opts,
 		       struct baton_inputs *in, struct baton_error *err)
 {
 	const char *name = opts->kernel;
@@ -88,21 +39,15 @@ static int read_inputs(const struct baton_ctx *ctx, const struct baton_load_opts
 		if (rc)
 			return rc;
 	}
-	rc = read_cpu(ctx, in, err);
+	rc = ctx->ops->cpu_features(ctx, &in->features, err);
 	if (rc)
 		return rc;
-	in->have_running = read_running_boot_params(ctx, &in->running);
-	if (ctx->xen)
-		return read_xen_machine(ctx, opts, in, err);
-	rc = baton_efi_read(ctx->root, in->have_running ? (const uint8_t *)&in->running : NULL,
-			    &in->efi, err);
-	if (rc)
-		return rc;
-	rc = baton_memmap_read_machine(&in->memmap, ctx->root, err);
+	in->have_running = ctx->ops->boot_params(ctx, &in->running);
+	rc = ctx->ops->efi(ctx, in->have_running ? &in->running : NULL, &in->efi, err);
 	if (!rc)
-		rc = baton_memmap_sort(&in->memmap, err);
+		rc = ctx->ops->memmap(ctx, &in->memmap, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
-		rc = baton_crash_read(ctx->root, &in->crash, err);
+		rc = ctx->ops->crash_facts(ctx, &in->memmap, &in->crash, err);
 	return rc;
 }
 
@@ -118,7 +63,7 @@ static int planner_init(struct planner *pl, const struct baton_image *img, unsig
 			struct baton_error *err)
 {
 	pl->min = BATON_LOW_RESERVE;
-	/* Below 128 TiB: a 4-level purgatory (Xen, or no LA57) reaches nothing higher. */
+	/* Below 128 TiB: a 4-level purgatory (no LA57 from the backend) reaches nothing higher. */
 	pl->max = BATON_IDENTMAP_LIMIT_4LEVEL;
 	if (flags & BATON_LOAD_CRASH) {
 		/* The kernel takes crash segments only inside its main (last) crash region. */
@@ -330,15 +275,13 @@ static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
 	return node->data;
 }
 
-static int random_bytes(const struct baton_ctx *ctx, void *buf, size_t len)
+static int random_bytes(const struct baton_backend *ctx, void *buf, size_t len)
 {
-	if (ctx->random)
-		return ctx->random(buf, len);
-	return getrandom(buf, len, 0) == (ssize_t)len ? 0 : -errno;
+	return ctx->ops->random(ctx, buf, len);
 }
 
 /* Lays the segment out at `phys` into `seg` (NULL: counts only); *size: the bytes it takes. */
-static int boot_segment_walk(const struct baton_ctx *ctx, struct baton_image *img,
+static int boot_segment_walk(const struct baton_backend *ctx, struct baton_image *img,
 			     const struct baton_cmdline *cmdline, uint8_t *seg, uint64_t phys,
 			     size_t *size, struct baton_error *err)
 {
@@ -393,7 +336,7 @@ static int boot_segment_walk(const struct baton_ctx *ctx, struct baton_image *im
 	return 0;
 }
 
-static int build_boot_params(const struct baton_ctx *ctx, struct baton_image *img,
+static int build_boot_params(const struct baton_backend *ctx, struct baton_image *img,
 			     const struct baton_cmdline *cmdline, size_t counted,
 			     struct baton_error *err)
 {
@@ -463,7 +406,7 @@ static void digest_segment(struct baton_segment *s)
 	baton_sha256(s->buf, s->bufsz, s->sha256);
 }
 
-int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load_opts *opts,
 			struct baton_image *img, struct baton_error *err)
 {
 	static const char *const names[BATON_SEG_COUNT] = {

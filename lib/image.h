@@ -5,22 +5,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "backend.h"
 #include "baton/baton.h"
 #include "error.h"
 #include "identmap.h"
 #include "inputs.h"
 #include "memmap.h"
 #include "segment.h"
-
-struct baton_xen;
-
-/* Where the loader reads the machine's state: ROOT/sys/..., ROOT/proc/... ("" = this machine),
- * or, under Xen, the hypervisor (the machine's memory map and crash facts). */
-struct baton_ctx {
-	const char *root;
-	struct baton_xen *xen;   /* NULL: Linux is the old kernel */
-	int (*random)(void *buf, size_t len);   /* the new kernel's RNG seed; NULL: getrandom(2) */
-};
 
 /* enum baton_load_flag and struct baton_load_opts are public: baton/baton.h. */
 
@@ -47,8 +38,9 @@ struct baton_image {
 };
 
 /* *img is overwritten; free it with baton_image_free(). After an error it is left empty:
- * nothing read or built stays allocated or mapped. */
-int baton_image_prepare(const struct baton_ctx *ctx, const struct baton_load_opts *opts,
+ * nothing read or built stays allocated or mapped. The running system is read through `ctx`,
+ * the session's backend. */
+int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load_opts *opts,
 			struct baton_image *img, struct baton_error *err);
 void baton_image_free(struct baton_image *img);
 

@@ -1,4 +1,4 @@
-/* kexec operations: the only callers of the syscall seam. */
+/* kexec operations: the only callers of the backend's loading calls. */
 #include "kexec.h"
 
 #include <fcntl.h>
@@ -6,7 +6,6 @@
 #include <unistd.h>
 #include <string.h>
 
-#include "file.h"
 
 static int syscall_error(struct baton_error *err, const char *call, int rc)
 {
@@ -29,7 +28,7 @@ static int syscall_error(struct baton_error *err, const char *call, int rc)
 	}
 }
 
-int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
+int baton_kexec_load(const struct baton_backend *be, const struct baton_image *img,
 		     struct baton_error *err)
 {
 	struct baton_kexec_segment segs[BATON_SEG_COUNT];
@@ -46,21 +45,21 @@ int baton_kexec_load(const struct baton_sys *sys, const struct baton_image *img,
 		segs[nr].memsz = s->memsz;
 		nr++;
 	}
-	rc = sys->kexec_load(sys->ctx, img->entry, nr, segs, BATON_KEXEC_ARCH_X86_64 |
+	rc = be->ops->kexec_load(be, img->entry, nr, segs, BATON_KEXEC_ARCH_X86_64 |
 			     ((img->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_ON_CRASH : 0));
 	return rc ? syscall_error(err, "kexec_load", rc) : 0;
 }
 
-int baton_kexec_file_load(const struct baton_sys *sys, const struct baton_load_opts *opts,
+int baton_kexec_file_load(const struct baton_backend *be, const struct baton_load_opts *opts,
 			  struct baton_error *err)
 {
 	unsigned long flags = (opts->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_FILE_ON_CRASH : 0;
 	const char *cmdline = opts->cmdline ? opts->cmdline : "";
 	int kfd, ifd = -1, rc;
 
-	if (!sys->kexec_file_load)
-		return baton_fail(err, ENOSYS, "kexec_file_load: not available here (under Xen "
-				  "only kexec_load exists)");
+	if (be->ops->no_file_load)
+		return baton_fail(err, ENOSYS, "kexec_file_load: not available here (%s)",
+				  be->ops->no_file_load);
 	kfd = open(opts->kernel, O_RDONLY | O_CLOEXEC);
 	if (kfd < 0)
 		return baton_fail(err, errno, "kernel: %s: %s", opts->kernel, strerror(errno));
@@ -74,7 +73,7 @@ int baton_kexec_file_load(const struct baton_sys *sys, const struct baton_load_o
 	} else {
 		flags |= BATON_KEXEC_FILE_NO_INITRAMFS;
 	}
-	rc = sys->kexec_file_load(sys->ctx, kfd, ifd, strlen(cmdline) + 1, cmdline, flags);
+	rc = be->ops->kexec_file_load(be, kfd, ifd, strlen(cmdline) + 1, cmdline, flags);
 	close(kfd);
 	if (ifd >= 0)
 		close(ifd);
@@ -101,46 +100,35 @@ int baton_kexec_file_load(const struct baton_sys *sys, const struct baton_load_o
 	}
 }
 
-int baton_kexec_unload(const struct baton_sys *sys, int crash, struct baton_error *err)
+int baton_kexec_unload(const struct baton_backend *be, int crash, struct baton_error *err)
 {
-	int rc = sys->kexec_load(sys->ctx, 0, 0, NULL, BATON_KEXEC_ARCH_X86_64 |
+	int rc = be->ops->kexec_load(be, 0, 0, NULL, BATON_KEXEC_ARCH_X86_64 |
 				 (crash ? BATON_KEXEC_ON_CRASH : 0));
 
 	/* Under lockdown or Secure Boot only kexec_file_load may unload (as it may load). */
-	if ((rc == -EPERM || rc == -EACCES) && sys->kexec_file_load)
-		rc = sys->kexec_file_load(sys->ctx, -1, -1, 0, "", BATON_KEXEC_FILE_UNLOAD |
+	if ((rc == -EPERM || rc == -EACCES) && !be->ops->no_file_load)
+		rc = be->ops->kexec_file_load(be, -1, -1, 0, "", BATON_KEXEC_FILE_UNLOAD |
 					  (crash ? BATON_KEXEC_FILE_ON_CRASH : 0));
 	return rc ? syscall_error(err, "kexec_load (unload)", rc) : 0;
 }
 
-int baton_kexec_exec(const struct baton_sys *sys, unsigned flags, struct baton_error *err)
+int baton_kexec_exec(const struct baton_backend *be, unsigned flags, struct baton_error *err)
 {
 	if (!(flags & BATON_EXEC_NO_SYNC))
-		sys->sync(sys->ctx);
+		be->ops->sync(be);
 	/* A NIC left up may keep writing into memory the new kernel owns. As with kexec-tools,
 	 * an interface that will not go down does not stop the reboot. */
 	if (flags & BATON_EXEC_IFDOWN)
-		(void)sys->ifdown(sys->ctx);
+		(void)be->ops->ifdown(be);
 	/* On the real kernel a successful call does not return; a seam may answer 0. */
-	int rc = sys->reboot_kexec(sys->ctx);
+	int rc = be->ops->reboot_kexec(be);
 	if (rc == -EINVAL)
 		return baton_fail(err, EINVAL, "reboot: no kexec image loaded");
 	return rc ? syscall_error(err, "reboot (kexec)", rc) : 0;
 }
 
-int baton_kexec_loaded(const struct baton_ctx *ctx, int crash, int *loaded,
+int baton_kexec_loaded(const struct baton_backend *be, int crash, int *loaded,
 		       struct baton_error *err)
 {
-	char path[4096];
-	struct baton_file f;
-	int rc = baton_path(path, sizeof(path), ctx->root, crash ? "/sys/kernel/kexec_crash_loaded"
-							      : "/sys/kernel/kexec_loaded", err);
-
-	if (!rc)
-		rc = baton_file_read(&f, path, 64, err);
-	if (rc)
-		return rc;
-	*loaded = f.size > 0 && f.data[0] == '1';
-	baton_file_free(&f);
-	return 0;
+	return be->ops->loaded(be, crash, loaded, err);
 }

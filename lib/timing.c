@@ -149,3 +149,28 @@ int baton_timing_read(const char *root, const struct baton_tsc_ops *tsc,
 	}
 	return 0;
 }
+
+int baton_report_read(const struct baton_config *cfg, struct baton_report *r,
+		      struct baton_error *err)
+{
+	struct baton_handover_report h;
+	int rc = baton_timing_read(cfg && cfg->root ? cfg->root : "", NULL, &h, err);
+
+	memset(r, 0, sizeof(*r));
+	if (rc)
+		return rc;
+	r->tsc_entry = h.raw.tsc_entry;
+	r->tsc_verified = h.raw.tsc_verified;
+	r->tsc_jump = h.raw.tsc_jump;
+	r->tsc_khz = h.tsc_khz;
+	r->verify_ms = h.verify_ms;
+	r->total_ms = h.total_ms;
+	r->hash_mb_per_s = h.hash_mb_per_s;
+	r->bytes_hashed = h.raw.bytes_hashed;
+	r->regions = h.raw.regions;
+	r->nmis = h.raw.nmis;
+	r->sha_ni = !!(h.raw.flags & BATON_TIMING_SHA_NI);
+	r->paging_levels = (h.raw.flags & BATON_TIMING_LA57) ? 5 : 4;
+	r->entry_32bit = !!(h.raw.flags & BATON_TIMING_ENTRY_32BIT);
+	return 0;
+}

@@ -49,6 +49,16 @@ enum baton_load_flag {
 	BATON_LOAD_ENTRY_32BIT = 1u << 0,   /* enter through the 32-bit boot protocol */
 	BATON_LOAD_SERIAL = 1u << 1,        /* the purgatory reports on a serial port */
 	BATON_LOAD_CRASH = 1u << 2,         /* a capture kernel for after a panic (kdump) */
+	/* The running kernel's command line first (without BOOT_IMAGE=, the boot loader's, and
+	 * for a crash image without crashkernel=), then `cmdline`. */
+	BATON_LOAD_REUSE_CMDLINE = 1u << 3,
+	/* A plan for the kernel's own loader (kexec_file_load): nothing is read or built, and
+	 * baton_load hands the files over as they are. */
+	BATON_LOAD_FILE = 1u << 4,
+	/* Where baton's own way is refused - by the plan (a confidential guest) or by the old
+	 * kernel (lockdown: EPERM; IMA under Secure Boot: EACCES; no kexec_load: ENOSYS) - and the
+	 * old kernel has its own loader, use that instead; baton_fell_back() says so. */
+	BATON_LOAD_FALLBACK_FILE = 1u << 5,
 };
 
 struct baton_load_opts {
@@ -108,6 +118,7 @@ struct baton_plan_info {
 	size_t nr_ranges;
 };
 
+/* For a plan by the kernel's loader (flags has BATON_LOAD_FILE) only cmdline and flags are set. */
 void baton_plan_info(const struct baton_plan *plan, struct baton_plan_info *info);
 /* The i-th segment (0 <= i < nr_segments) in load order, or NULL. */
 const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *plan, size_t i);
@@ -116,10 +127,14 @@ int baton_plan_range(const struct baton_plan *plan, size_t i, struct baton_plan_
 
 /* --- the old kernel ------------------------------------------------------------------------ */
 
-/* Hand the plan to the old kernel (Linux kexec_load, or Xen's kexec hypercall). */
+/* Hand the plan to the old kernel (Linux kexec_load, or Xen's kexec hypercall; a
+ * BATON_LOAD_FILE plan to kexec_file_load). */
 int baton_load(struct baton *b, const struct baton_plan *plan, struct baton_error *err);
+/* 1 if the last baton_plan_create or baton_load of this session fell back to the kernel's
+ * loader (BATON_LOAD_FALLBACK_FILE), *why (if not NULL) then saying what was refused; else 0. */
+int baton_fell_back(const struct baton *b, struct baton_error *why);
 /* The kernel's own loader instead (kexec_file_load: its purgatory and signature check), for
- * lockdown and Secure Boot; -ENOSYS under Xen. */
+ * lockdown and Secure Boot; -ENOSYS under Xen. Honours BATON_LOAD_REUSE_CMDLINE. */
 int baton_load_file(struct baton *b, const struct baton_load_opts *opts,
 		    struct baton_error *err);
 int baton_unload(struct baton *b, int crash, struct baton_error *err);
@@ -133,6 +148,30 @@ enum baton_exec_flag {
 
 /* Run the loaded kernel now. On success this does not return. */
 int baton_exec(struct baton *b, unsigned flags, struct baton_error *err);
+
+/* --- after the handover, in the new kernel -------------------------------------------------- */
+
+struct baton_report {            /* what the purgatory measured on its way to this kernel */
+	uint64_t tsc_entry;          /* TSC at the purgatory's entry */
+	uint64_t tsc_verified;       /* after every region was verified */
+	uint64_t tsc_jump;           /* just before entering the kernel */
+	uint64_t tsc_khz;            /* the TSC rate (0: unknown; then the _ms fields are 0) */
+	double verify_ms;            /* entry -> all regions verified */
+	double total_ms;             /* entry -> jump into the kernel */
+	double hash_mb_per_s;        /* bytes hashed / verification time (0: unknown) */
+	uint64_t bytes_hashed;
+	unsigned regions;            /* regions verified */
+	unsigned nmis;               /* NMIs the purgatory took and survived */
+	int sha_ni;                  /* hashed with the SHA extensions */
+	int paging_levels;           /* 4 or 5 */
+	int entry_32bit;             /* entered the kernel through the 32-bit boot protocol */
+};
+
+/* Read the record baton's purgatory left for this kernel (ROOT/sys/kernel/boot_params/
+ * setup_data, cfg->root as for baton_open; cfg may be NULL). Needs no session: the old kernel is
+ * gone. -ENOENT when baton did not start this kernel. */
+int baton_report_read(const struct baton_config *cfg, struct baton_report *r,
+		      struct baton_error *err);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #if defined(__SANITIZE_ADDRESS__)
 #include <sanitizer/lsan_interface.h>
@@ -30,7 +31,6 @@ static int setup(void **state)
 	struct fx_bzimage spec = fx_bzimage_defaults();
 	size_t size;
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
-	struct baton_sys sys = fake_sys_ops(&w->fake);
 	struct baton_config cfg;
 
 	w->root = fx_tmpdir();
@@ -42,7 +42,7 @@ static int setup(void **state)
 	free(bz);
 	snprintf(w->kernel, sizeof(w->kernel), "%s/boot/vmlinuz", w->root);
 	cfg = (struct baton_config){ .root = w->root };
-	assert_int_equal(baton_open_sys(&w->b, &cfg, &sys, NULL), 0);
+	assert_int_equal(baton_open_backend(&w->b, &cfg, &fake_backend_ops, &w->fake, NULL), 0);
 	assert_false(baton_under_xen(w->b));
 	*state = w;
 	return 0;
@@ -143,7 +143,77 @@ static void confidential_guest_gets_no_plan(void **state)
 	assert_null(plan);
 	assert_int_equal(err.code, EOPNOTSUPP);
 	assert_non_null(strstr(err.msg, "Intel TDX guest"));
+	/* The kernel's loader handles these guests: with the fallback, a plan for it. */
+	struct baton_plan_info info;
+	struct baton_error why;
+	opts.flags = BATON_LOAD_FALLBACK_FILE;
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), 0);
+	baton_plan_info(plan, &info);
+	assert_true(info.flags & BATON_LOAD_FILE);
+	assert_true(baton_fell_back(w->b, &why));
+	assert_non_null(strstr(why.msg, "Intel TDX guest"));
+	baton_plan_free(plan);
 	fx_cpuinfo(w->root, "fpu pdpe1gb");
+}
+
+/* --reuse-cmdline in the library: the running kernel's line first, BOOT_IMAGE= (and for a crash
+ * image crashkernel=) dropped; the kernel's loader gets the same line. */
+static void reused_cmdline_comes_first(void **state)
+{
+	struct world *w = *state;
+	struct baton_load_opts opts = { .kernel = w->kernel, .cmdline = "x=1",
+					.flags = BATON_LOAD_REUSE_CMDLINE };
+	struct baton_plan_info info;
+	struct baton_plan *plan;
+
+	fx_write_str(w->root, "proc/cmdline", "BOOT_IMAGE=/vmlinuz root=/dev/vda crashkernel=256M\n");
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, NULL), 0);
+	baton_plan_info(plan, &info);
+	assert_string_equal(info.cmdline, "root=/dev/vda crashkernel=256M x=1");
+	baton_plan_free(plan);
+	opts.flags |= BATON_LOAD_FILE | BATON_LOAD_CRASH;
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, NULL), 0);
+	baton_plan_info(plan, &info);
+	assert_string_equal(info.cmdline, "root=/dev/vda x=1");
+	assert_int_equal(info.nr_segments, 0);
+	assert_int_equal(baton_load(w->b, plan, NULL), 0);
+	assert_int_equal(w->fake.loads, 0);
+	assert_int_equal(w->fake.file_loads, 1);
+	assert_string_equal(w->fake.file_cmdline, "root=/dev/vda x=1");
+	baton_plan_free(plan);
+	assert_int_equal(baton_load_file(w->b, &opts, NULL), 0);
+	assert_int_equal(w->fake.file_len, strlen("root=/dev/vda x=1") + 1);
+	char path[4300];
+	snprintf(path, sizeof(path), "%s/proc/cmdline", w->root);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, NULL), -ENOENT);
+	assert_null(plan);
+}
+
+/* BATON_LOAD_FALLBACK_FILE: a refused kexec_load goes to the kernel's loader, and says why;
+ * without the flag, or with a refusal of another kind, nothing falls back. */
+static void lockdown_falls_back_in_the_library(void **state)
+{
+	struct world *w = *state;
+	struct baton_load_opts opts = { .kernel = w->kernel, .cmdline = "c",
+					.flags = BATON_LOAD_FALLBACK_FILE };
+	struct baton_error err = { 0 }, why;
+	struct baton_plan *plan;
+
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), 0);
+	assert_false(baton_fell_back(w->b, &why));
+	w->fake.load_result = -EPERM;
+	assert_int_equal(baton_load(w->b, plan, &err), 0);
+	assert_true(baton_fell_back(w->b, &why));
+	assert_int_equal(why.code, EPERM);
+	assert_non_null(strstr(why.msg, "kexec_load: not permitted"));
+	assert_int_equal(w->fake.loads, 1);
+	assert_int_equal(w->fake.file_loads, 1);
+	w->fake.load_result = -EBUSY;
+	assert_int_equal(baton_load(w->b, plan, &err), -EBUSY);
+	assert_false(baton_fell_back(w->b, NULL));
+	assert_int_equal(w->fake.file_loads, 1);
+	baton_plan_free(plan);
 }
 
 static void exec_flags_choose_sync_and_ifdown(void **state)
@@ -224,7 +294,6 @@ static struct world *world_of(enum machine_kind kind)
 {
 	struct world *w = calloc(1, sizeof(*w));
 	struct fx_bzimage spec = fx_bzimage_defaults();
-	struct baton_sys sys = fake_sys_ops(&w->fake);
 	struct baton_config cfg;
 	uint8_t rd[70000];
 	size_t size;
@@ -251,7 +320,7 @@ static struct world *world_of(enum machine_kind kind)
 		fx_memmap_from_file(w->root, FIXTURES "/qemu-1g.memmap");
 	}
 	cfg = (struct baton_config){ .root = w->root };
-	assert_int_equal(baton_open_sys(&w->b, &cfg, &sys, NULL), 0);
+	assert_int_equal(baton_open_backend(&w->b, &cfg, &fake_backend_ops, &w->fake, NULL), 0);
 	return w;
 }
 
@@ -279,13 +348,6 @@ static void crash_region(struct world *w, const char *line)
 	snprintf(cmd, sizeof(cmd), "sed -i '/Crash kernel/%s' %s/proc/iomem",
 		 line ? line : "d", w->root);
 	assert_int_equal(system(cmd), 0);
-}
-
-static int failing_random(void *buf, size_t len)
-{
-	(void)buf;
-	(void)len;
-	return -EIO;
 }
 
 static char long_cmdline[3000];
@@ -464,7 +526,7 @@ static void cmdline_too_long(struct world *w, struct baton_load_opts *o)
 /* The last step that can fail: everything is placed and the tables are built. */
 static void no_random_seed(struct world *w, struct baton_load_opts *o)
 {
-	w->b->ctx.random = failing_random;
+	w->fake.random_result = -EIO;
 	(void)o;
 }
 
@@ -572,6 +634,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(bad_kernel_is_one_error_and_no_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(confidential_guest_gets_no_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(exec_flags_choose_sync_and_ifdown, setup, teardown),
+		cmocka_unit_test_setup_teardown(reused_cmdline_comes_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(lockdown_falls_back_in_the_library, setup, teardown),
 		cmocka_unit_test_setup_teardown(loaded_unload_and_the_kernels_loader, setup, teardown),
 		cmocka_unit_test(unbroken_machines_plan),
 		cmocka_unit_test(each_failure_leaves_nothing_behind),

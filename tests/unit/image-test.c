@@ -13,6 +13,7 @@
 #include "image.h"
 #include "purgatory_image.h"
 #include "sha256.h"
+#include "support/fake_sys.h"
 #include "support/fixture.h"
 #include "verify.h"
 
@@ -180,7 +181,7 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 
 static void prepare_ok(struct machine *m, struct baton_load_opts *o, struct baton_image *img)
 {
-	struct baton_ctx ctx = { .root = m->root };
+	struct baton_backend ctx = { &baton_backend_linux, m->root, NULL };   /* getrandom(2) */
 	struct baton_error err = { 0 };
 	int rc = baton_image_prepare(&ctx, o, img, &err);
 	if (rc)
@@ -260,7 +261,7 @@ static void big_initrd_goes_above_4g(void **state)
 static void expect_error(struct machine *m, struct baton_load_opts *o, int code,
 			 const char *needle)
 {
-	struct baton_ctx ctx = { .root = m->root };
+	struct baton_backend ctx = { &baton_backend_linux, m->root, NULL };   /* getrandom(2) */
 	struct baton_error err = { 0 };
 	struct baton_image img;
 	int rc = baton_image_prepare(&ctx, o, &img, &err);
@@ -347,7 +348,8 @@ static void no_memory_map_is_refused(void **state)
 	snprintf(dir, sizeof(dir), "%s/sys", m->root);
 	fx_rm_rf(dir);
 	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
-	struct baton_ctx ctx = { .root = m->root };
+	struct fake_sys fake = { 0 };
+	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
 	struct baton_image img;
 
@@ -399,7 +401,8 @@ static void crash_image_lives_in_the_crash_region(void **state)
 	(void)state;
 	struct machine *m = crash_machine();
 	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", BATON_LOAD_CRASH, 0, 0 };
-	struct baton_ctx ctx = { .root = m->root };
+	struct fake_sys fake = { 0 };
+	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
 	struct baton_image img;
 
@@ -505,14 +508,6 @@ static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
 	machine_free(m);
 }
 
-/* Deterministic "random" bytes, so the golden zero page does not change from run to run. */
-static int fixed_random(void *buf, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		((uint8_t *)buf)[i] = (uint8_t)(0xb0 + i);
-	return 0;
-}
-
 static uint64_t fixture_hex(const char *rel)
 {
 	char path[4096];
@@ -539,7 +534,8 @@ static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
 		 "%s/sys/kernel/boot_params/data", m->root, m->root, FIXTURES, m->root, m->root);
 	assert_int_equal(system(cmd), 0);
 	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0 };
-	struct baton_ctx ctx = { .root = m->root, .random = fixed_random };
+	struct fake_sys fake = { 0 };   /* its random bytes: deterministic */
+	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
 	struct baton_image img;
 

@@ -15,7 +15,7 @@ static void load_passes_every_used_segment(void **state)
 {
 	(void)state;
 	struct fake_sys f = { 0 };
-	struct baton_sys sys = fake_sys_ops(&f);
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
 	struct baton_image img;
 	static const uint8_t a[100], b[200];
 
@@ -43,7 +43,7 @@ static void errors_become_messages(void **state)
 {
 	(void)state;
 	struct fake_sys f = { .result = -EPERM };
-	struct baton_sys sys = fake_sys_ops(&f);
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
 	struct baton_image img;
 	struct baton_error err = { 0 };
 
@@ -59,7 +59,7 @@ static void unload_is_a_load_of_nothing(void **state)
 {
 	(void)state;
 	struct fake_sys f = { 0 };
-	struct baton_sys sys = fake_sys_ops(&f);
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
 
 	assert_int_equal(baton_kexec_unload(&sys, 0, NULL), 0);
 	assert_int_equal(f.loads, 1);
@@ -75,7 +75,7 @@ static void unload_under_lockdown_goes_through_kexec_file_load(void **state)
 {
 	(void)state;
 	struct fake_sys f = { .result = -EACCES };
-	struct baton_sys sys = fake_sys_ops(&f);
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
 	struct baton_error err = { 0 };
 
 	/* The fake refuses both: both calls are made, the error is the Secure Boot one. */
@@ -92,7 +92,7 @@ static void exec_syncs_first(void **state)
 {
 	(void)state;
 	struct fake_sys f = { .result = -EINVAL };
-	struct baton_sys sys = fake_sys_ops(&f);
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
 	struct baton_error err = { 0 };
 
 	assert_int_equal(baton_kexec_exec(&sys, 0, &err), -EINVAL);
@@ -107,7 +107,8 @@ static void status_reads_sysfs(void **state)
 {
 	(void)state;
 	char *root = fx_tmpdir();
-	struct baton_ctx ctx = { .root = root };
+	struct fake_sys f = { 0 };
+	struct baton_backend ctx = fake_sys_ops(&f, root);
 	int loaded = -1;
 
 	fx_write_str(root, "sys/kernel/kexec_loaded", "1\n");
@@ -124,7 +125,7 @@ static void file_load_hands_the_kernel_the_files(void **state)
 {
 	(void)state;
 	struct fake_sys f = { 0 };
-	struct baton_sys sys = fake_sys_ops(&f);
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
 	struct baton_load_opts o = { "/proc/self/exe", NULL, "console=ttyS0", 0, 0, 0 };
 	struct baton_error err = { 0 };
 
@@ -144,7 +145,7 @@ static void file_load_refusals_name_the_signature(void **state)
 {
 	(void)state;
 	struct fake_sys f = { .result = -EKEYREJECTED };
-	struct baton_sys sys = fake_sys_ops(&f);
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
 	struct baton_load_opts o = { "/proc/self/exe", NULL, NULL, 0, 0, 0 };
 	struct baton_error err = { 0 };
 
@@ -155,8 +156,12 @@ static void file_load_refusals_name_the_signature(void **state)
 	assert_non_null(strstr(err.msg, "lockdown"));
 	o.kernel = "/nonexistent";
 	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -ENOENT);
-	sys.kexec_file_load = NULL;
+	struct baton_backend_ops no_file = fake_backend_ops;
+	no_file.no_file_load = "none in this backend";
+	sys.ops = &no_file;
 	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -ENOSYS);
+	assert_string_equal(err.msg, "kexec_file_load: not available here (none in this backend)");
+	assert_int_equal(f.file_loads, 2);
 }
 
 int main(void)

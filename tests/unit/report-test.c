@@ -12,7 +12,7 @@
 #include "report.h"
 #include "timing.h"
 
-static char *render(const struct baton_handover_report *r, int json)
+static char *render(const struct baton_report *r, int json)
 {
 	char *text = NULL;
 	size_t size = 0;
@@ -27,9 +27,10 @@ static char *render(const struct baton_handover_report *r, int json)
 static void nmis_are_reported(void **state)
 {
 	(void)state;
-	struct baton_handover_report r = {
-		.raw = { BATON_TIMING_MAGIC, 1000, 3000, 3100, 1 << 20, 5, BATON_TIMING_LA57, 2, 0 },
-		.tsc_khz = 1000, .verify_ms = 2.0, .total_ms = 2.1, .hash_mb_per_s = 524.3,
+	struct baton_report r = {
+		.tsc_entry = 1000, .tsc_verified = 3000, .tsc_jump = 3100, .tsc_khz = 1000,
+		.verify_ms = 2.0, .total_ms = 2.1, .hash_mb_per_s = 524.3, .bytes_hashed = 1 << 20,
+		.regions = 5, .nmis = 2, .paging_levels = 5,
 	};
 	char *text = render(&r, 0);
 
@@ -39,7 +40,7 @@ static void nmis_are_reported(void **state)
 	assert_non_null(strstr(text, "\"nmis\": 2}"));
 	free(text);
 
-	r.raw.nmis = 0;   /* the usual case: no line, JSON says 0 */
+	r.nmis = 0;   /* the usual case: no line, JSON says 0 */
 	text = render(&r, 0);
 	assert_null(strstr(text, "NMI"));
 	free(text);

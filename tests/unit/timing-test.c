@@ -132,12 +132,26 @@ static void finds_the_record_among_other_nodes(void **state)
 	assert_true(r.verify_ms > 0.999 && r.verify_ms < 1.001);      /* 2M cycles at 2 GHz */
 	assert_true(r.total_ms > 1.049 && r.total_ms < 1.051);
 	assert_true(r.hash_mb_per_s > 49999 && r.hash_mb_per_s < 50001);
+	/* The public reader: the same record, in the public struct (this CPU's TSC rate). */
+	struct baton_config cfg = { root, NULL };
+	struct baton_report pr;
+	assert_int_equal(baton_report_read(&cfg, &pr, &err), 0);
+	assert_int_equal(pr.tsc_entry, 1000000);
+	assert_int_equal(pr.tsc_jump, 3100000);
+	assert_int_equal(pr.bytes_hashed, 50000000);
+	assert_int_equal(pr.regions, 5);
+	assert_int_equal(pr.paging_levels, 5);
+	assert_false(pr.sha_ni || pr.entry_32bit || pr.nmis);
 	fx_rm_rf(root);
 	free(root);
 }
 
 static void not_started_by_baton(void **state)
 {
+	struct baton_report pr;
+	assert_int_equal(baton_report_read(&(struct baton_config){ "/nonexistent", NULL }, &pr, NULL),
+			 -ENOENT);
+	assert_true(fx_all_zero(&pr, sizeof(pr)));
 	(void)state;
 	char *root = fx_tmpdir();
 	struct baton_timing empty = { 0 };

@@ -11,9 +11,9 @@
 
 #include "fakes/xenctrl_state.h"
 #include "image.h"
+#include "backend_xen.h"
 #include "kexec.h"
 #include "support/fixture.h"
-#include "xen.h"
 
 static struct fake_xen_state *fake(void)
 {
@@ -24,14 +24,16 @@ static struct fake_xen_state *fake(void)
 	return get();
 }
 
-static struct baton_xen *open_fake(void)
+/* The Xen backend over the stand-in libxenctrl, reading ROOT for what dom0 itself knows. */
+static struct baton_backend open_fake(const char *root)
 {
-	struct baton_xen *x = NULL;
+	struct baton_config cfg = { root, FAKE_XENCTRL };
+	struct baton_backend be;
 	struct baton_error err = { 0 };
 
-	if (baton_xen_open(&x, FAKE_XENCTRL, &err))
+	if (baton_backend_open_ops(&be, &baton_backend_xen, NULL, root, &cfg, &err))
 		fail_msg("%s", err.msg);
-	return x;
+	return be;
 }
 
 static void dom0_is_detected_from_capabilities(void **state)
@@ -51,19 +53,20 @@ static void dom0_is_detected_from_capabilities(void **state)
 static void missing_library_is_a_clear_error(void **state)
 {
 	(void)state;
-	struct baton_xen *x = NULL;
+	struct baton_config cfg = { "", "/nonexistent/libxenctrl.so" };
+	struct baton_backend x;
 	struct baton_error err = { 0 };
 
-	assert_int_equal(baton_xen_open(&x, "/nonexistent/libxenctrl.so", &err), -ENOENT);
+	assert_int_equal(baton_backend_open_ops(&x, &baton_backend_xen, NULL, "", &cfg, &err),
+			 -ENOENT);
 	assert_non_null(strstr(err.msg, "libxenctrl"));
-	assert_null(x);
+	assert_true(fx_all_zero(&x, sizeof(x)));
 }
 
 static void segments_reach_xc_kexec_load_without_map_only(void **state)
 {
 	(void)state;
-	struct baton_xen *x = open_fake();
-	struct baton_sys sys;
+	struct baton_backend x = open_fake("");
 	static const uint8_t a[100] = { 1, 2, 3 }, b[8] = { 9 };
 	struct baton_kexec_segment segs[] = {
 		{ a, sizeof(a), 0x1000000, 0x3000000 },
@@ -71,8 +74,7 @@ static void segments_reach_xc_kexec_load_without_map_only(void **state)
 		{ b, sizeof(b), 0x7f000000, 0x7000 },
 	};
 
-	baton_xen_sys(x, &sys);
-	assert_int_equal(sys.kexec_load(sys.ctx, 0x7f000000, 3, segs, BATON_KEXEC_ARCH_X86_64), 0);
+	assert_int_equal(x.ops->kexec_load(&x, 0x7f000000, 3, segs, BATON_KEXEC_ARCH_X86_64), 0);
 	struct fake_xen_state *f = fake();
 	assert_int_equal(f->type, KEXEC_TYPE_DEFAULT);
 	assert_int_equal(f->arch, 62);
@@ -87,56 +89,54 @@ static void segments_reach_xc_kexec_load_without_map_only(void **state)
 	assert_int_equal(f->segs[2].dest_size, 0x7000);
 	assert_memory_equal(f->bytes[2], b, sizeof(b));
 
-	assert_int_equal(sys.kexec_load(sys.ctx, 0x7f000000, 3, segs,
+	assert_int_equal(x.ops->kexec_load(&x, 0x7f000000, 3, segs,
 					BATON_KEXEC_ARCH_X86_64 | BATON_KEXEC_ON_CRASH), 0);
 	assert_int_equal(f->type, KEXEC_TYPE_CRASH);
-	baton_xen_close(x);
+	baton_backend_close(&x);
 }
 
 static void unload_status_and_exec(void **state)
 {
 	(void)state;
-	struct baton_xen *x = open_fake();
-	struct baton_sys sys;
+	struct baton_backend x = open_fake("");
 	struct baton_error err = { 0 };
 	int loaded = -1;
 
-	baton_xen_sys(x, &sys);
-	assert_int_equal(baton_kexec_unload(&sys, 1, &err), 0);
+	assert_int_equal(baton_kexec_unload(&x, 1, &err), 0);
 	assert_int_equal(fake()->unload_type, KEXEC_TYPE_CRASH);
-	assert_int_equal(baton_xen_loaded(x, 1, &loaded, &err), 0);
+	assert_int_equal(x.ops->loaded(&x, 1, &loaded, &err), 0);
 	assert_int_equal(loaded, 0);
-	assert_int_equal(baton_kexec_unload(&sys, 0, &err), 0);
-	assert_int_equal(baton_kexec_exec(&sys, 0, &err), -EINVAL);
+	assert_int_equal(baton_kexec_unload(&x, 0, &err), 0);
+	assert_int_equal(baton_kexec_exec(&x, 0, &err), -EINVAL);
 	assert_non_null(strstr(err.msg, "no kexec image loaded"));
-	baton_xen_close(x);
+	baton_backend_close(&x);
 }
 
 static void machine_map_comes_from_the_hypervisor(void **state)
 {
 	(void)state;
-	struct baton_xen *x = open_fake();
+	struct baton_backend x = open_fake("");
 	struct baton_memmap map = { 0 };
 
-	assert_int_equal(baton_xen_memmap(x, &map, NULL), 0);
+	assert_int_equal(x.ops->memmap(&x, &map, NULL), 0);
 	assert_int_equal(map.nr, 6);
 	assert_int_equal(map.ranges[3].start, 0x100000);
 	assert_int_equal(map.ranges[3].end, 0x7ffe0000);
 	assert_int_equal(map.ranges[3].kind, BATON_MEM_RAM);
 	assert_int_equal(map.ranges[1].kind, BATON_MEM_RESERVED);
 	baton_memmap_free(&map);
-	baton_xen_close(x);
+	baton_backend_close(&x);
 }
 
 static void crash_facts_come_from_xen_ranges(void **state)
 {
 	(void)state;
-	struct baton_xen *x = open_fake();
+	struct baton_backend x = open_fake("");
 	struct baton_memmap map = { 0 };
 	struct baton_crash_info info;
 
-	assert_int_equal(baton_xen_memmap(x, &map, NULL), 0);
-	assert_int_equal(baton_xen_crash_read(x, &map, &info, NULL), 0);
+	assert_int_equal(x.ops->memmap(&x, &map, NULL), 0);
+	assert_int_equal(x.ops->crash_facts(&x, &map, &info, NULL), 0);
 	assert_int_equal(info.nr_crash, 1);
 	assert_int_equal(info.crash[0].start, 0x40000000);
 	assert_int_equal(info.crash[0].end, 0x50000000);
@@ -147,14 +147,14 @@ static void crash_facts_come_from_xen_ranges(void **state)
 	assert_int_equal(info.ram.nr, 2);
 	baton_crash_info_free(&info);
 	baton_memmap_free(&map);
-	baton_xen_close(x);
+	baton_backend_close(&x);
 }
 
 /* A machine map too large to copy fails after the notes were read: nothing is left of them. */
 static void failed_crash_read_leaves_nothing(void **state)
 {
 	(void)state;
-	struct baton_xen *x = open_fake();
+	struct baton_backend x = open_fake("");
 	struct baton_memmap map = { 0 };
 	struct baton_crash_info info;
 	struct baton_error err = { 0 };
@@ -167,10 +167,10 @@ static void failed_crash_read_leaves_nothing(void **state)
 	assert_non_null(map.ranges);
 	map.ranges[map.nr++] = (struct baton_mem_range){ 1ULL << 40, (1ULL << 40) + 4096,
 							 BATON_MEM_RAM };
-	assert_int_equal(baton_xen_crash_read(x, &map, &info, &err), -E2BIG);
+	assert_int_equal(x.ops->crash_facts(&x, &map, &info, &err), -E2BIG);
 	assert_true(fx_all_zero(&info, sizeof(info)));
 	baton_memmap_free(&map);
-	baton_xen_close(x);
+	baton_backend_close(&x);
 }
 
 static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
@@ -181,7 +181,7 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 	size_t size;
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
-	struct baton_ctx ctx = { .root = root, .xen = open_fake() };
+	struct baton_backend ctx = open_fake(root);
 	struct baton_load_opts o = { kernel, NULL, "console=hvc0", BATON_LOAD_CRASH, 0, 0 };
 	struct baton_error err = { 0 };
 	struct baton_image img;
@@ -198,7 +198,7 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 						  img.seg[i].mem + img.seg[i].memsz <= 0x50000000));
 	assert_non_null(strstr(img.cmdline, "console=hvc0 elfcorehdr=0x"));
 	baton_image_free(&img);
-	baton_xen_close(ctx.xen);
+	baton_backend_close(&ctx);
 	fx_rm_rf(root);
 	free(root);
 }
@@ -235,7 +235,7 @@ static size_t server_tables_under_xen(uint32_t hw_cap2)
 	size_t size, pages;
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
-	struct baton_ctx ctx = { .root = root, .xen = open_fake() };
+	struct baton_backend ctx = open_fake(root);
 	struct baton_load_opts o = { kernel, NULL, "console=hvc0", 0, 0, 0 };
 	struct baton_error err = { 0 };
 	struct baton_image img;
@@ -256,7 +256,7 @@ static size_t server_tables_under_xen(uint32_t hw_cap2)
 	f->map = NULL;
 	f->hw_cap[2] = 0;
 	free(e);
-	baton_xen_close(ctx.xen);
+	baton_backend_close(&ctx);
 	fx_rm_rf(root);
 	free(root);
 	return pages;

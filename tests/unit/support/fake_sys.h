@@ -1,14 +1,18 @@
-/* A syscall seam for tests: records what the library asked of the kernel, answers `result`. */
+/* A backend for tests: records what the library asked of the kernel, answers `result`; reads
+ * the running system from its root as the Linux backend does; random bytes are fixed
+ * (the golden zero page depends on them). */
 #ifndef BATON_TESTS_FAKE_SYS_H
 #define BATON_TESTS_FAKE_SYS_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sys.h"
+#include "backend.h"
 
 struct fake_sys {
 	int result;                    /* what every call answers (0 or a negative errno) */
+	int load_result;               /* if not 0, what kexec_load answers instead */
+	int random_result;             /* what random() answers; its bytes: BASE + i */
 	int loads, file_loads, reboots, syncs, ifdowns;
 	int synced_before_reboot;      /* a sync had happened when reboot was called */
 	/* the last kexec_load */
@@ -22,7 +26,11 @@ struct fake_sys {
 	const char *file_cmdline;
 };
 
-/* Ops that record into f. */
-struct baton_sys fake_sys_ops(struct fake_sys *f);
+#define FAKE_RANDOM_BASE 0xb0
+
+extern const struct baton_backend_ops fake_backend_ops;
+
+/* The fake backend recording into f, reading ROOT (NULL: ""). */
+struct baton_backend fake_sys_ops(struct fake_sys *f, const char *root);
 
 #endif

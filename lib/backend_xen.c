@@ -1,6 +1,6 @@
 /* Xen's kexec interface through libxenctrl, resolved with dlopen so one baton binary runs on
  * machines without Xen libraries. */
-#include "xen.h"
+#include "backend_xen.h"
 
 #include <dlfcn.h>
 #include <elf.h>
@@ -12,6 +12,7 @@
 #include "bootparams.h"
 #include "file.h"
 #include "identmap.h"
+#include "session.h"
 
 #define XEN_E820_MAX 1024
 
@@ -76,15 +77,16 @@ static int resolve(struct baton_xen *x, struct baton_error *err)
 	return 0;
 }
 
-int baton_xen_open(struct baton_xen **xen, const char *library, struct baton_error *err)
+static int xen_open(struct baton_backend *be, const struct baton_config *cfg,
+		    struct baton_error *err)
 {
+	const char *library = cfg ? cfg->xenctrl : NULL;
 	static const char *const sonames[] = { "libxenctrl.so", "libxenctrl.so.4.17",
 					       "libxenctrl.so.4.16", "libxenctrl.so.4.18",
 					       "libxenctrl.so.4.19", "libxenctrl.so.4.20" };
 	struct baton_xen *x = calloc(1, sizeof(*x));
 	int rc;
 
-	*xen = NULL;
 	if (!x)
 		return baton_fail(err, ENOMEM, "xen: out of memory");
 	const char *why = "";
@@ -111,12 +113,14 @@ int baton_xen_open(struct baton_xen **xen, const char *library, struct baton_err
 		free(x);
 		return rc;
 	}
-	*xen = x;
+	be->priv = x;
 	return 0;
 }
 
-void baton_xen_close(struct baton_xen *x)
+static void xen_close(struct baton_backend *be)
 {
+	struct baton_xen *x = be->priv;
+
 	if (!x)
 		return;
 	x->fn.interface_close(x->xch);
@@ -131,10 +135,10 @@ static int xen_type(unsigned long flags)
 
 /* Xen reads segment bytes from hypercall-safe buffers only: copy each into one. A segment with
  * no bytes still gets a (zero-length) buffer: a NULL one would make it "map-only". */
-static int xen_kexec_load(void *ctx, uint64_t entry, size_t nr,
+static int xen_kexec_load(const struct baton_backend *be, uint64_t entry, size_t nr,
 			  const struct baton_kexec_segment *segs, unsigned long flags)
 {
-	struct baton_xen *x = ctx;
+	struct baton_xen *x = be->priv;
 	xen_kexec_segment_t xs[BATON_MAX_REGIONS];
 	xc_hypercall_buffer_t bufs[BATON_MAX_REGIONS];
 	size_t done = 0;
@@ -169,26 +173,33 @@ static int xen_kexec_load(void *ctx, uint64_t entry, size_t nr,
 	return rc;
 }
 
-static int xen_reboot_kexec(void *ctx)
+/* Xen has no kernel-side loader (see no_file_load). */
+static int xen_kexec_file_load(const struct baton_backend *be, int kernel_fd, int initrd_fd,
+			       size_t cmdline_len, const char *cmdline, unsigned long flags)
 {
-	struct baton_xen *x = ctx;
+	(void)be;
+	(void)kernel_fd;
+	(void)initrd_fd;
+	(void)cmdline_len;
+	(void)cmdline;
+	(void)flags;
+	return -ENOSYS;
+}
+
+static int xen_reboot_kexec(const struct baton_backend *be)
+{
+	struct baton_xen *x = be->priv;
 	/* ENOENT: nothing loaded, which the seam reports as the kernel would (EINVAL). */
 	if (x->fn.kexec_exec(x->xch, KEXEC_TYPE_DEFAULT))
 		return errno == ENOENT ? -EINVAL : -errno;
 	return 0;
 }
 
-void baton_xen_sys(struct baton_xen *xen, struct baton_sys *sys)
+/* The machine's memory map (not dom0's pseudo-physical one). */
+static int xen_memmap(const struct baton_backend *be, struct baton_memmap *map,
+		      struct baton_error *err)
 {
-	*sys = baton_sys_linux;   /* sync() stays dom0's */
-	sys->kexec_load = xen_kexec_load;
-	sys->kexec_file_load = NULL;   /* Xen has no kernel-side loader */
-	sys->reboot_kexec = xen_reboot_kexec;
-	sys->ctx = xen;
-}
-
-int baton_xen_memmap(struct baton_xen *x, struct baton_memmap *map, struct baton_error *err)
-{
+	struct baton_xen *x = be->priv;
 	struct e820entry *e = calloc(XEN_E820_MAX, sizeof(*e));
 	int n, rc = 0;
 
@@ -217,8 +228,13 @@ int baton_xen_memmap(struct baton_xen *x, struct baton_memmap *map, struct baton
 #define XEN_HW_CAP_PAGE1GB_WORD 2
 #define XEN_HW_CAP_PAGE1GB_BIT 26
 
-int baton_xen_cpu_features(struct baton_xen *x, unsigned *features, struct baton_error *err)
+/* The purgatory runs on the real CPU, which dom0's filtered CPUID misrepresents: ask the
+ * hypervisor. Never BATON_CPU_LA57: Xen runs 4-level paging. (dom0 is never a confidential
+ * guest: Xen has no such guests as its dom0.) */
+static int xen_cpu_features(const struct baton_backend *be, unsigned *features,
+			    struct baton_error *err)
 {
+	struct baton_xen *x = be->priv;
 	xc_physinfo_t info;
 
 	memset(&info, 0, sizeof(info));
@@ -230,8 +246,10 @@ int baton_xen_cpu_features(struct baton_xen *x, unsigned *features, struct baton
 	return 0;
 }
 
-int baton_xen_loaded(struct baton_xen *x, int crash, int *loaded, struct baton_error *err)
+static int xen_loaded(const struct baton_backend *be, int crash, int *loaded,
+		      struct baton_error *err)
 {
+	struct baton_xen *x = be->priv;
 	int st = x->fn.kexec_status(x->xch, crash ? KEXEC_TYPE_CRASH : KEXEC_TYPE_DEFAULT);
 	if (st < 0)
 		return baton_fail(err, errno, "xen: kexec status: %s", strerror(errno));
@@ -251,9 +269,12 @@ static int range(struct baton_xen *x, int which, int nr, uint64_t *start, uint64
 	return x->fn.kexec_get_range(x->xch, which, nr, size, start) ? -errno : 0;
 }
 
-int baton_xen_crash_read(struct baton_xen *x, const struct baton_memmap *machine,
-			 struct baton_crash_info *info, struct baton_error *err)
+/* The crash facts from Xen's ranges: crash area, per-CPU notes, vmcoreinfo, Xen itself; RAM
+ * from the machine map. */
+static int xen_crash_facts(const struct baton_backend *be, const struct baton_memmap *machine,
+			   struct baton_crash_info *info, struct baton_error *err)
 {
+	struct baton_xen *x = be->priv;
 	uint64_t start, size;
 	int rc;
 
@@ -301,4 +322,47 @@ int baton_xen_crash_read(struct baton_xen *x, const struct baton_memmap *machine
 fail:
 	baton_crash_info_free(info);
 	return rc;
+}
+
+/* dom0's maps are pseudo-physical: the machine's firmware tables are the hypervisor's, and
+ * the new kernel gets no EFI runtime from dom0's view. */
+static int xen_efi(const struct baton_backend *be, const struct boot_params *running,
+		   struct baton_efi *efi, struct baton_error *err)
+{
+	(void)be;
+	(void)running;
+	(void)err;
+	memset(efi, 0, sizeof(*efi));
+	return 0;
+}
+
+static int xen_random(const struct baton_backend *be, void *buf, size_t len)
+{
+	return baton_backend_linux.random(be, buf, len);   /* dom0's kernel pool */
+}
+
+const struct baton_backend_ops baton_backend_xen = {
+	.name = "Xen",
+	.probe = baton_xen_is_dom0,
+	.open = xen_open,
+	.close = xen_close,
+	.memmap = xen_memmap,
+	.crash_facts = xen_crash_facts,
+	.cpu_features = xen_cpu_features,
+	.boot_params = baton_linux_boot_params,   /* dom0's own zero page */
+	.efi = xen_efi,
+	.loaded = xen_loaded,
+	.cmdline = baton_linux_cmdline,   /* dom0's */
+	.random = xen_random,
+	.kexec_load = xen_kexec_load,
+	.kexec_file_load = xen_kexec_file_load,
+	.no_file_load = "under Xen only kexec_load exists",
+	.reboot_kexec = xen_reboot_kexec,
+	.sync = baton_linux_sync,      /* dom0's file systems */
+	.ifdown = baton_linux_ifdown,  /* dom0's interfaces */
+};
+
+int baton_under_xen(const struct baton *b)
+{
+	return b->be.ops == &baton_backend_xen;
 }
