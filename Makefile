@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # baton: non-recursive build of the library, the CLI, the purgatory and the tests.
 #   make            library, CLI (dynamic and static) and purgatory
 #   make lib        the public library: libbaton.a, libbaton.so, baton.pc

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 throughput: baton's portable and SHA-NI block functions against a textbook reference
  * and OpenSSL, on one buffer (default 256 MiB). Not a test: run by `make bench`.
  *

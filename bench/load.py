@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Load benchmark: `baton -l` against kexec-tools' `kexec -l` and `openssl dgst -sha256` on the
 same kernel and a large random initrd. Not a test: run by `make bench`; see docs/performance.md.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """QEMU round trip: `LOADER -e` in a first kernel to the second kernel's init, with a 200 MiB
 initrd, baton against Debian's kexec-tools. Not a test: run by `make bench`; see
 docs/performance.md.

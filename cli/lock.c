@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A whole-command lock, so two loaders never interleave their syscalls (the kernel would answer
  * one with EBUSY, or replace an image the other just loaded). */
 #include "lock.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* One baton at a time: loads, unloads and execs serialize on a lock file. */
 #ifndef BATON_CLI_LOCK_H
 #define BATON_CLI_LOCK_H

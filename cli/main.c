@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton: the command-line front end. The only place that prints or exits. */
 #include <stdio.h>
 #include <stdlib.h>

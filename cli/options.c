@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parsing baton's command line. */
 #include "options.h"
 

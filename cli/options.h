@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Command-line options of the baton CLI (kexec-tools compatible where they overlap). */
 #ifndef BATON_CLI_OPTIONS_H
 #define BATON_CLI_OPTIONS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plan as one JSON document (--dry-run --json): the same facts as the picture, for programs.
  * Integers throughout, every `end` exclusive; docs/plan.md has the schema. */
 #include "plan_json.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plan as one JSON document (--dry-run --json). */
 #ifndef BATON_CLI_PLAN_JSON_H
 #define BATON_CLI_PLAN_JSON_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plan as a picture (the JSON form is plan_json.c). One line per memory-map range or hole, in address order, with
  * a bar showing where segments land and the identity map's leaves over it, as the page tables hold
  * them (lib/mapwalk.c reads them back, so the picture checks the builder rather than repeats it). */

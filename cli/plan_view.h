@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The plan as a picture (--dry-run) and as one JSON document (--dry-run --json): the physical
  * address space, where each segment lands, and the identity map read back from its tables. */
 #ifndef BATON_CLI_PLAN_VIEW_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Human-readable plan of a prepared image (the --dry-run and --debug output). */
 #ifndef BATON_CLI_REPORT_H
 #define BATON_CLI_REPORT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4): portable C (hosted and freestanding: no libc, no SSE) and the choice of
  * block function, portable or SHA-NI (sha256_ni.S), made per context when it is initialised. */
 #include "sha256.h"

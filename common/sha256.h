@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4), shared by the hosted library and the freestanding purgatory. */
 #ifndef BATON_COMMON_SHA256_H
 #define BATON_COMMON_SHA256_H

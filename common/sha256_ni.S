@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 block function with the x86 SHA extensions (SHA-NI), for the library and the purgatory.
  *
  *   void baton_sha256_blocks_ni(uint32_t h[8], const uint8_t *p, size_t nblocks)

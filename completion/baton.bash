@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # bash completion for baton(8), also installed as kexec(8) when baton replaces kexec-tools.
 #
 # Options are those of cli/options.c: tests/cli/test_completion.py checks that every option of

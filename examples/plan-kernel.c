@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* plan-kernel: what libbaton would load for a kernel, without loading it.
  *
  *   cc plan-kernel.c $(pkg-config --cflags --libs baton) -o plan-kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: baton_bzimage_parse on arbitrary bytes; what it accepts goes on into the zero page. */
 #include <string.h>
 

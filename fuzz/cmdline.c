@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: command-line assembly (baton_cmdline_append, baton_cmdline_append_reused).
  * Input: a flags byte, then the user's part, a NUL, and the running kernel's line (/proc/cmdline).
  * The output is checked as the new kernel will split it (Linux's next_arg(): its isspace() and

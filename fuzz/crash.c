@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: the crash facts (baton_crash_read: CPU list, crash_notes, vmcoreinfo, /proc/iomem,
  * the /proc/kcore ELF headers) from a fake root in /dev/shm, then the ELF core header and the
  * capture kernel's e820 built from them. The input is the files' bytes separated by "\n%%\n":

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Shared by the libFuzzer targets: invariant checks, input splitting, scratch trees in /dev/shm. */
 #ifndef BATON_FUZZ_FUZZ_H
 #define BATON_FUZZ_FUZZ_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: baton_identmap_layout and baton_identmap_build on memory maps decoded from the
  * input, with every table the builder writes walked back: each span maps one-to-one with its cache
  * type, gaps stay unmapped, and the pages used equal baton_identmap_pages_needed().

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: /proc/iomem text through baton_memmap_parse_iomem, baton_memmap_sort and the e820. */
 #include <stdlib.h>
 #include <string.h>

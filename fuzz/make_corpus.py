@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: MIT
 """Seed corpora for the fuzz targets, from the test fixtures and build/assets: fuzz/corpus/TARGET/.
 
 Run from the repository root; rewrites only the seeds it makes (names start with the source)."""

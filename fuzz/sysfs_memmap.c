@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Fuzz target: /sys/firmware/memmap-style trees through baton_memmap_read_sysfs.
  * The input is a list of entries separated by 0x1e; each entry's fields, separated by 0x1f, are the
  * bytes of its start, end and type files and, optionally, the entry's directory name (else its

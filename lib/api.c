@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The public library: sessions and plans over the loader's internals. */
 #include <stdlib.h>
 #include <string.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Xen's kexec interface through libxenctrl, resolved with dlopen so one baton binary runs on
  * machines without Xen libraries. */
 #include "backend_xen.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Xen as the old kernel: kexec through the hypervisor, via libxenctrl loaded at run time. The
  * only part of baton that knows of Xen. */
 #ifndef BATON_LIB_BACKEND_XEN_H

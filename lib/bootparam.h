@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Wire types of the x86 boot protocol (Documentation/arch/x86/boot.rst): the zero page and e820. */
 #ifndef BATON_LIB_BOOTPARAM_H
 #define BATON_LIB_BOOTPARAM_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Building the zero page: the one place internal memory kinds become e820 wire types. */
 #include "bootparams.h"
 

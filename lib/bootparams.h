@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The zero page handed to the new kernel: setup header, e820, command line, initrd. */
 #ifndef BATON_LIB_BOOTPARAMS_H
 #define BATON_LIB_BOOTPARAMS_H

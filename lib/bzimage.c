@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux bzImage: check the setup header (Documentation/arch/x86/boot.rst) for a 64-bit load. */
 #include "bzimage.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Linux bzImage: validation of the setup header and what the loader needs from it. */
 #ifndef BATON_LIB_BZIMAGE_H
 #define BATON_LIB_BZIMAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Command-line assembly: no token is added that the user did not ask for. */
 #include "cmdline.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The new kernel's command line: exactly what was asked, joined with single spaces. */
 #ifndef BATON_LIB_CMDLINE_H
 #define BATON_LIB_CMDLINE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* CPU features and confidential guests from /proc/cpuinfo (and sysfs). */
 #include "cpu.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the running machine offers the identity map (1 GiB pages, 5-level paging in use), and
  * whether it is a confidential guest, in which baton's purgatory cannot run. */
 #ifndef BATON_LIB_CPU_H

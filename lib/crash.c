@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Crash dumps: reading the running kernel's crash data, the ELF core header, the capture e820. */
 #include "crash.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Crash dumps (kdump): what the dead kernel's memory looks like, as an ELF core header for the
  * capture kernel's elfcorehdr=, and the e820 map the capture kernel may boot in. */
 #ifndef BATON_LIB_CRASH_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UEFI facts for the new kernel: the runtime map and the tables, from sysfs. */
 #include "efi.h"
 

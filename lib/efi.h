@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* UEFI: what the new kernel needs to keep the firmware's runtime services. */
 #ifndef BATON_LIB_EFI_H
 #define BATON_LIB_EFI_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error recording for library code. */
 #include "error.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Error reporting for library code: a code and one line of text, never printed here.
  *
  * One cleanup rule for the whole library: a function that fails leaves its outputs empty. It

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* File access for the loader. */
 #include "file.h"
 

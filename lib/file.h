@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Input files: mapped read-only (never copied), or read whole when small (sysfs, procfs). */
 #ifndef BATON_LIB_FILE_H
 #define BATON_LIB_FILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The identity map: classify the address space into WB/UC pages and build minimal page tables for it. */
 #include "identmap.h"
 

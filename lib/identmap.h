@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The identity map: page tables mapping every physical byte the handover may touch one-to-one. */
 #ifndef BATON_LIB_IDENTMAP_H
 #define BATON_LIB_IDENTMAP_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Preparing a kexec image: read inputs, place segments, build boot_params, identity map and
  * purgatory parameters, digest everything. All of it happens here, while the system is healthy. */
 #include "image.h"

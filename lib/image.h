@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A kexec image ready to load: every segment placed, built and digested at load time. */
 #ifndef BATON_LIB_IMAGE_H
 #define BATON_LIB_IMAGE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* kexec operations: the only callers of the backend's loading calls. */
 #include "kexec.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Loading, unloading, executing and querying kexec images through the backend. */
 #ifndef BATON_LIB_KEXEC_H
 #define BATON_LIB_KEXEC_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Walking the identity map's page tables as bytes, the way the CPU will, into runs of leaves. */
 #include "mapwalk.h"
 

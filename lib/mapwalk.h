@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading an identity map back from its page-table bytes: what is mapped, by which page size and
  * memory type. An independent check of the builder: it reads what the purgatory will load. */
 #ifndef BATON_LIB_MAPWALK_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machine's physical memory map, read from /sys/firmware/memmap or /proc/iomem. */
 #include "memmap.h"
 

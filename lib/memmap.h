@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The machine's physical memory map, as baton's own type (never an e820 wire struct). */
 #ifndef BATON_LIB_MEMMAP_H
 #define BATON_LIB_MEMMAP_H

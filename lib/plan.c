@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* First-fit placement over a list of free ranges: lowest or highest address, as asked. */
 #include "plan.h"
 

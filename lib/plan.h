@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Placement of segments in free RAM: deterministic, page aligned, never in reserved memory. */
 #ifndef BATON_LIB_PLAN_H
 #define BATON_LIB_PLAN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The purgatory image, embedded in the library as bytes (built from purgatory/). */
 	.section .rodata
 	.balign	64

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The embedded purgatory image (lib/purgatory_blob.S); its header is read by purgatory_params.h. */
 #ifndef BATON_LIB_PURGATORY_IMAGE_H
 #define BATON_LIB_PURGATORY_IMAGE_H

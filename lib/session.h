@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the public handles (baton/baton.h) hold: for the library, its tests and the in-tree CLI.
  *
  * The CLI uses the public API for everything a program using libbaton would want (sessions,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small parsers for kernel text files: numbers, lines, /proc/iomem entries. */
 #include "text.h"
 

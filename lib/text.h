@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Small parsers for kernel text files (sysfs, procfs): numbers, lines, /proc/iomem entries. */
 #ifndef BATON_LIB_TEXT_H
 #define BATON_LIB_TEXT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reading the purgatory's timing record back in the new kernel. */
 #include "timing.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The handover timing record, as the new kernel shows it (see BATON_SETUP_TIMING in abi.h). */
 #ifndef BATON_LIB_TIMING_H
 #define BATON_LIB_TIMING_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Purgatory entry and exit: from "64-bit mode, nothing else assumed" to the kernel's entry state.
  * Everything here is RIP-relative: the image runs wherever the loader put it. */
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SSE on for the hash only: the old kernel may have left it off (Xen: CR4 = PAE), and the new
  * kernel is entered with CR0/CR4 as take_over_paging sets them, not with SSE as left here. */
 #include "fpu.h"

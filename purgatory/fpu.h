@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SSE for the SHA-NI hash: enabled around the verification only, then put back as it was. */
 #ifndef BATON_PURGATORY_FPU_H
 #define BATON_PURGATORY_FPU_H

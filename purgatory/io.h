@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Port I/O and control-register access for the purgatory. */
 #ifndef BATON_PURGATORY_IO_H
 #define BATON_PURGATORY_IO_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The purgatory: verify everything, take over the page tables, save low memory, hand over. */
 #include <stddef.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Reset through the chipset (0xCF9), then the keyboard controller, then a triple fault. */
 #include "reset.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* 16550 UART: programmed once, then polled; bounded waits so a missing UART cannot hang us. */
 #include "serial.h"
 

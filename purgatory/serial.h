@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Minimal 16550 UART output for the purgatory's progress and failure reports. */
 #ifndef BATON_PURGATORY_SERIAL_H
 #define BATON_PURGATORY_SERIAL_H

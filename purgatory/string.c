@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The two memory functions the compiler may call on its own in freestanding code. */
 #include <stddef.h>
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The purgatory's IDT. An NMI (watchdog, BMC, perf, or Xen re-enabling them before the jump) must
  * not reset the machine and lose a crash dump; any other exception means the purgatory cannot go
  * on, so it says which and where on the serial console and resets. Nothing of the old kernel's

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The purgatory's own IDT: NMIs are counted and survived, every other vector is named and resets. */
 #ifndef BATON_PURGATORY_TRAP_H
 #define BATON_PURGATORY_TRAP_H

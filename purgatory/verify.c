@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Parameter and region verification: the purgatory runs nothing it has not checked. */
 #include "verify.h"
 

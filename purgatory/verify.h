@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Checks of the loader's parameters and of every region, free of hardware: also built on the host. */
 #ifndef BATON_PURGATORY_VERIFY_H
 #define BATON_PURGATORY_VERIFY_H

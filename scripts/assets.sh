@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Builds everything the VM tests need under $BUILD/assets (idempotent; run again to refresh).
 #
 #   scripts/assets.sh [BUILD]          BUILD defaults to $BUILD, then "build"

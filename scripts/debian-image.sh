@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # Builds a Debian bookworm system image for tests/vm/test_debian.py (idempotent; run again to
 # refresh only what is stale).
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Demo: boots kernel 1 under QEMU, shows baton's plan, loads kernel 2 with baton and hands over.
 #   scripts/demo.sh [BUILD] [demo.py options, e.g. --loader kexec-tools]
 # The whole serial transcript goes to stdout; exits non-zero if the second kernel did not come up.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages baton's build and tests need, when missing (as root; else says what
 # is missing). Kernels and kexec-tools are not installed here: scripts/assets.sh only unpacks them.
 set -eu

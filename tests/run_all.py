@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Runs every test suite (unit binaries, CLI tests, VM tests) and ends with one 'N passed, N failed' line.
 
     /usr/bin/python3 tests/run_all.py --build build [--no-vm]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The loader <-> purgatory ABI: the one place both sides agree on what the purgatory is told.
  *
  * The purgatory image starts with struct baton_purgatory_header (written by the purgatory's own

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* baton: load a Linux kernel for kexec on x86-64 and hand the machine over to it.
  *
  * The public library (libbaton, pkg-config "baton"). A session (struct baton) knows where the

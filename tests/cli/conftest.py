@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fixtures for CLI tests: fake machine roots (BATON_ROOT) and synthetic kernels.
 
 Nothing here may reach kexec_load or reboot on the host: every test runs baton with --dry-run,

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The baton CLI on the host: plans, refusals, and what reaches the (strace-answered) syscalls."""
 
 import os

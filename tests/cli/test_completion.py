@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Bash completion (completion/baton.bash): every option of the CLI is offered, file names for
 KERNEL and --initrd/--ramdisk, nothing after --help or --version."""
 

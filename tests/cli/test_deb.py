@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The Debian packages (debian/, `make deb`): what each of baton, libbaton0, libbaton-dev and
 baton-kexec holds, and their control fields. Packages are only built and inspected
 (dpkg-deb -c/-f/-x), never installed: baton-kexec would replace this machine's kexec."""

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """baton called as kexec: kexec-tools' behaviour, for systemd, kdump-tools and scripts.
 
 Every syscall that loads or reboots is answered by strace (conftest.run); interfaces are taken

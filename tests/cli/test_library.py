@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """The installed library: make install into a staging root, then the example program built
 against it through pkg-config plans a load (nothing is loaded: the library is only asked to plan)."""
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """baton --dry-run draws the plan (cli/plan_view.c) and --dry-run --json gives it to programs.
 Every run here is a dry run on a fake machine root: nothing reaches kexec_load."""
 

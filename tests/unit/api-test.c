@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the public library (baton/baton.h) over a fake syscall seam and fixture machines. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the zero page builder. */
 #include <setjmp.h>
 #include <stdarg.h>

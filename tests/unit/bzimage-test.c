@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for lib/bzimage.c: a synthetic header broken one field at a time, and a real kernel. */
 #include <stdarg.h>
 #include <stddef.h>

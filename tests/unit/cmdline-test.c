@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for command-line assembly. */
 #include <setjmp.h>
 #include <stdarg.h>

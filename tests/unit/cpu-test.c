@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for CPU feature and confidential-guest detection from cpuinfo and sysfs. */
 #include <setjmp.h>
 #include <stdarg.h>

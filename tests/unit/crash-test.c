@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for lib/crash.c: reading crash data, the ELF core header (against kexec-tools on the
  * same QEMU boots, a golden file and properties), the capture kernel's e820. */
 #include <stdarg.h>

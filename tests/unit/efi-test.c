@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the UEFI facts handed to the new kernel. */
 #include <setjmp.h>
 #include <stdarg.h>

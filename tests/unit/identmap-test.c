@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for lib/identmap.c: classification, the exact table bytes, minimal page counts, on real,
  * hand-made and random memory maps. */
 #include <stdarg.h>

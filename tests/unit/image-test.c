@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for image preparation against fixture machines: placement, digests, purgatory params. */
 #include <setjmp.h>
 #include <stdarg.h>

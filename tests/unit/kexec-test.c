@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for kexec operations through a fake syscall seam (nothing reaches the kernel). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for lib/mapwalk.c: tables built by baton_identmap_build read back into exact runs, and
  * corrupt tables refused with the entry named. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for lib/memmap.c: kinds, sorting and merging, /proc/iomem and /sys/firmware/memmap readers. */
 #include <stdarg.h>
 #include <stddef.h>

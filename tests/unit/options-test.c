@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the CLI's option parsing. */
 #include <setjmp.h>
 #include <stdarg.h>

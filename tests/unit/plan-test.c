@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for segment placement. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for cli/plan_view.c: the JSON string escaper, sizes, the character set, and the picture of
  * hand-made plans (exact lines, 100 columns, long maps collapsed). */
 #include <setjmp.h>

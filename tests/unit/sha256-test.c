@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for common/sha256.c and common/sha256_ni.S: NIST vectors, padding boundaries, incremental
  * use and OpenSSL cross-checks, each run on both block functions (portable, and SHA-NI where this
  * CPU has it), plus the CPU detection and the block functions against each other. */

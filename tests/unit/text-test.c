@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for lib/text.c: characters, numbers, trimming, lines and /proc/iomem entries. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for reading the handover timing record in the new kernel. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the purgatory's verification, built for the host (physical = host addresses). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Tests for the Xen backend against a stand-in libxenctrl (no hypercall is made). */
 #include <setjmp.h>
 #include <stdarg.h>

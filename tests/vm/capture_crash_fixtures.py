@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Captures what an ELF core header generator needs from a first kernel booted with crashkernel=.
 
     /usr/bin/python3 tests/vm/capture_crash_fixtures.py [--build build] [--out tests/fixtures]

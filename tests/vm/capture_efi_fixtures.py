@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Captures what EFI support in baton needs to know, from the Debian cloud kernel under OVMF.
 
     /usr/bin/python3 tests/vm/capture_efi_fixtures.py [--build build] [--out tests/fixtures/efi]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Captures the first kernel's memory map, /proc/iomem and boot_params under QEMU as test fixtures.
 
     /usr/bin/python3 tests/vm/capture_fixtures.py [--build build] [--out tests/fixtures]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Captures what a Xen backend in baton needs to know, from Xen 4.17 + a PV dom0 under QEMU.
 
     /usr/bin/python3 tests/vm/capture_xen_fixtures.py [--build build] [--out tests/fixtures/xen]

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Fixtures for the VM tests: assets built once per session, one Console per test, transcripts kept.
 
 Environment:

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Drives a QEMU guest's serial console, in the style of U-Boot's test/py ConsoleBase."""
 
 import codecs

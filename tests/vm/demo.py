@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Demo: kernel 1 -> baton -> kernel 2 under QEMU, with the whole serial transcript on stdout.
 
     /usr/bin/python3 tests/vm/demo.py [--build build] [--loader baton|kexec-tools] [--mem 1024]

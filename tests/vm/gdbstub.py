@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A small GDB remote serial protocol client for QEMU's gdbstub (no gdb binary needed).
 
 Enough to reach into a running guest from the host: stop it, read and write PHYSICAL memory

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A corrupt image never runs: one byte flipped in guest memory from outside makes the purgatory
 report what is corrupt and reset the machine.
 

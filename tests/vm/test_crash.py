@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Crash dumps under QEMU: panic the first kernel, boot the capture kernel loaded with -p, read the dump.
 
 Per loader (baton, kexec-tools) and case (smp2, highmem, 4level), the first kernel boots with

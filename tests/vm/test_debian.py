@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """A real Debian system as the ecosystem baton drops into (issue #8): systemd and kdump-tools.
 
 The image (scripts/debian-image.sh) is Debian bookworm from debootstrap: systemd as init, the cloud

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Hand over from a kernel booted by UEFI firmware (OVMF) to a second one, with baton and with
 kexec-tools, and check that the second kernel still has EFI: /sys/firmware/efi, working runtime
 services (an EFI variable read through efivarfs equals what the first kernel read), the same

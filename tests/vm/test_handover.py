@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Hand over from a first Linux kernel to a second one under QEMU, with baton and with kexec-tools."""
 
 import json

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """baton under UEFI Secure Boot: OVMF's secboot firmware with Microsoft's keys boots shim ->
 grub -> the Debian-signed cloud kernel (tests/vm/assets.mk), which locks itself
 down and trusts Debian's Secure Boot CA for kexec_file_load.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Robustness of the machine's state around a handover, under QEMU.
 
 Nothing lost: the first kernel writes a file to an ext4 file system on a virtio disk and does not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Under Xen: load from dom0 (PV, control_d), then hand the machine over (-e) or crash dom0 (-p).
 
 QEMU boots Xen 4.17 (Debian) with a PV dom0 (the full amd64 kernel); the dom0 initramfs

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 """Crash-dump helpers shared by test_crash.py and test_xen.py: address ranges, the ELF core header
 of /proc/vmcore (read base64 through the console, parsed here) and the checks made on a capture
 kernel and its dump. Plain functions; the checks assert, with messages that name what failed."""

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A stand-in libxenctrl for host tests: records kexec calls instead of making hypercalls. */
 #include <errno.h>
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the stand-in libxenctrl recorded, shared by the fake and the Xen backend's tests. */
 #ifndef BATON_TESTS_UNIT_FAKES_XENCTRL_STATE_H
 #define BATON_TESTS_UNIT_FAKES_XENCTRL_STATE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A backend for tests (nothing reaches the kernel). */
 #include "fake_sys.h"
 

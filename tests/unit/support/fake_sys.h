@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A backend for tests: records what the library asked of the kernel, answers `result`; reads
  * the running system from its root as the Linux backend does; random bytes are fixed
  * (the golden zero page depends on them). */

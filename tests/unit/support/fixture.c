@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test fixtures: temporary roots and synthetic kernels. */
 #include "fixture.h"
 

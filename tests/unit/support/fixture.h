@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Test fixtures: temporary machine roots (sysfs/procfs files) and synthetic bzImages. */
 #ifndef BATON_TESTS_FIXTURE_H
 #define BATON_TESTS_FIXTURE_H
