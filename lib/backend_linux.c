@@ -138,8 +138,8 @@ static int linux_kexec_load(const struct baton_backend *be, uint64_t entry, size
 	return 0;
 }
 
-static int linux_kexec_file_load(const struct baton_backend *be, int kernel_fd, int initrd_fd, size_t cmdline_len,
-				 const char *cmdline, unsigned long flags)
+static int linux_kexec_file_load(const struct baton_backend *be, int kernel_fd, int initrd_fd,
+				 size_t cmdline_len, const char *cmdline, unsigned long flags)
 {
 	(void)be;
 	if (syscall(SYS_kexec_file_load, kernel_fd, initrd_fd, (unsigned long)cmdline_len, cmdline,

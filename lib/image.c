@@ -301,7 +301,8 @@ static int boot_segment_walk(const struct baton_backend *ctx, struct baton_image
 			.initrd_size = img->in.initrd_file.size,
 			.cmdline_addr = phys + sizeof(struct boot_params),
 		};
-		baton_bootparams_build(bp, &img->in.kernel.bz, map, img->in.have_running ? &img->in.running : NULL,
+		baton_bootparams_build(bp, &img->in.kernel.bz, map,
+				       img->in.have_running ? &img->in.running : NULL,
 				       &layout);
 		if (cmdline->len)
 			memcpy(seg + sizeof(*bp), cmdline->text, cmdline->len);
@@ -441,7 +442,8 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	rc = baton_cmdline_append(&cmdline, opts->cmdline ? opts->cmdline : "", err);
 	if (!rc)
 		rc = planner_init(&planner, img, opts->flags, err);
-	fctx = (struct baton_format_ctx){ &img->in.kernel, opts, img->in.features, img->in.initrd_file.size,
+	fctx = (struct baton_format_ctx){ &img->in.kernel, opts, img->in.features,
+					  img->in.initrd_file.size,
 					  img->seg, { placer_place, placer_no_room, &planner } };
 	if (!rc)
 		rc = img->in.kernel.format->plan(&fctx, &fplan, err);
