@@ -15,7 +15,7 @@ struct baton_inputs {
 	struct baton_file initrd_file;     /* mapped; size 0: none */
 	struct baton_kernel kernel;        /* the kernel file as its format parsed it */
 	unsigned features;                 /* enum baton_cpu_feature of the running machine */
-	struct baton_memmap memmap;        /* the firmware's (under Xen: the machine's) */
+	struct baton_memmap memmap;        /* the machine's, as the backend sees it */
 	struct baton_crash_info crash;     /* crash images only */
 	struct boot_params running;        /* the running kernel's zero page, if have_running */
 	int have_running;
