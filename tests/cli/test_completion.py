@@ -140,3 +140,17 @@ def test_registered_for_baton_and_kexec():
     assert p.returncode == 0, p.stderr
     assert p.stdout.split('\n')[:2] == ['complete -F _baton baton', 'complete -F _baton kexec']
     assert complete(['--in'], command='kexec') == ['--initrd=']
+
+
+def test_types_are_the_format_table(baton):
+    """-t offers exactly the kernel types of the library's format table (`baton -t help`)."""
+    text = subprocess.run([baton, '-t', 'help'], capture_output=True, text=True,
+                          check=True).stdout
+    names = set()
+    for line in text.splitlines()[1:]:
+        m = re.match(r'^\s+(\S+)(?: \(also (.*)\))?$', line)
+        assert m, 'unexpected line in -t help: %r' % line
+        names.add(m.group(1))
+        if m.group(2):
+            names.update(n.strip() for n in m.group(2).split(','))
+    assert names and set(complete(['-t', ''])) == names
