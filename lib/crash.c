@@ -31,26 +31,15 @@
 static int read_text(const char *root, const char *rel, char *path, size_t path_size, char *buf,
 		     size_t size, struct baton_error *err)
 {
-	struct baton_file f;
-	const char *start, *end;
-	int rc;
+	int rc = baton_path(path, path_size, root, rel, err);
 
-	rc = baton_path(path, path_size, root, rel, err);
 	if (rc)
 		return rc;
-	rc = baton_file_read(&f, path, size, NULL);
+	rc = baton_file_read_text(path, buf, size);
+	if (rc == -EFBIG)
+		return baton_fail(err, EINVAL, "crash: %s: longer than %zu bytes", path, size - 1);
 	if (rc)
 		return baton_fail(err, -rc, "crash: %s: %s", path, strerror(-rc));
-	if (f.size == size) {
-		baton_file_free(&f);
-		return baton_fail(err, EINVAL, "crash: %s: longer than %zu bytes", path, size - 1);
-	}
-	start = (const char *)f.data;
-	end = start + f.size;
-	baton_trim(&start, &end);
-	memcpy(buf, start, (size_t)(end - start));
-	buf[end - start] = 0;
-	baton_file_free(&f);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "file.h"
 #include "text.h"
 
 #define IOMEM_MAX_SIZE (16u << 20)   /* far above any real /proc/iomem; bounds a runaway read */
@@ -166,35 +167,15 @@ static int append_range(struct baton_memmap *map, uint64_t start, uint64_t last,
 	return baton_memmap_add(map, start, end, kind, err);
 }
 
-/* Read a small sysfs file into buf as a string with surrounding whitespace removed. */
+/* A small sysfs file into buf, whitespace-trimmed. */
 static int read_small_file(const char *path, char *buf, size_t size, struct baton_error *err)
 {
-	const char *start = buf, *end;
-	size_t len = 0;
-	ssize_t n = 1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+	int rc = baton_file_read_text(path, buf, size);
 
-	if (fd < 0)
-		return baton_fail(err, errno, "memmap: %s: cannot open: %s", path, strerror(errno));
-	/* Reading up to the full size tells a file that fits (len < size) from one that does not. */
-	while (len < size && n != 0) {
-		n = read(fd, buf + len, size - len);
-		if (n > 0)
-			len += (size_t)n;
-		else if (n < 0 && errno != EINTR) {
-			e = errno;
-			break;
-		}
-	}
-	close(fd);
-	if (e)
-		return baton_fail(err, e, "memmap: %s: cannot read: %s", path, strerror(e));
-	if (len == size)
+	if (rc == -EFBIG)
 		return baton_fail(err, EINVAL, "memmap: %s: longer than %zu bytes", path, size - 1);
-	end = buf + len;
-	baton_trim(&start, &end);
-	memmove(buf, start, (size_t)(end - start));
-	buf[end - start] = '\0';
+	if (rc)
+		return baton_fail(err, -rc, "memmap: %s: cannot open: %s", path, strerror(-rc));
 	return 0;
 }
 
