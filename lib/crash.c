@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "file.h"
+#include "iomem.h"
 #include "text.h"
 
 #define SMALL_FILE_MAX 4096
-#define IOMEM_MAX (8u << 20)
 #define KCORE_HEADERS_MAX (1u << 20)   /* kcore has 2 program headers per RAM range: plenty */
 #define NOTE_SIZE_MAX (1u << 20)
 #define START_KERNEL_MAP 0xffffffff80000000ULL   /* the kernel image and, above it, modules */
@@ -173,7 +173,6 @@ struct iomem_scan {
 	uint64_t code_start;   /* "Kernel code"; valid when has_code */
 	uint64_t bss_end;      /* one past "Kernel bss"; 0: none */
 	int has_code;
-	int nonzero;           /* some address is not 0: the reader may see them (root) */
 };
 
 static int name_is(const char *name, size_t len, const char *want)
@@ -188,30 +187,25 @@ static int name_is_ram(const char *name, size_t len)
 	       (len > 12 && !memcmp(name, "System RAM (", 12) && name[len - 1] == ')');
 }
 
-static int iomem_line(struct baton_crash_info *info, struct iomem_scan *scan, const char *l,
-		      const char *end, const char *path, int line, struct baton_error *err)
+static int iomem_entry(struct baton_crash_info *info, struct iomem_scan *scan,
+		       const struct baton_iomem_entry *e, const char *path,
+		       struct baton_error *err)
 {
-	struct baton_iomem_entry e;
-	uint64_t stop;
+	/* [start, stop) loses the top byte of the address space. */
+	uint64_t stop = e->last == UINT64_MAX ? e->last : e->last + 1;
 
-	if (baton_iomem_line(l, end, &e) || e.last < e.start)
-		return baton_fail(err, EINVAL, "crash: %s: line %d: expected \"start-end : name\""
-				  " in hex: \"%.*s\"", path, line,
-				  end - l > 40 ? 40 : (int)(end - l), l);
-	stop = e.last == UINT64_MAX ? e.last : e.last + 1;   /* [start, stop) loses the top byte */
-	scan->nonzero |= e.start || e.last;
-	if (name_is_ram(e.name, e.name_len))
-		return stop > e.start ?
-		       baton_memmap_add(&info->ram, e.start, stop, BATON_MEM_RAM, err) : 0;
-	if (name_is(e.name, e.name_len, "Crash kernel") && stop > e.start) {
+	if (name_is_ram(e->name, e->name_len))
+		return stop > e->start ?
+		       baton_memmap_add(&info->ram, e->start, stop, BATON_MEM_RAM, err) : 0;
+	if (name_is(e->name, e->name_len, "Crash kernel") && stop > e->start) {
 		if (info->nr_crash == BATON_CRASH_MAX_REGIONS)
 			return baton_fail(err, E2BIG, "crash: %s: more than %d \"Crash kernel\""
 					  " regions", path, BATON_CRASH_MAX_REGIONS);
-		info->crash[info->nr_crash++] = (struct baton_phys_range){ e.start, stop };
-	} else if (name_is(e.name, e.name_len, "Kernel code") && !scan->has_code) {
-		scan->code_start = e.start;
+		info->crash[info->nr_crash++] = (struct baton_phys_range){ e->start, stop };
+	} else if (name_is(e->name, e->name_len, "Kernel code") && !scan->has_code) {
+		scan->code_start = e->start;
 		scan->has_code = 1;
-	} else if (name_is(e.name, e.name_len, "Kernel bss")) {
+	} else if (name_is(e->name, e->name_len, "Kernel bss")) {
 		scan->bss_end = stop;
 	}
 	return 0;
@@ -231,31 +225,38 @@ static int read_iomem(const char *root, struct baton_crash_info *info, struct io
 {
 	char path[PATH_MAX];
 	struct baton_file f;
-	const char *p, *text_end;
-	int rc, line = 0;
+	struct baton_iomem_iter it;
+	struct baton_iomem_entry e;
+	int rc;
 
 	if ((rc = baton_path(path, sizeof(path), root, "/proc/iomem", err)))
 		return rc;
-	if ((rc = baton_file_read(&f, path, IOMEM_MAX, NULL)))
-		return baton_fail(err, -rc, "crash: %s: %s", path, strerror(-rc));
-	if (f.size == IOMEM_MAX) {
-		baton_file_free(&f);
+	if ((rc = baton_iomem_read(&f, path)) == -EFBIG)
 		return baton_fail(err, EFBIG, "crash: %s: larger than %u MiB", path,
-				  IOMEM_MAX >> 20);
+				  BATON_IOMEM_MAX >> 20);
+	if (rc)
+		return baton_fail(err, -rc, "crash: %s: %s", path, strerror(-rc));
+	baton_iomem_begin(&it, (const char *)f.data, f.size, BATON_IOMEM_ALL);
+	while ((rc = baton_iomem_next(&it, &e)) > 0) {
+		if (e.last < e.start) {
+			rc = -EINVAL;
+			break;
+		}
+		if ((rc = iomem_entry(info, scan, &e, path, err)))
+			goto out;
 	}
-	p = (const char *)f.data;
-	text_end = p + f.size;
-	while (!rc && p < text_end) {
-		const char *end, *l = baton_next_line(&p, text_end, &end);
+	if (rc) {
+		const char *l;
+		int n = baton_iomem_excerpt(&it, &l);
 
-		line++;
-		if (end != l)
-			rc = iomem_line(info, scan, l, end, path, line, err);
+		rc = baton_fail(err, EINVAL, "crash: %s: line %d: expected \"start-end : name\""
+				" in hex: \"%.*s\"", path, it.line, n, l);
 	}
+out:
 	baton_file_free(&f);
 	if (rc)
 		return rc;
-	if (!scan->nonzero && line)
+	if (!it.nonzero && it.line)
 		return baton_fail(err, EACCES, "crash: %s: every address reads as zero: reading it"
 				  " needs root (CAP_SYS_ADMIN)", path);
 	if (!info->ram.nr)
