@@ -40,10 +40,37 @@ static void backup_range(void **state)
 	baton_memmap_free(&info.ram);
 }
 
+static void regions_are_bounded_sorted_and_disjoint(void **state)
+{
+	struct baton_crash_info info = { 0 };
+	struct baton_error err = { 0 };
+
+	(void)state;
+	for (int i = BATON_CRASH_MAX_REGIONS; i > 0; i--)
+		assert_int_equal(baton_crash_add_region(&info, i * 0x1000ULL, i * 0x1000ULL + 0x800,
+							"here", &err), 0);
+	check_error(baton_crash_add_region(&info, 0, 0x800, "here", &err), &err, E2BIG,
+		    "here: more than 8 \"Crash kernel\" regions", NULL);
+	assert_int_equal(info.nr_crash, BATON_CRASH_MAX_REGIONS);
+	assert_int_equal(baton_memmap_add(&info.ram, 0x100000, 0x200000, BATON_MEM_RAM, &err), 0);
+	assert_int_equal(baton_memmap_add(&info.ram, 0, 0x100000, BATON_MEM_RAM, &err), 0);
+	assert_int_equal(baton_crash_info_finish(&info, "here", &err), 0);
+	for (size_t i = 0; i < info.nr_crash; i++)
+		assert_int_equal(info.crash[i].start, (i + 1) * 0x1000);
+	assert_int_equal(info.ram.nr, 1);   /* sorted and merged */
+	assert_int_equal(info.ram.ranges[0].end, 0x200000);
+	info.crash[3].end = info.crash[4].start + 1;
+	check_error(baton_crash_info_finish(&info, "here", &err), &err, EINVAL,
+		    "here: \"Crash kernel\" regions overlap at 0x5000", NULL);
+	baton_crash_info_free(&info);
+	assert_true(fx_all_zero(&info, sizeof(info)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(backup_range),
+		cmocka_unit_test(regions_are_bounded_sorted_and_disjoint),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

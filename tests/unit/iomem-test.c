@@ -82,7 +82,8 @@ static void malformed_lines_give_an_excerpt(void **state)
 	struct baton_iomem_entry e;
 	int n;
 
-	snprintf(text, sizeof(text), "%s\n", "0000-zz : a name far longer than forty characters, to be cut");
+	snprintf(text, sizeof(text), "%s\n",
+		 "0000-zz : a name far longer than forty characters, to be cut");
 	baton_iomem_begin(&it, text, strlen(text), BATON_IOMEM_TOP);
 	assert_int_equal(baton_iomem_next(&it, &e), -EINVAL);
 	n = baton_iomem_excerpt(&it, &l);
