@@ -10,7 +10,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "crash.h"
+#include "crash_map.h"
+#include "crash_read.h"
+#include "elfcore.h"
 #include "fuzz.h"
 
 #define SEP "\n%%\n"

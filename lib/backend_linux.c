@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cpu.h"
+#include "crash_read.h"
 #include "file.h"
 
 static int linux_probe(const char *root)

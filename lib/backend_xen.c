@@ -282,9 +282,8 @@ static int xen_crash_facts(const struct baton_backend *be, const struct baton_me
 	memset(info, 0, sizeof(*info));
 	if (range(x, KEXEC_RANGE_MA_CRASH, 0, &start, &size) || !size)
 		return baton_fail(err, ENOENT, "xen: no crash area: boot Xen with crashkernel=");
-	info->crash[0].start = start;
-	info->crash[0].end = start + size;
-	info->nr_crash = 1;
+	if ((rc = baton_crash_add_region(info, start, start + size, "xen", err)))
+		return rc;
 	if (range(x, KEXEC_RANGE_MA_VMCOREINFO, 0, &info->vmcoreinfo_addr, &info->vmcoreinfo_size)) {
 		rc = baton_fail(err, ENOENT, "xen: no vmcoreinfo range from the hypervisor");
 		goto fail;
@@ -319,7 +318,8 @@ static int xen_crash_facts(const struct baton_backend *be, const struct baton_me
 		if (rc)
 			goto fail;
 	}
-	return 0;
+	if (!(rc = baton_crash_info_finish(info, "xen", err)))
+		return 0;
 fail:
 	baton_crash_info_free(info);
 	return rc;

@@ -15,21 +15,18 @@
 /* 1 and *v set: ROOT/REL holds one hex number; 0: no such file; <0: malformed. */
 static int read_hex(const char *root, const char *rel, uint64_t *v, struct baton_error *err)
 {
-	char path[4096];
-	struct baton_file f;
-	const char *p, *end;
-	int ok, rc = baton_path(path, sizeof(path), root, rel, err);
+	char path[4096], text[65];
+	const char *p = text;
+	int rc = baton_path(path, sizeof(path), root, rel, err);
 
 	if (rc)
 		return rc;
-	if (baton_file_read(&f, path, 64, NULL))
+	rc = baton_file_read_text(path, text, sizeof(text));
+	if (rc && rc != -EFBIG)
 		return 0;
-	p = (const char *)f.data;
-	end = p + f.size;
-	baton_trim(&p, &end);
-	ok = !baton_parse_hex(&p, end, v) && p == end;
-	baton_file_free(&f);
-	return ok ? 1 : baton_fail(err, EINVAL, "efi: %s: not a hex number", path);
+	if (!rc && !baton_parse_hex(&p, text + strlen(text), v) && !*p)
+		return 1;
+	return baton_fail(err, EINVAL, "efi: %s: not a hex number", path);
 }
 
 static int read_desc(const char *root, size_t n, struct efi_memory_desc *d,

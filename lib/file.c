@@ -10,6 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "text.h"
+
 int baton_file_map(struct baton_file *f, const char *path, const char *what,
 		   struct baton_error *err)
 {
@@ -88,6 +90,27 @@ void baton_file_free(struct baton_file *f)
 	else
 		free((void *)f->data);
 	memset(f, 0, sizeof(*f));
+}
+
+int baton_file_read_text(const char *path, char *buf, size_t size)
+{
+	struct baton_file f;
+	const char *start, *end;
+	int rc = baton_file_read(&f, path, size, NULL);
+
+	if (rc)
+		return rc;
+	if (f.size == size) {
+		baton_file_free(&f);
+		return -EFBIG;
+	}
+	start = (const char *)f.data;
+	end = start + f.size;
+	baton_trim(&start, &end);
+	memcpy(buf, start, (size_t)(end - start));
+	buf[end - start] = 0;
+	baton_file_free(&f);
+	return 0;
 }
 
 int baton_path(char *buf, size_t size, const char *root, const char *rel, struct baton_error *err)

@@ -21,6 +21,10 @@ int baton_file_map(struct baton_file *f, const char *path, const char *what,
 /* Read a small file (at most `max` bytes) into a NUL-terminated heap buffer. */
 int baton_file_read(struct baton_file *f, const char *path, size_t max, struct baton_error *err);
 void baton_file_free(struct baton_file *f);
+/* A small text file (sysfs, procfs) into buf, surrounding whitespace removed, NUL-terminated:
+ * 0, -EFBIG when it holds `size` - 1 bytes or more before trimming, else -errno from open or
+ * read. No message: the caller names its module and the file's meaning. */
+int baton_file_read_text(const char *path, char *buf, size_t size);
 
 /* "ROOT/rel" into buf: ROOT "" or NULL means the machine's own filesystem. -ENAMETOOLONG when
  * it does not fit: never a truncated path, which could name another file. */

@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "memmap.h"
+#include "ranges.h"
 
 enum baton_cache {
 	BATON_CACHE_WB = 1,   /* RAM-like: write-back, no cache bits */
@@ -26,11 +27,6 @@ struct baton_identmap_layout {
 	struct baton_map_span *spans;
 	size_t nr;
 	size_t cap;
-};
-
-struct baton_phys_range {
-	uint64_t start;
-	uint64_t end;   /* one past the last byte */
 };
 
 #define BATON_IDENTMAP_LIMIT (1ULL << 48)   /* 256 TiB: what one PML4 maps */

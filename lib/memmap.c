@@ -4,17 +4,15 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "file.h"
+#include "iomem.h"
 #include "text.h"
-
-#define IOMEM_MAX_SIZE (16u << 20)   /* far above any real /proc/iomem; bounds a runaway read */
 
 static const struct {
 	const char *name;
@@ -166,35 +164,15 @@ static int append_range(struct baton_memmap *map, uint64_t start, uint64_t last,
 	return baton_memmap_add(map, start, end, kind, err);
 }
 
-/* Read a small sysfs file into buf as a string with surrounding whitespace removed. */
+/* A small sysfs file into buf, whitespace-trimmed. */
 static int read_small_file(const char *path, char *buf, size_t size, struct baton_error *err)
 {
-	const char *start = buf, *end;
-	size_t len = 0;
-	ssize_t n = 1;
-	int fd = open(path, O_RDONLY | O_CLOEXEC), e = 0;
+	int rc = baton_file_read_text(path, buf, size);
 
-	if (fd < 0)
-		return baton_fail(err, errno, "memmap: %s: cannot open: %s", path, strerror(errno));
-	/* Reading up to the full size tells a file that fits (len < size) from one that does not. */
-	while (len < size && n != 0) {
-		n = read(fd, buf + len, size - len);
-		if (n > 0)
-			len += (size_t)n;
-		else if (n < 0 && errno != EINTR) {
-			e = errno;
-			break;
-		}
-	}
-	close(fd);
-	if (e)
-		return baton_fail(err, e, "memmap: %s: cannot read: %s", path, strerror(e));
-	if (len == size)
+	if (rc == -EFBIG)
 		return baton_fail(err, EINVAL, "memmap: %s: longer than %zu bytes", path, size - 1);
-	end = buf + len;
-	baton_trim(&start, &end);
-	memmove(buf, start, (size_t)(end - start));
-	buf[end - start] = '\0';
+	if (rc)
+		return baton_fail(err, -rc, "memmap: %s: cannot open: %s", path, strerror(-rc));
 	return 0;
 }
 
@@ -284,29 +262,26 @@ int baton_memmap_read_sysfs(struct baton_memmap *map, const char *dir, struct ba
 static int parse_iomem(struct baton_memmap *map, const char *text, size_t len, const char *name,
 		       struct baton_error *err)
 {
-	const char *p = text, *text_end = text + len;
+	struct baton_iomem_iter it;
+	struct baton_iomem_entry e;
 	size_t top = 0;
-	int line = 0, nonzero = 0;
+	int ret;
 
-	while (p < text_end) {
-		const char *end, *l = baton_next_line(&p, text_end, &end);
-		struct baton_iomem_entry e;
-		int ret;
+	baton_iomem_begin(&it, text, len, BATON_IOMEM_TOP);
+	while ((ret = baton_iomem_next(&it, &e))) {
+		const char *l;
 
-		line++;
-		/* Indented lines are children (e.g. "Kernel code" inside System RAM): the top level
-		 * alone tiles the address space. They are skipped unparsed. */
-		if (end == l || baton_is_space(*l))
-			continue;
-		if (baton_iomem_line(l, end, &e))
+		if (ret < 0) {
+			int n = baton_iomem_excerpt(&it, &l);
+
 			return baton_fail(err, EINVAL, "memmap: %s: line %d: malformed, expected"
-					  " \"start-end : name\" in hex: \"%.*s\"", name, line,
-					  end - l > 40 ? 40 : (int)(end - l), l);
+					  " \"start-end : name\" in hex: \"%.*s\"", name, it.line, n,
+					  l);
+		}
 		if (e.last < e.start)
 			return baton_fail(err, EINVAL, "memmap: %s: line %d: end 0x%" PRIx64
-					  " is below start 0x%" PRIx64, name, line, e.last,
+					  " is below start 0x%" PRIx64, name, it.line, e.last,
 					  e.start);
-		nonzero |= e.start || e.last;
 		top++;
 		ret = append_range(map, e.start, e.last, kind_from_name_len(e.name, e.name_len),
 				   name, err);
@@ -318,7 +293,7 @@ static int parse_iomem(struct baton_memmap *map, const char *text, size_t len, c
 		return baton_fail(err, ENOENT, "memmap: %s: no memory map (no top-level entries)",
 				  name);
 	/* Since Linux 4.15 only CAP_SYS_ADMIN sees the addresses; others read 00000000-00000000. */
-	if (!nonzero)
+	if (!it.nonzero)
 		return baton_fail(err, EACCES, "memmap: %s: every address reads as zero:"
 				  " reading it needs root (CAP_SYS_ADMIN)", name);
 	return baton_memmap_sort(map, err);
@@ -334,51 +309,6 @@ int baton_memmap_parse_iomem(struct baton_memmap *map, const char *text, size_t 
 	if (ret)
 		baton_memmap_free(map);
 	return ret;
-}
-
-/* Read all of fd (procfs reports no size, so grow as needed); fd is closed. */
-static int read_fd(int fd, const char *path, char **out, size_t *out_len, struct baton_error *err)
-{
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int ret = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			char *nb;
-
-			if (cap >= IOMEM_MAX_SIZE) {
-				ret = baton_fail(err, EFBIG, "memmap: %s: larger than %u MiB", path,
-						 IOMEM_MAX_SIZE >> 20);
-				break;
-			}
-			cap = cap ? cap * 2 : 16384;
-			if (!(nb = realloc(buf, cap))) {
-				ret = baton_fail(err, ENOMEM, "memmap: %s: out of memory", path);
-				break;
-			}
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n == 0)
-			break;
-		if (n < 0 && errno != EINTR) {
-			ret = baton_fail(err, errno, "memmap: %s: cannot read: %s", path, strerror(errno));
-			break;
-		}
-		if (n > 0)
-			len += (size_t)n;
-	}
-	close(fd);
-	if (ret) {
-		free(buf);
-		return ret;
-	}
-	*out = buf;
-	*out_len = len;
-	return 0;
 }
 
 static int sysfs_has_entries(const char *dir)
@@ -398,10 +328,9 @@ static int sysfs_has_entries(const char *dir)
 int baton_memmap_read_machine(struct baton_memmap *map, const char *root, struct baton_error *err)
 {
 	char sysfs[PATH_MAX], iomem[PATH_MAX];
+	struct baton_file f;
 	size_t rlen;
-	char *text;
-	size_t len;
-	int ret, n, fd;
+	int ret, n;
 
 	memset(map, 0, sizeof(*map));
 	if (!root)
@@ -420,13 +349,16 @@ int baton_memmap_read_machine(struct baton_memmap *map, const char *root, struct
 	if (sysfs_has_entries(sysfs))
 		return baton_memmap_read_sysfs(map, sysfs, err);
 
-	fd = open(iomem, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return baton_fail(err, errno, "memmap: %s: cannot open: %s (and %s has no entries)",
-				  iomem, strerror(errno), sysfs);
-	if ((ret = read_fd(fd, iomem, &text, &len, err)))
-		return ret;
-	ret = baton_memmap_parse_iomem(map, text, len, iomem, err);
-	free(text);
+	ret = baton_iomem_read(&f, iomem);
+	if (ret == -EFBIG)
+		return baton_fail(err, EFBIG, "memmap: %s: larger than %u MiB", iomem,
+				  BATON_IOMEM_MAX >> 20);
+	if (ret == -ENOMEM)
+		return baton_fail(err, ENOMEM, "memmap: %s: out of memory", iomem);
+	if (ret)
+		return baton_fail(err, -ret, "memmap: %s: cannot open: %s (and %s has no entries)",
+				  iomem, strerror(-ret), sysfs);
+	ret = baton_memmap_parse_iomem(map, (const char *)f.data, f.size, iomem, err);
+	baton_file_free(&f);
 	return ret;
 }

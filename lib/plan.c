@@ -36,7 +36,7 @@ int baton_free_init(struct baton_free *free, const struct baton_memmap *map, uin
 
 static void take(struct baton_free *free, size_t i, uint64_t start, uint64_t end)
 {
-	struct baton_phys_free *f = &free->r[i];
+	struct baton_phys_range *f = &free->r[i];
 
 	if (start == f->start && end == f->end) {
 		for (size_t j = i + 1; j < free->nr; j++)
@@ -56,7 +56,7 @@ static void take(struct baton_free *free, size_t i, uint64_t start, uint64_t end
 	}
 }
 
-static int fits(const struct baton_phys_free *f, const struct baton_place_req *req, uint64_t size,
+static int fits(const struct baton_phys_range *f, const struct baton_place_req *req, uint64_t size,
 		int highest, uint64_t *addr)
 {
 	uint64_t lo = f->start > req->min ? f->start : req->min;

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "identmap.h"
 #include "memmap.h"
+#include "ranges.h"
 
 #define BATON_PAGE_SIZE 4096ULL
 #define BATON_4G (1ULL << 32)
@@ -31,10 +32,7 @@ struct baton_place_req {
 /* Free physical memory, as page-aligned [start, end) ranges sorted by address. Each placement
  * splits at most one range, so room for one split per segment is kept beyond BATON_MAX_FREE. */
 struct baton_free {
-	struct baton_phys_free {
-		uint64_t start;
-		uint64_t end;
-	} r[BATON_MAX_FREE + 16];
+	struct baton_phys_range r[BATON_MAX_FREE + 16];
 	size_t nr;
 };
 

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -67,6 +68,32 @@ static void mapping_a_directory_says_so(void **state)
 	free(root);
 }
 
+static void small_text_files_are_trimmed_and_bounded(void **state)
+{
+	(void)state;
+	char *dir = fx_tmpdir(), path[4200], buf[8];
+
+	snprintf(path, sizeof(path), "%s/f", dir);
+	fx_write_str(dir, "f", " 0x1f \n");
+	assert_int_equal(baton_file_read_text(path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "0x1f");
+	fx_write_str(dir, "f", "\n");
+	assert_int_equal(baton_file_read_text(path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	fx_write_str(dir, "f", "1234567");   /* size - 1 bytes fit */
+	assert_int_equal(baton_file_read_text(path, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "1234567");
+	fx_write_str(dir, "f", "12345678");  /* size bytes do not, even if trimming would shorten */
+	assert_int_equal(baton_file_read_text(path, buf, sizeof(buf)), -EFBIG);
+	fx_write_str(dir, "f", "1234567\n");
+	assert_int_equal(baton_file_read_text(path, buf, sizeof(buf)), -EFBIG);
+	snprintf(path, sizeof(path), "%s/missing", dir);
+	assert_int_equal(baton_file_read_text(path, buf, sizeof(buf)), -ENOENT);
+	assert_int_equal(baton_file_read_text(dir, buf, sizeof(buf)), -EISDIR);
+	fx_rm_rf(dir);
+	free(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -74,6 +101,7 @@ int main(void)
 		cmocka_unit_test(path_that_does_not_fit_is_an_error_not_a_prefix),
 		cmocka_unit_test(callers_fail_on_a_root_too_long),
 		cmocka_unit_test(mapping_a_directory_says_so),
+		cmocka_unit_test(small_text_files_are_trimmed_and_bounded),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
