@@ -100,10 +100,8 @@ static void json_segments(FILE *out, const struct baton_image *img)
 
 	json_key(out, "segments");
 	fputc('[', out);
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &img->seg[i];
-		if (!s->memsz)
-			continue;
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
 		fprintf(out, "%s\n    {\"name\": \"%s\", \"mem\": %llu, \"memsz\": %llu, \"bufsz\": %zu, "
 			"\"hashed_start\": %llu, \"hashed_size\": %llu, \"sha256\": \"", first ? "" : ",",
 			s->name, (unsigned long long)s->mem, (unsigned long long)s->memsz, s->bufsz,
@@ -129,7 +127,7 @@ static void json_crash(FILE *out, const struct baton_image *img)
 	if (img->backup_size)
 		fprintf(out, "{\"src\": %llu, \"dst\": %llu, \"size\": %llu}",
 			(unsigned long long)img->backup_src,
-			(unsigned long long)img->seg[BATON_SEG_BACKUP].mem,
+			(unsigned long long)img->backup_dst,
 			(unsigned long long)img->backup_size);
 	else
 		fputs("null", out);

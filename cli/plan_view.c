@@ -26,11 +26,17 @@ static const char *const kind_short[NR_KINDS] = {
 	[BATON_MEM_SOFT_RESERVED] = "soft-res", [KIND_HOLE] = "hole", [KIND_COLLAPSED] = "various",
 };
 
-static const char seg_letter[BATON_SEG_COUNT] = {
-	[BATON_SEG_KERNEL] = 'K', [BATON_SEG_INITRD] = 'I', [BATON_SEG_ELFCOREHDR] = 'E',
-	[BATON_SEG_BACKUP] = 'S', [BATON_SEG_BOOT_PARAMS] = 'B', [BATON_SEG_PAGE_TABLES] = 'T',
-	[BATON_SEG_PURGATORY] = 'P',
+/* By role: every kernel segment is K, every module M. */
+static const char role_letter[] = {
+	[BATON_SEG_KERNEL] = 'K', [BATON_SEG_INITRD] = 'I', [BATON_SEG_MODULE] = 'M',
+	[BATON_SEG_ELFCOREHDR] = 'E', [BATON_SEG_BACKUP] = 'S', [BATON_SEG_BOOT_INFO] = 'B',
+	[BATON_SEG_PAGE_TABLES] = 'T', [BATON_SEG_PURGATORY] = 'P',
 };
+
+static char seg_letter(const struct baton_segment *s)
+{
+	return role_letter[s->role];
+}
 
 static const char *const page_name[BATON_PAGE_SIZES] = { "4K", "2M", "1G" };
 
@@ -49,7 +55,7 @@ static const struct glyphs utf8 = {
 struct row {
 	uint64_t start, end;
 	int kind;                      /* enum baton_mem_kind, KIND_HOLE or KIND_COLLAPSED */
-	unsigned segs;                 /* bit per segment id that lands (partly) here */
+	unsigned segs;                 /* bit per segment (index) that lands (partly) here */
 	size_t count[KIND_HOLE + 1];   /* KIND_COLLAPSED: the lines it stands for, by kind */
 };
 
@@ -58,7 +64,7 @@ struct view {
 	const struct baton_image *img;
 	const struct baton_map_runs *map;
 	const struct glyphs *g;
-	int order[BATON_SEG_COUNT];    /* the segments in use, by address */
+	int order[BATON_MAX_SEGMENTS];    /* the segments, by address */
 	int nr_segs;
 };
 
@@ -142,9 +148,9 @@ static void add_row(struct row *v, size_t *n, const struct baton_image *img, uin
 	r->start = start;
 	r->end = end;
 	r->kind = kind;
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &img->seg[i];
-		if (s->memsz && overlaps(s->mem, s->mem + s->memsz, start, end))
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
+		if (overlaps(s->mem, s->mem + s->memsz, start, end))
 			r->segs |= 1u << i;
 	}
 }
@@ -335,10 +341,11 @@ static void separate(int *first, int *last, int n)
 
 static void add_bar(struct line *l, const struct view *v, const struct row *r)
 {
-	int first[BATON_SEG_COUNT], last[BATON_SEG_COUNT], id[BATON_SEG_COUNT], n = 0, k = 0;
+	int first[BATON_MAX_SEGMENTS], last[BATON_MAX_SEGMENTS], id[BATON_MAX_SEGMENTS], n = 0;
+	int k = 0;
 
 	for (int i = 0; i < v->nr_segs; i++) {
-		const struct baton_segment *s = &v->img->seg[v->order[i]];
+		const struct baton_segment *s = &v->img->segs.seg[v->order[i]];
 		if (!(r->segs & (1u << v->order[i])))
 			continue;
 		cells(r, s->mem, s->mem + s->memsz, &first[n], &last[n]);
@@ -350,7 +357,7 @@ static void add_bar(struct line *l, const struct view *v, const struct row *r)
 		while (k < n && last[k] < c)
 			k++;
 		if (k < n && first[k] <= c)
-			line_add(l, "%c", seg_letter[id[k]]);
+			line_add(l, "%c", seg_letter(&v->img->segs.seg[id[k]]));
 		else
 			line_add(l, "%s", fill(v->g, r->kind));
 	}
@@ -387,13 +394,13 @@ static void print_row_usage(const struct view *v, struct line *l, const struct r
 
 static void print_segment(const struct view *v, int id, int last)
 {
-	const struct baton_segment *s = &v->img->seg[id];
+	const struct baton_segment *s = &v->img->segs.seg[id];
 	struct line l = { .n = 0 };
 	struct usage use;
 	char size[16];
 
 	usage_of(v->map, s->mem, s->mem + s->memsz, &use);
-	line_add(&l, "   %s %c %-11s ", last ? v->g->last_branch : v->g->branch, seg_letter[id],
+	line_add(&l, "   %s %c %-11s ", last ? v->g->last_branch : v->g->branch, seg_letter(s),
 		 s->name);
 	add_range(&l, s->mem, s->mem + s->memsz);
 	line_add(&l, " %7s ", plan_view_size(size, sizeof(size), s->memsz));
@@ -447,7 +454,8 @@ static void print_legend(const struct view *v, size_t ranges, size_t lines, size
 
 	line_add(&l, "segments:");
 	for (int i = 0; i < v->nr_segs; i++)
-		line_add(&l, " %c %s", seg_letter[v->order[i]], v->img->seg[v->order[i]].name);
+		line_add(&l, " %c %s", seg_letter(&v->img->segs.seg[v->order[i]]),
+			 v->img->segs.seg[v->order[i]].name);
 	print_line(v, &l);
 	fprintf(v->out, "memory:   %s RAM  %s ACPI/NVS/pmem  %s reserved  '%s' hole (below 4 GiB "
 		"mapped UC)  %s collapsed\n", g->ram, g->ram_like, g->reserved, g->hole, g->collapsed);
@@ -477,15 +485,11 @@ static void print_walk(const struct view *v)
 
 static void sort_segments(struct view *v)
 {
-	const struct baton_segment *s = v->img->seg;
+	const struct baton_segment *s = v->img->segs.seg;
 
 	v->nr_segs = 0;
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
+	for (int i = 0; i < (int)v->img->segs.nr; i++) {
 		int j = v->nr_segs++;
-		if (!s[i].memsz) {
-			v->nr_segs--;
-			continue;
-		}
 		for (; j > 0 && s[v->order[j - 1]].mem > s[i].mem; j--)
 			v->order[j] = v->order[j - 1];
 		v->order[j] = i;

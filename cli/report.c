@@ -22,10 +22,8 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	fprintf(out, "command line: \"%s\"\n", img->cmdline ? img->cmdline : "");
 	fprintf(out, "%-12s %-18s %-12s %-12s %s\n", "segment", "address", "bytes", "memsz",
 		"sha256 (of the bytes the purgatory verifies)");
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &img->seg[i];
-		if (!s->memsz)
-			continue;
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
 		fprintf(out, "%-12s 0x%016llx 0x%-10llx 0x%-10llx ", s->name,
 			(unsigned long long)s->mem, (unsigned long long)s->bufsz,
 			(unsigned long long)s->memsz);
@@ -38,7 +36,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	if (img->backup_size)
 		fprintf(out, "backup: 0x%llx bytes from 0x%llx saved to 0x%llx by the purgatory\n",
 			(unsigned long long)img->backup_size, (unsigned long long)img->backup_src,
-			(unsigned long long)img->seg[BATON_SEG_BACKUP].mem);
+			(unsigned long long)img->backup_dst);
 	fprintf(out, "entry: 0x%llx (purgatory), kernel entry 0x%llx\n",
 		(unsigned long long)img->entry, (unsigned long long)img->kernel_entry);
 	fprintf(out, "identity map: %zu table pages, PML4 at 0x%llx, PML5 at 0x%llx "

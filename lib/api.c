@@ -154,11 +154,9 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 		plan_free(p);
 		return rc;
 	}
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &p->img.seg[i];
+	for (size_t i = 0; i < p->img.segs.nr; i++) {
+		const struct baton_segment *s = &p->img.segs.seg[i];
 		struct baton_plan_segment *d = &p->segs[p->nr_segs];
-		if (!s->memsz)
-			continue;
 		d->name = s->name;
 		d->mem = s->mem;
 		d->memsz = s->memsz;
@@ -222,7 +220,8 @@ int baton_plan_range(const struct baton_plan *p, size_t i, struct baton_plan_ran
 
 static int load_by_kernel(struct baton *b, const struct baton_plan *p, struct baton_error *err)
 {
-	struct baton_load_opts o = { p->kernel, p->initrd, p->cmdline, p->flags, 0, 0 };
+	struct baton_load_opts o = { .kernel = p->kernel, .initrd = p->initrd, .cmdline = p->cmdline,
+				     .flags = p->flags };
 
 	return baton_kexec_file_load(&b->be, &o, err);
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Kernel image formats: one small interface (probe, parse, plan, exit) and one table
+/* Kernel image formats: one small interface (probe, parse, plan, boot_info, exit) and one table
  * (lib/formats.c) that -t and automatic detection both read. */
 #ifndef BATON_LIB_FORMAT_H
 #define BATON_LIB_FORMAT_H
@@ -10,6 +10,7 @@
 #include "baton/baton.h"
 #include "bzimage.h"
 #include "error.h"
+#include "memmap.h"
 #include "plan.h"
 #include "purgatory_params.h"
 #include "segment.h"
@@ -23,7 +24,7 @@ struct baton_kernel {
 };
 
 /* Where a segment may go: [min, max) and alignment; below 4 GiB where possible, above only when
- * above4g (and the image allows it: not with a 32-bit exit). */
+ * above4g (and the image allows it: not with a 32-bit exit). A fixed address is baton_seg_at(). */
 struct baton_seg_place {
 	uint64_t align;
 	uint64_t min;
@@ -31,6 +32,13 @@ struct baton_seg_place {
 	enum baton_place where;
 	int above4g;
 };
+
+/* Exactly at `addr` (page aligned), for `memsz` bytes. */
+static inline struct baton_seg_place baton_seg_at(uint64_t addr, uint64_t memsz)
+{
+	return (struct baton_seg_place){ BATON_PAGE_SIZE, addr, addr + memsz, BATON_PLACE_LOWEST,
+					 addr + memsz > BATON_4G };
+}
 
 /* The planner, as a format sees it: place a segment (memsz set) or say why it does not fit. */
 struct baton_placer {
@@ -42,34 +50,74 @@ struct baton_placer {
 	void *ctx;
 };
 
+struct baton_inputs;
+struct baton_backend;
+
 struct baton_format_ctx {
-	const struct baton_kernel *kernel;
+	const struct baton_inputs *in;       /* the files (the kernel as parsed, initrd, modules) and
+					      * the running system, read-only (lib/inputs.h) */
 	const struct baton_load_opts *opts;
-	unsigned features;              /* enum baton_cpu_feature of the machine */
-	uint64_t initrd_size;           /* 0: none */
-	struct baton_segment *seg;      /* by enum baton_segment_id: the format fills KERNEL, INITRD */
+	struct baton_segments *segs;         /* the image's, in load order: plan adds the format's */
 	struct baton_placer placer;
+	const struct baton_backend *system;  /* the running system: boot_info's RNG seed (random) */
 };
+
+/* One segment a format loads: bytes of a file in memsz bytes of memory (rounded up to pages; the
+ * rest is zeroed), placed where `at` allows. */
+struct baton_seg_load {
+	enum baton_seg_role role;       /* BATON_SEG_KERNEL, _INITRD or _MODULE */
+	const void *buf;                /* into a mapped input file */
+	size_t bufsz;                   /* the file's bytes (an ELF segment's filesz) */
+	uint64_t memsz;
+	struct baton_seg_place at;
+	const char *file;               /* for the message when it does not fit */
+	const char *what;               /* qualifies the size there, e.g. " (init_size)" */
+};
+
+/* Add ld's segment to ctx->segs and place it: 0 and *out (may be NULL), or one line (-E2BIG past
+ * kexec_load's 16 segments, -ENOSPC when it does not fit). */
+int baton_format_load(const struct baton_format_ctx *ctx, const struct baton_seg_load *ld,
+		      struct baton_segment **out, struct baton_error *err);
 
 /* What a format's plan says beyond the segments it placed. */
 struct baton_format_plan {
 	uint32_t cmdline_max;           /* bytes, excluding the NUL */
 	const char *cmdline_max_field;  /* where that limit comes from, for the message */
+	int below4g;                    /* the loader's segments too (the exit is 32-bit) */
+};
+
+/* The boot information, as the format's boot_info step lays it out. One walk, called twice:
+ * first without a buffer, to count (the size to place), then at the placed address, to write;
+ * the two must agree. */
+struct baton_boot_info {
+	const char *cmdline;            /* the kernel's command line, as loaded (NUL-terminated) */
+	size_t cmdline_len;
+	const struct baton_memmap *map; /* the new kernel's memory map (for -p the capture map) */
+	uint8_t *buf;                   /* NULL: count only; else zeroed, size bytes or more */
+	uint64_t phys;                  /* where buf is loaded */
+	size_t size;                    /* out: the bytes it takes */
+	uint64_t timing;                /* out, when writing: the timing record's address, 0: none */
 };
 
 struct baton_format {
 	const char *name;               /* as -t takes it, e.g. "bzImage" */
 	const char *const *aliases;     /* more names -t takes (kexec-tools'), NULL-terminated */
+	const char *boot_info_name;     /* its boot information segment's name, e.g. "boot_params" */
 	/* Nonzero if the bytes look like this format (a magic check: parse says what is wrong). */
 	int (*probe)(const uint8_t *data, size_t size);
 	/* Validate and read the file into out->(this format's member); `file` names it in errors. */
 	int (*parse)(const uint8_t *data, size_t size, const char *file, struct baton_kernel *out,
 		     struct baton_error *err);
-	/* Place the kernel's segments (and the initrd) through ctx->placer; say the limits. */
+	/* Add and place the kernel's segments (and the initrd, the modules) through
+	 * baton_format_load() or ctx->placer; say the limits. */
 	int (*plan)(const struct baton_format_ctx *ctx, struct baton_format_plan *out,
 		    struct baton_error *err);
+	/* Lay out the boot information (struct baton_boot_info above), after every other segment
+	 * but the page tables and the purgatory is placed. */
+	int (*boot_info)(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
+			 struct baton_error *err);
 	/* How the purgatory enters the kernel, once the segments and the boot information
-	 * (boot_info: the boot_params segment's address) are placed. */
+	 * (boot_info: its segment's address) are placed. */
 	void (*exit)(const struct baton_format_ctx *ctx, uint64_t boot_info, struct baton_exit *out);
 };
 

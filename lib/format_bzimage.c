@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 /* The bzImage format: Linux's x86 boot protocol (Documentation/arch/x86/boot.rst) as a format of
- * the table. The setup header is parsed by bzimage.c, the zero page built by bootparams.c. */
+ * the table. The setup header is parsed by bzimage.c; the boot information is the zero page
+ * (bootparams.c), the command line and the setup_data list, laid out here. */
 #include "format.h"
 
+#include <string.h>
+
+#include "backend.h"
+#include "bootparams.h"
+#include "inputs.h"
 
 #define KERNEL_ENTRY64_OFFSET 0x200
+#define RNG_SEED_BYTES 32
 
 static uint64_t page_round(uint64_t v)
 {
@@ -29,28 +36,37 @@ static int bzimage_parse(const uint8_t *data, size_t size, const char *file,
 static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_plan *out,
 			struct baton_error *err)
 {
-	const struct baton_bzimage *bz = &ctx->kernel->bz;
+	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 	const struct baton_placer *pl = &ctx->placer;
 	const struct baton_load_opts *opts = ctx->opts;
+	const struct baton_file *initrd = &ctx->in->initrd_file;
 	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
-	struct baton_segment *k = &ctx->seg[BATON_SEG_KERNEL];
-	struct baton_segment *rd = &ctx->seg[BATON_SEG_INITRD];
+	struct baton_segment *rd;
+	int rc;
 
-	if ((ctx->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
+	if (ctx->in->nr_modules)
+		return baton_fail(err, EINVAL, "bzimage: %s: takes no --module (a multiboot kernel "
+				  "does)", opts->kernel);
+	if ((ctx->in->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
 	    !(bz->xloadflags & BATON_XLF_5LEVEL))
 		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
 				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
 				  opts->kernel);
-	k->memsz = page_round(bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size);
-	struct baton_seg_place kat = { bz->kernel_alignment, bz->pref_address, UINT64_MAX,
-				       BATON_PLACE_LOWEST, above4g };
-	if (pl->place(pl->ctx, k, &kat))
-		return pl->no_room(pl->ctx, k, opts->kernel, " (init_size)", err);
-	k->buf = bz->kernel;
-	k->bufsz = bz->kernel_size;
+	struct baton_seg_load k = {
+		BATON_SEG_KERNEL, bz->kernel, bz->kernel_size,
+		bz->init_size > bz->kernel_size ? bz->init_size : bz->kernel_size,
+		{ bz->kernel_alignment, bz->pref_address, UINT64_MAX, BATON_PLACE_LOWEST, above4g },
+		opts->kernel, " (init_size)",
+	};
+	rc = baton_format_load(ctx, &k, NULL, err);
+	if (rc)
+		return rc;
 
-	if (ctx->initrd_size) {
-		rd->memsz = page_round(ctx->initrd_size);
+	if (initrd->size) {
+		rc = baton_segments_add(ctx->segs, BATON_SEG_INITRD, NULL, &rd, err);
+		if (rc)
+			return rc;
+		rd->memsz = page_round(initrd->size);
 		/* initrd_addr_max first; a kernel that can take its initrd above 4 GiB takes it
 		 * anywhere (initrd_addr_max stays 2 GiB for old loaders' sake). */
 		struct baton_seg_place low = { BATON_PAGE_SIZE, 0, (uint64_t)bz->initrd_addr_max + 1,
@@ -59,9 +75,107 @@ static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_
 					       1 };
 		if (pl->place(pl->ctx, rd, &low) && (!above4g || pl->place(pl->ctx, rd, &any)))
 			return pl->no_room(pl->ctx, rd, opts->initrd, "", err);
+		rd->buf = initrd->data;
+		rd->bufsz = initrd->size;
 	}
 	out->cmdline_max = bz->cmdline_size;
 	out->cmdline_max_field = "cmdline_size";
+	return 0;
+}
+
+/* The boot information: the zero page, the command line, then the setup_data list: the EFI
+ * runtime map and SETUP_EFI, the e820 entries the zero page has no room for, a seed for the new
+ * kernel's RNG, and the timing record the purgatory fills in. */
+
+static size_t align8(size_t v)
+{
+	return (v + 7) & ~(size_t)7;
+}
+
+/* Appends setup_data nodes, linking each from the previous one; counts only when seg is NULL. */
+struct node_writer {
+	uint8_t *seg;
+	uint64_t phys;      /* the segment's load address */
+	size_t at;
+	size_t link;        /* offset of hdr.setup_data, then of the last node's next */
+};
+
+static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
+{
+	struct setup_data *node;
+	uint64_t addr;
+
+	w->at = align8(w->at);
+	if (!w->seg) {
+		w->at += sizeof(*node) + len;
+		return NULL;
+	}
+	node = (struct setup_data *)(w->seg + w->at);
+	node->type = type;
+	node->len = len;
+	addr = w->phys + w->at;
+	memcpy(w->seg + w->link, &addr, sizeof(addr));
+	w->link = w->at + offsetof(struct setup_data, next);
+	w->at += sizeof(*node) + len;
+	return node->data;
+}
+
+static int bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
+			     struct baton_error *err)
+{
+	const struct baton_inputs *in = ctx->in;
+	const struct baton_memmap *map = bi->map;
+	size_t extra = map->nr > E820_MAX_ZEROPAGE ? map->nr - E820_MAX_ZEROPAGE : 0;
+	uint8_t *seg = bi->buf;
+	uint64_t phys = bi->phys;
+	struct boot_params *bp = (struct boot_params *)seg;
+	struct node_writer w = { seg, phys, sizeof(*bp) + bi->cmdline_len + 1,
+				 offsetof(struct boot_params, hdr.setup_data) };
+	size_t map_at = align8(w.at);
+	int rc;
+
+	if (seg) {
+		const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
+		const struct baton_segment *rd = baton_segments_get(ctx->segs, BATON_SEG_INITRD);
+		struct baton_boot_layout layout = {
+			.kernel_addr = k ? k->mem : 0,
+			.initrd_addr = rd ? rd->mem : 0,
+			.initrd_size = in->initrd_file.size,
+			.cmdline_addr = phys + sizeof(struct boot_params),
+		};
+		baton_bootparams_build(bp, &in->kernel.bz, map, in->have_running ? &in->running : NULL,
+				       &layout);
+		if (bi->cmdline_len)
+			memcpy(seg + sizeof(*bp), bi->cmdline, bi->cmdline_len);
+	}
+	/* EFI: the runtime map, then SETUP_EFI; without EFI, efi_info is cleared. */
+	if (in->efi.present)
+		w.at = map_at + baton_efi_map_size(&in->efi);
+	struct efi_setup_data setup = { 0 };
+	if (seg)
+		baton_efi_apply(&in->efi, bp, seg + map_at, phys + map_at, &setup);
+	if (in->efi.present) {
+		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
+		if (node)
+			memcpy(node, &setup, sizeof(setup));
+	}
+	if (extra) {
+		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
+						(uint32_t)(extra * sizeof(struct e820_entry)));
+		if (e)
+			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
+	}
+	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
+	if (seed) {
+		rc = ctx->system->ops->random(ctx->system, seed, RNG_SEED_BYTES);
+		if (rc)
+			return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
+					  strerror(-rc));
+	}
+	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
+	if (seg)
+		bi->timing = phys + w.at - sizeof(struct baton_timing);
+	bi->size = w.at;
 	return 0;
 }
 
@@ -70,7 +184,8 @@ static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_
 static void bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
 			 struct baton_exit *out)
 {
-	uint64_t load = ctx->seg[BATON_SEG_KERNEL].mem;
+	const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
+	uint64_t load = k ? k->mem : 0;
 
 	*out = (struct baton_exit){ 0 };
 	if (ctx->opts->flags & BATON_LOAD_ENTRY_32BIT) {
@@ -89,8 +204,10 @@ static const char *const bzimage_aliases[] = { "bzImage64", NULL };
 const struct baton_format baton_format_bzimage = {
 	.name = "bzImage",
 	.aliases = bzimage_aliases,
+	.boot_info_name = "boot_params",
 	.probe = bzimage_probe,
 	.parse = bzimage_parse,
 	.plan = bzimage_plan,
+	.boot_info = bzimage_boot_info,
 	.exit = bzimage_exit,
 };

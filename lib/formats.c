@@ -47,3 +47,28 @@ int baton_format_detect(const uint8_t *data, size_t size, const char *file,
 	out->format = f;
 	return 0;
 }
+
+int baton_format_load(const struct baton_format_ctx *ctx, const struct baton_seg_load *ld,
+		      struct baton_segment **out, struct baton_error *err)
+{
+	const struct baton_placer *pl = &ctx->placer;
+	struct baton_segment *s;
+	int rc;
+
+	if (out)
+		*out = NULL;
+	rc = baton_segments_add(ctx->segs, ld->role, NULL, &s, err);
+	if (rc)
+		return rc;
+	s->memsz = (ld->memsz + BATON_PAGE_SIZE - 1) & ~(BATON_PAGE_SIZE - 1);
+	if (pl->place(pl->ctx, s, &ld->at)) {
+		rc = pl->no_room(pl->ctx, s, ld->file, ld->what ? ld->what : "", err);
+		ctx->segs->nr--;   /* the list as it was */
+		return rc;
+	}
+	s->buf = ld->buf;
+	s->bufsz = ld->bufsz;
+	if (out)
+		*out = s;
+	return 0;
+}

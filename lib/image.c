@@ -1,13 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* Preparing a kexec image: read inputs, place segments, build boot_params, identity map and
- * purgatory parameters, digest everything. All of it happens here, while the system is healthy. */
+/* Preparing a kexec image: read inputs, place segments, build the boot information (through the
+ * format), identity map and purgatory parameters, digest everything. All of it happens here, while the system is healthy. */
 #include "image.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootparams.h"
 #include "cmdline.h"
 #include "cpu.h"
 #include "crash_map.h"
@@ -20,6 +19,42 @@
 static uint64_t page_round(uint64_t v)
 {
 	return (v + BATON_PAGE_SIZE - 1) & ~(BATON_PAGE_SIZE - 1);
+}
+
+/* Each --module's file (its first word) mapped, its string kept as given. */
+static int read_modules(const struct baton_load_opts *opts, struct baton_inputs *in,
+			struct baton_error *err)
+{
+	if (!opts->nr_modules)
+		return 0;
+	if (opts->nr_modules > BATON_MAX_SEGMENTS)
+		return baton_fail(err, E2BIG, "module: %zu modules, but kexec_load takes at most %d "
+				  "segments", opts->nr_modules, BATON_MAX_SEGMENTS);
+	in->modules = calloc(opts->nr_modules, sizeof(*in->modules));
+	if (!in->modules)
+		return baton_fail(err, ENOMEM, "module: out of memory");
+	for (size_t i = 0; i < opts->nr_modules; i++) {
+		const char *str = opts->modules[i] ? opts->modules[i] : "";
+		size_t skip = strspn(str, " \t"), len = strcspn(str + skip, " \t");
+		char path[4096];
+		int rc;
+
+		if (!len)
+			return baton_fail(err, EINVAL, "module: '%s': no file named", str);
+		if (len >= sizeof(path))
+			return baton_fail(err, ENAMETOOLONG, "module: %.64s...: path too long",
+					  str + skip);
+		memcpy(path, str + skip, len);
+		path[len] = 0;
+		in->modules[i].string = strdup(str + skip);
+		if (!in->modules[i].string)
+			return baton_fail(err, ENOMEM, "module: out of memory");
+		in->nr_modules++;
+		rc = baton_file_map(&in->modules[i].file, path, "module", err);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 /* The running system, through the session's backend: CPU, zero page, firmware tables, memory
@@ -42,6 +77,9 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 		if (rc)
 			return rc;
 	}
+	rc = read_modules(opts, in, err);
+	if (rc)
+		return rc;
 	rc = ctx->ops->cpu_features(ctx, &in->features, err);
 	if (rc)
 		return rc;
@@ -85,8 +123,7 @@ static int place(struct planner *pl, struct baton_segment *s, uint64_t align, ui
 	uint64_t lo = min > pl->min ? min : pl->min;
 	uint64_t hi = max < pl->max ? max : pl->max;
 	struct baton_place_req low = { s->memsz, align, lo, hi < BATON_4G ? hi : BATON_4G, where };
-	struct baton_place_req high = { s->memsz, align, lo > BATON_4G ? lo : BATON_4G, pl->max,
-					where };
+	struct baton_place_req high = { s->memsz, align, lo > BATON_4G ? lo : BATON_4G, hi, where };
 
 	if (!baton_free_take(&pl->free, &low, &s->mem))
 		return 0;
@@ -116,18 +153,24 @@ static int placer_no_room(void *ctx, const struct baton_segment *s, const char *
 }
 
 /* The crash image's extras: a backup of low memory and the ELF core header describing the dead
- * kernel's memory, whose address the capture kernel learns from elfcorehdr=. */
+ * kernel's memory, whose address the capture kernel learns from elfcorehdr=. The header comes
+ * first in load order; the backup is placed first (the header records where it goes). */
 static int place_crash_extras(struct planner *pl, struct baton_image *img,
 			      struct baton_cmdline *cmdline, struct baton_error *err)
 {
-	struct baton_segment *bk = &img->seg[BATON_SEG_BACKUP];
-	struct baton_segment *eh = &img->seg[BATON_SEG_ELFCOREHDR];
+	struct baton_segment *bk, *eh;
 	struct baton_elfcore_opts eo = { img->in.crash.crash, img->in.crash.nr_crash, 0, 0, 0 };
 	char token[64];
 	size_t size;
 	int rc;
 
+	rc = baton_segments_add(&img->segs, BATON_SEG_ELFCOREHDR, NULL, &eh, err);
+	if (rc)
+		return rc;
 	if (!baton_crash_backup_range(&img->in.crash, &eo.backup_src, &eo.backup_size)) {
+		rc = baton_segments_add(&img->segs, BATON_SEG_BACKUP, NULL, &bk, err);
+		if (rc)
+			return rc;
 		bk->memsz = page_round(eo.backup_size);
 		if (place(pl, bk, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
 			return no_room(err, bk, "", " (backup of low memory)", pl);
@@ -144,23 +187,35 @@ static int place_crash_extras(struct planner *pl, struct baton_image *img,
 		return no_room(err, eh, "", " (ELF core header)", pl);
 	img->backup_src = eo.backup_src;
 	img->backup_size = eo.backup_size;
+	img->backup_dst = eo.backup_dst;
 	snprintf(token, sizeof(token), "elfcorehdr=0x%llx", (unsigned long long)eh->mem);
 	return baton_cmdline_append(cmdline, token, err);
 }
 
 /* Small pieces the purgatory and the 32-bit entry need, below 4 GiB when possible, placed high
  * to keep low memory free for the new kernel. */
-static int place_small(struct planner *pl, struct baton_image *img, size_t boot_size,
-		       size_t table_pages, size_t purgatory_size, struct baton_error *err)
+static int place_small(struct planner *pl, struct baton_image *img, const char *boot_name,
+		       size_t boot_size, size_t table_pages, size_t purgatory_size,
+		       struct baton_error *err)
 {
-	struct baton_segment *s = img->seg;
+	static const enum baton_seg_role roles[] = {
+		BATON_SEG_BOOT_INFO, BATON_SEG_PAGE_TABLES, BATON_SEG_PURGATORY,
+	};
+	const uint64_t sizes[] = {
+		page_round(boot_size), table_pages * BATON_PAGE_SIZE, page_round(purgatory_size),
+	};
 
-	s[BATON_SEG_BOOT_PARAMS].memsz = page_round(boot_size);
-	s[BATON_SEG_PAGE_TABLES].memsz = table_pages * BATON_PAGE_SIZE;
-	s[BATON_SEG_PURGATORY].memsz = page_round(purgatory_size);
-	for (int i = BATON_SEG_BOOT_PARAMS; i <= BATON_SEG_PURGATORY; i++)
-		if (place(pl, &s[i], BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
-			return no_room(err, &s[i], "", "", pl);
+	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
+		struct baton_segment *s;
+		int rc = baton_segments_add(&img->segs, roles[i],
+					    roles[i] == BATON_SEG_BOOT_INFO ? boot_name : NULL, &s,
+					    err);
+		if (rc)
+			return rc;
+		s->memsz = sizes[i];
+		if (place(pl, s, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
+			return no_room(err, s, "", "", pl);
+	}
 	return 0;
 }
 
@@ -187,19 +242,18 @@ static void *table_alloc_page(void *ctx, uint64_t *phys)
 
 static int build_identity_map(struct baton_image *img, size_t pages, struct baton_error *err)
 {
-	struct baton_phys_range must[BATON_SEG_COUNT];
+	struct baton_phys_range must[BATON_MAX_SEGMENTS];
 	struct baton_identmap_layout layout = { 0 };
-	struct baton_segment *pt = &img->seg[BATON_SEG_PAGE_TABLES];
+	struct baton_segment *pt = baton_segments_find(&img->segs, BATON_SEG_PAGE_TABLES);
 	struct table_alloc alloc = { NULL, pt->mem, 0, pages };
 	size_t n = 0;
 	int rc;
 
-	for (int i = 0; i < BATON_SEG_COUNT; i++)
-		if (img->seg[i].memsz) {
-			must[n].start = img->seg[i].mem;
-			must[n].end = img->seg[i].mem + img->seg[i].memsz;
-			n++;
-		}
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		must[n].start = img->segs.seg[i].mem;
+		must[n].end = img->segs.seg[i].mem + img->segs.seg[i].memsz;
+		n++;
+	}
 	rc = baton_identmap_layout(&img->in.memmap, must, n, &layout, err);
 	if (rc)
 		return rc;
@@ -229,135 +283,40 @@ static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 	struct baton_phys_range keep[2];
 	size_t n = 0;
 
-	for (int i = BATON_SEG_ELFCOREHDR; i <= BATON_SEG_BACKUP; i++)
-		if (img->seg[i].memsz) {
-			keep[n].start = img->seg[i].mem;
-			keep[n].end = img->seg[i].mem + img->seg[i].memsz;
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
+		if (s->role == BATON_SEG_ELFCOREHDR || s->role == BATON_SEG_BACKUP) {
+			keep[n].start = s->mem;
+			keep[n].end = s->mem + s->memsz;
 			n++;
 		}
+	}
 	return baton_crash_memmap(&img->in.memmap, &img->in.crash, c->start, c->end, keep, n,
 				  &img->boot_map, err);
 }
 
-/* The boot_params segment: the zero page, the command line, then the setup_data list: the EFI
- * runtime map and SETUP_EFI, the e820 entries the zero page has no room for, a seed for the new
- * kernel's RNG, and the timing record the purgatory fills in. One walk lays it out: without a
- * buffer it only counts (the size to place), with one it writes (at the placed address). */
-#define RNG_SEED_BYTES 32
-
-static size_t align8(size_t v)
+/* The boot information, as the format lays it out: counted before placement (boot_info with
+ * no buffer), written here at the placed address; the two walks must agree. */
+static int build_boot_info(const struct baton_format_ctx *fctx, struct baton_image *img,
+			   const struct baton_boot_info *counted, struct baton_error *err)
 {
-	return (v + 7) & ~(size_t)7;
-}
-
-/* Appends setup_data nodes, linking each from the previous one; counts only when seg is NULL. */
-struct node_writer {
-	uint8_t *seg;
-	uint64_t phys;      /* the segment's load address */
-	size_t at;
-	size_t link;        /* offset of hdr.setup_data, then of the last node's next */
-};
-
-static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
-{
-	struct setup_data *node;
-	uint64_t addr;
-
-	w->at = align8(w->at);
-	if (!w->seg) {
-		w->at += sizeof(*node) + len;
-		return NULL;
-	}
-	node = (struct setup_data *)(w->seg + w->at);
-	node->type = type;
-	node->len = len;
-	addr = w->phys + w->at;
-	memcpy(w->seg + w->link, &addr, sizeof(addr));
-	w->link = w->at + offsetof(struct setup_data, next);
-	w->at += sizeof(*node) + len;
-	return node->data;
-}
-
-static int random_bytes(const struct baton_backend *ctx, void *buf, size_t len)
-{
-	return ctx->ops->random(ctx, buf, len);
-}
-
-/* Lays the segment out at `phys` into `seg` (NULL: counts only); *size: the bytes it takes. */
-static int boot_segment_walk(const struct baton_backend *ctx, struct baton_image *img,
-			     const struct baton_cmdline *cmdline, uint8_t *seg, uint64_t phys,
-			     size_t *size, struct baton_error *err)
-{
-	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->in.memmap;
-	size_t extra = map->nr > E820_MAX_ZEROPAGE ? map->nr - E820_MAX_ZEROPAGE : 0;
-	struct boot_params *bp = (struct boot_params *)seg;
-	struct node_writer w = { seg, phys, sizeof(*bp) + cmdline->len + 1,
-				 offsetof(struct boot_params, hdr.setup_data) };
-	size_t map_at = align8(w.at);
-	int rc;
-
-	if (seg) {
-		struct baton_boot_layout layout = {
-			.kernel_addr = img->seg[BATON_SEG_KERNEL].mem,
-			.initrd_addr = img->seg[BATON_SEG_INITRD].mem,
-			.initrd_size = img->in.initrd_file.size,
-			.cmdline_addr = phys + sizeof(struct boot_params),
-		};
-		baton_bootparams_build(bp, &img->in.kernel.bz, map,
-				       img->in.have_running ? &img->in.running : NULL,
-				       &layout);
-		if (cmdline->len)
-			memcpy(seg + sizeof(*bp), cmdline->text, cmdline->len);
-	}
-	/* EFI: the runtime map, then SETUP_EFI; without EFI, efi_info is cleared. */
-	if (img->in.efi.present)
-		w.at = map_at + baton_efi_map_size(&img->in.efi);
-	struct efi_setup_data setup = { 0 };
-	if (seg)
-		baton_efi_apply(&img->in.efi, bp, seg + map_at, phys + map_at, &setup);
-	if (img->in.efi.present) {
-		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
-		if (node)
-			memcpy(node, &setup, sizeof(setup));
-	}
-	if (extra) {
-		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
-						(uint32_t)(extra * sizeof(struct e820_entry)));
-		if (e)
-			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
-	}
-	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
-	if (seed) {
-		rc = random_bytes(ctx, seed, RNG_SEED_BYTES);
-		if (rc)
-			return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
-					  strerror(-rc));
-	}
-	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
-	if (seg)
-		img->timing = phys + w.at - sizeof(struct baton_timing);
-	*size = w.at;
-	return 0;
-}
-
-static int build_boot_params(const struct baton_backend *ctx, struct baton_image *img,
-			     const struct baton_cmdline *cmdline, size_t counted,
-			     struct baton_error *err)
-{
-	struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
-	size_t size;
+	struct baton_segment *bs = baton_segments_find(&img->segs, BATON_SEG_BOOT_INFO);
+	struct baton_boot_info bi = *counted;
 	int rc;
 
 	img->boot_seg = calloc(1, bs->memsz);
 	if (!img->boot_seg)
-		return baton_fail(err, ENOMEM, "bootparams: out of memory");
-	rc = boot_segment_walk(ctx, img, cmdline, img->boot_seg, bs->mem, &size, err);
+		return baton_fail(err, ENOMEM, "%s: out of memory", bs->name);
+	bi.buf = img->boot_seg;
+	bi.phys = bs->mem;
+	rc = img->in.kernel.format->boot_info(fctx, &bi, err);
 	if (rc)
 		return rc;
 	/* The same walk counted before placement: anything else is a bug, not a bad input. */
-	if (size != counted)
-		return baton_fail(err, EPROTO, "bootparams: wrote %zu bytes, counted %zu", size,
-				  counted);
+	if (bi.size != counted->size)
+		return baton_fail(err, EPROTO, "%s: wrote %zu bytes, counted %zu", bs->name, bi.size,
+				  counted->size);
+	img->timing = bi.timing;
 	bs->buf = img->boot_seg;
 	bs->bufsz = bs->memsz;
 	return 0;
@@ -367,7 +326,7 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 			   const struct baton_purgatory_layout *pl, const struct baton_exit *exit,
 			   struct baton_error *err)
 {
-	struct baton_segment *ps = &img->seg[BATON_SEG_PURGATORY];
+	struct baton_segment *ps = baton_segments_find(&img->segs, BATON_SEG_PURGATORY);
 	struct baton_purgatory_fill f = {
 		.exit = *exit,
 		.serial = (opts->flags & BATON_LOAD_SERIAL) != 0,
@@ -377,10 +336,10 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 		.pml5 = img->roots.pml5,
 		.timing = img->timing,
 		.backup_src = img->backup_src,
-		.backup_dst = img->seg[BATON_SEG_BACKUP].mem,
+		.backup_dst = img->backup_dst,
 		.backup_size = img->backup_size,
-		.seg = img->seg,
-		.nr_seg = BATON_SEG_COUNT,
+		.seg = img->segs.seg,
+		.nr_seg = img->segs.nr,
 	};
 	int rc;
 
@@ -413,13 +372,12 @@ static void digest_segment(struct baton_segment *s)
 int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load_opts *opts,
 			struct baton_image *img, struct baton_error *err)
 {
-	static const char *const names[BATON_SEG_COUNT] = {
-		"kernel", "initrd", "elfcorehdr", "backup", "boot_params", "page_tables", "purgatory",
-	};
 	struct baton_identmap_layout probe = { 0 };
 	struct baton_purgatory_layout pl;
 	struct baton_cmdline cmdline = { 0 };
 	struct baton_format_plan fplan = { 0 };
+	struct baton_boot_info bi = { 0 };
+	const struct baton_format *format;
 	struct baton_format_ctx fctx;
 	struct baton_exit exit;
 	struct planner planner;
@@ -428,8 +386,6 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 
 	memset(img, 0, sizeof(*img));
 	img->flags = opts->flags;
-	for (int i = 0; i < BATON_SEG_COUNT; i++)
-		img->seg[i].name = names[i];
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
 	if (!rc)
 		rc = read_inputs(ctx, opts, &img->in, err);
@@ -440,15 +396,17 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 		goto fail;
 	pages = baton_identmap_pages_needed(&probe, img->in.features);
 	baton_identmap_layout_free(&probe);
+	format = img->in.kernel.format;
 
 	rc = baton_cmdline_append(&cmdline, opts->cmdline ? opts->cmdline : "", err);
 	if (!rc)
 		rc = planner_init(&planner, img, opts->flags, err);
-	fctx = (struct baton_format_ctx){ &img->in.kernel, opts, img->in.features,
-					  img->in.initrd_file.size,
-					  img->seg, { placer_place, placer_no_room, &planner } };
+	fctx = (struct baton_format_ctx){ &img->in, opts, &img->segs,
+					  { placer_place, placer_no_room, &planner }, ctx };
 	if (!rc)
-		rc = img->in.kernel.format->plan(&fctx, &fplan, err);
+		rc = format->plan(&fctx, &fplan, err);
+	if (!rc && fplan.below4g)
+		planner.above4g = 0;
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = place_crash_extras(&planner, img, &cmdline, err);
 	/* The capture kernel's map depends only on the two segments it must keep. */
@@ -457,23 +415,23 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	if (!rc && cmdline.len > fplan.cmdline_max)
 		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u (%s)",
 				cmdline.len, opts->kernel, fplan.cmdline_max, fplan.cmdline_max_field);
-	size_t boot_size = 0;
+	bi = (struct baton_boot_info){ .cmdline = cmdline.text ? cmdline.text : "",
+				       .cmdline_len = cmdline.len,
+				       .map = img->boot_map.nr ? &img->boot_map : &img->in.memmap };
 	if (!rc)
-		rc = boot_segment_walk(ctx, img, &cmdline, NULL, 0, &boot_size, err);
+		rc = format->boot_info(&fctx, &bi, err);
 	if (!rc)
-		rc = place_small(&planner, img, boot_size, pages, pl.image_size, err);
+		rc = place_small(&planner, img, format->boot_info_name, bi.size, pages, pl.image_size,
+				 err);
 	if (!rc)
 		rc = build_identity_map(img, pages, err);
 	if (!rc)
-		rc = build_boot_params(ctx, img, &cmdline, boot_size, err);
+		rc = build_boot_info(&fctx, img, &bi, err);
 	if (!rc) {
-		struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
-		rd->buf = img->in.initrd_file.data;
-		rd->bufsz = img->in.initrd_file.size;
-		for (int i = 0; i < BATON_SEG_PURGATORY; i++)
-			if (img->seg[i].bufsz)
-				digest_segment(&img->seg[i]);
-		img->in.kernel.format->exit(&fctx, img->seg[BATON_SEG_BOOT_PARAMS].mem, &exit);
+		for (size_t i = 0; i < img->segs.nr; i++)
+			if (img->segs.seg[i].role != BATON_SEG_PURGATORY && img->segs.seg[i].bufsz)
+				digest_segment(&img->segs.seg[i]);
+		format->exit(&fctx, baton_segments_get(&img->segs, BATON_SEG_BOOT_INFO)->mem, &exit);
 		rc = build_purgatory(opts, img, &pl, &exit, err);
 	}
 	img->cmdline = cmdline.text;
@@ -489,6 +447,11 @@ void baton_inputs_free(struct baton_inputs *in)
 {
 	baton_file_free(&in->kernel_file);
 	baton_file_free(&in->initrd_file);
+	for (size_t i = 0; i < in->nr_modules; i++) {
+		baton_file_free(&in->modules[i].file);
+		free(in->modules[i].string);
+	}
+	free(in->modules);
 	baton_memmap_free(&in->memmap);
 	baton_crash_info_free(&in->crash);
 	baton_efi_free(&in->efi);

@@ -20,7 +20,7 @@
 struct baton_image {
 	struct baton_inputs in;
 	/* the plan */
-	struct baton_segment seg[BATON_SEG_COUNT];   /* by enum baton_segment_id; memsz 0: unused */
+	struct baton_segments segs;        /* in load order, each used */
 	uint64_t entry;                    /* the purgatory's entry point */
 	uint64_t kernel_entry;             /* where the purgatory enters the kernel */
 	unsigned flags;                    /* enum baton_load_flag */
@@ -31,6 +31,7 @@ struct baton_image {
 	uint64_t timing;                   /* the timing record's physical address */
 	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
 	uint64_t backup_size;
+	uint64_t backup_dst;
 	/* built buffers (owned) */
 	uint8_t *boot_seg;
 	uint8_t *elfcore_seg;

@@ -10,10 +10,19 @@
 #include "format.h"
 #include "memmap.h"
 
+/* A --module: the file, mapped, and its string as given ("FILE ARGS": multiboot hands it to
+ * the kernel as the module's command line). */
+struct baton_module {
+	struct baton_file file;
+	char *string;                      /* owned */
+};
+
 struct baton_inputs {
 	struct baton_file kernel_file;     /* mapped */
 	struct baton_file initrd_file;     /* mapped; size 0: none */
 	struct baton_kernel kernel;        /* the kernel file as its format parsed it */
+	struct baton_module *modules;      /* in the order given */
+	size_t nr_modules;
 	unsigned features;                 /* enum baton_cpu_feature of the running machine */
 	struct baton_memmap memmap;        /* the machine's, as the backend sees it */
 	struct baton_crash_info crash;     /* crash images only */

@@ -32,14 +32,12 @@ static int syscall_error(struct baton_error *err, const char *call, int rc)
 int baton_kexec_load(const struct baton_backend *be, const struct baton_image *img,
 		     struct baton_error *err)
 {
-	struct baton_kexec_segment segs[BATON_SEG_COUNT];
+	struct baton_kexec_segment segs[BATON_MAX_SEGMENTS];
 	size_t nr = 0;
 	int rc;
 
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &img->seg[i];
-		if (!s->memsz)
-			continue;
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
 		segs[nr].buf = s->buf;
 		segs[nr].bufsz = s->bufsz;
 		segs[nr].mem = s->mem;

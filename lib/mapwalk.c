@@ -159,7 +159,7 @@ int baton_mapwalk(const struct baton_pt_image *pt, struct baton_map_runs *out,
 int baton_mapwalk_image(const struct baton_image *img, struct baton_map_runs *out,
 			struct baton_error *err)
 {
-	const struct baton_segment *s = &img->seg[BATON_SEG_PAGE_TABLES];
+	const struct baton_segment *s = baton_segments_get(&img->segs, BATON_SEG_PAGE_TABLES);
 	struct baton_pt_image pt = { s->buf, s->bufsz, s->mem, img->roots, img->in.features };
 	const struct baton_identmap_stats *want = &img->map_stats;
 	int rc = baton_mapwalk(&pt, out, err);

@@ -24,7 +24,7 @@ struct baton {
 
 struct baton_plan {
 	struct baton_image img;
-	struct baton_plan_segment segs[BATON_SEG_COUNT];   /* the used ones, in load order */
+	struct baton_plan_segment segs[BATON_MAX_SEGMENTS];   /* in load order */
 	size_t nr_segs;
 	/* What the kernel's own loader would be handed: a BATON_LOAD_FILE plan is nothing else. */
 	unsigned flags;

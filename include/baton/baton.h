@@ -63,12 +63,16 @@ enum baton_load_flag {
 };
 
 struct baton_load_opts {
-	const char *kernel;      /* bzImage path */
+	const char *kernel;      /* the kernel's path (bzImage) */
 	const char *initrd;      /* path or NULL */
 	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
 	unsigned flags;          /* enum baton_load_flag */
 	uint16_t serial_port;    /* with BATON_LOAD_SERIAL; 0: 0x3f8 */
 	uint32_t serial_baud;    /* with BATON_LOAD_SERIAL; 0: 115200 */
+	/* Multiboot modules, in order, each "FILE ARGS" (kexec-tools' --module): FILE is loaded,
+	 * the whole string is the module's command line. A bzImage takes none. */
+	const char *const *modules;
+	size_t nr_modules;
 };
 
 struct baton_plan;

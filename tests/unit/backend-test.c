@@ -70,7 +70,7 @@ static void the_fake_backend_drives_a_plan_and_a_load(void **state)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_config cfg = { root, NULL };
-	struct baton_load_opts o = { kernel, NULL, "console=ttyS0", 0, 0, 0 };
+	struct baton_load_opts o = { kernel, NULL, "console=ttyS0", 0, 0, 0, NULL, 0 };
 	struct fake_sys f = { 0 };
 	struct baton_error err = { 0 };
 	struct baton_plan *plan;
@@ -87,7 +87,7 @@ static void the_fake_backend_drives_a_plan_and_a_load(void **state)
 		fail_msg("%s", err.msg);
 	for (size_t i = 0; i < sizeof(seed); i++)
 		seed[i] = (uint8_t)(FAKE_RANDOM_BASE + i);
-	const struct baton_segment *bp = &plan->img.seg[BATON_SEG_BOOT_PARAMS];
+	const struct baton_segment *bp = baton_segments_get(&plan->img.segs, BATON_SEG_BOOT_INFO);
 	assert_non_null(memmem(bp->buf, bp->bufsz, seed, sizeof(seed)));
 	assert_int_equal(baton_load(b, plan, &err), 0);
 	assert_int_equal(f.loads, 1);

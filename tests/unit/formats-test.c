@@ -41,12 +41,14 @@ static void detection_parses_or_says_why_not(void **state)
 static void bzimage_exit_follows_the_boot_protocol(void **state)
 {
 	(void)state;
-	struct baton_segment seg[BATON_SEG_COUNT] = { 0 };
+	struct baton_segments segs = { 0 };
 	struct baton_load_opts o = { 0 };
-	struct baton_format_ctx ctx = { .opts = &o, .seg = seg };
+	struct baton_format_ctx ctx = { .opts = &o, .segs = &segs };
+	struct baton_segment *k;
 	struct baton_exit e;
 
-	seg[BATON_SEG_KERNEL].mem = 0x1000000;
+	assert_int_equal(baton_segments_add(&segs, BATON_SEG_KERNEL, NULL, &k, NULL), 0);
+	k->mem = 0x1000000;
 	baton_format_bzimage.exit(&ctx, 0x7000, &e);
 	assert_int_equal(e.mode, BATON_EXIT_LONG64);
 	assert_int_equal(e.entry, 0x1000200);

@@ -55,19 +55,28 @@ static void machine_free(struct machine *m)
 	free(m);
 }
 
+/* The first segment of `role`, or an unused (all-zero) one. */
+static const struct baton_segment *seg_of(const struct baton_image *img, enum baton_seg_role role)
+{
+	static const struct baton_segment none;
+	const struct baton_segment *s = baton_segments_get(&img->segs, role);
+
+	return s ? s : &none;
+}
+
 static const struct baton_params *params_of(const struct baton_image *img)
 {
 	struct baton_purgatory_layout pl;
-	assert_int_equal(baton_purgatory_layout(img->seg[BATON_SEG_PURGATORY].buf,
-						img->seg[BATON_SEG_PURGATORY].bufsz, &pl, NULL), 0);
-	return (const void *)((const uint8_t *)img->seg[BATON_SEG_PURGATORY].buf + pl.params_offset);
+	assert_int_equal(baton_purgatory_layout(seg_of(img, BATON_SEG_PURGATORY)->buf,
+						seg_of(img, BATON_SEG_PURGATORY)->bufsz, &pl, NULL), 0);
+	return (const void *)((const uint8_t *)seg_of(img, BATON_SEG_PURGATORY)->buf + pl.params_offset);
 }
 
 /* The bytes at physical address `phys`, as the loaded image will hold them. */
 static const uint8_t *at_phys(const struct baton_image *img, uint64_t phys, uint64_t size)
 {
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &img->seg[i];
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
 		if (s->memsz && phys >= s->mem && phys + size <= s->mem + s->bufsz)
 			return (const uint8_t *)s->buf + (phys - s->mem);
 	}
@@ -79,15 +88,14 @@ static const uint8_t *at_phys(const struct baton_image *img, uint64_t phys, uint
 static void check_image(const struct baton_image *img, const struct baton_load_opts *o)
 {
 	const struct baton_params *p = params_of(img);
-	const struct baton_segment *k = &img->seg[BATON_SEG_KERNEL];
-	const struct baton_segment *bs = &img->seg[BATON_SEG_BOOT_PARAMS];
+	const struct baton_segment *k = seg_of(img, BATON_SEG_KERNEL);
+	const struct baton_segment *bs = seg_of(img, BATON_SEG_BOOT_INFO);
 	const struct boot_params *bp = bs->buf;
 
 	/* Segments: page aligned, inside RAM at or above 1 MiB, pairwise disjoint. */
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &img->seg[i];
-		if (!s->memsz)
-			continue;
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
+		assert_true(s->memsz > 0);
 		assert_int_equal(s->mem % 4096, 0);
 		assert_int_equal(s->memsz % 4096, 0);
 		assert_true(s->bufsz <= s->memsz);
@@ -98,8 +106,8 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 				  s->mem >= img->in.memmap.ranges[r].start &&
 				  s->mem + s->memsz <= img->in.memmap.ranges[r].end;
 		assert_true(in_ram);
-		for (int j = 0; j < i; j++) {
-			const struct baton_segment *t = &img->seg[j];
+		for (size_t j = 0; j < i; j++) {
+			const struct baton_segment *t = &img->segs.seg[j];
 			if (t->memsz)
 				assert_true(s->mem + s->memsz <= t->mem || t->mem + t->memsz <= s->mem);
 		}
@@ -110,7 +118,7 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 
 	/* The purgatory's parameters: valid, and every region's digest matches the loaded bytes. */
 	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
-	assert_int_equal(img->entry, img->seg[BATON_SEG_PURGATORY].mem);
+	assert_int_equal(img->entry, seg_of(img, BATON_SEG_PURGATORY)->mem);
 	if (o->flags & BATON_LOAD_ENTRY_32BIT) {
 		assert_int_equal(p->exit_mode, BATON_EXIT_PROTECTED32);
 		assert_int_equal(p->exit_entry, k->mem);
@@ -140,13 +148,13 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 	assert_int_equal(cmd, bs->mem + 4096);
 	assert_string_equal((const char *)at_phys(img, cmd, 1), o->cmdline ? o->cmdline : "");
 	if (o->initrd) {
-		const struct baton_segment *rd = &img->seg[BATON_SEG_INITRD];
+		const struct baton_segment *rd = seg_of(img, BATON_SEG_INITRD);
 		assert_int_equal(bp->hdr.ramdisk_image | (uint64_t)bp->ext_ramdisk_image << 32, rd->mem);
 		assert_int_equal(bp->hdr.ramdisk_size, rd->bufsz);
 	}
 	assert_memory_equal(k->buf, (const uint8_t *)img->in.kernel_file.data + img->in.kernel.bz.setup_size,
 			    k->bufsz);
-	assert_int_equal(img->map_stats.table_pages * 4096, img->seg[BATON_SEG_PAGE_TABLES].memsz);
+	assert_int_equal(img->map_stats.table_pages * 4096, seg_of(img, BATON_SEG_PAGE_TABLES)->memsz);
 
 	/* The setup_data list: the e820 entries beyond 128, an RNG seed, the timing record (empty
 	 * until the purgatory fills it in). */
@@ -175,8 +183,8 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 	assert_int_equal(node->type, BATON_SETUP_TIMING);
 	assert_int_equal(node->len, sizeof(struct baton_timing));
 	assert_int_equal(p->timing, (uint64_t)((const uint8_t *)node->data -
-					       (const uint8_t *)img->seg[BATON_SEG_BOOT_PARAMS].buf) +
-			 img->seg[BATON_SEG_BOOT_PARAMS].mem);
+					       (const uint8_t *)seg_of(img, BATON_SEG_BOOT_INFO)->buf) +
+			 seg_of(img, BATON_SEG_BOOT_INFO)->mem);
 	assert_memory_equal(node->data, zero, sizeof(zero));
 }
 
@@ -195,14 +203,15 @@ static void qemu_1g_with_initrd(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 3 << 20);
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0 x=\"a b\"", 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0 x=\"a b\"", 
+				     0, 0, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
 	/* Kernel as low as pref_address allows; the small pieces high below 4 GiB. */
-	assert_int_equal(img.seg[BATON_SEG_KERNEL].mem, 0x1000000);
-	assert_true(img.seg[BATON_SEG_INITRD].mem + img.seg[BATON_SEG_INITRD].memsz <= 0x3ffe0000);
-	assert_true(img.seg[BATON_SEG_PURGATORY].mem > 0x30000000);
+	assert_int_equal(seg_of(&img, BATON_SEG_KERNEL)->mem, 0x1000000);
+	assert_true(seg_of(&img, BATON_SEG_INITRD)->mem + seg_of(&img, BATON_SEG_INITRD)->memsz <= 0x3ffe0000);
+	assert_true(seg_of(&img, BATON_SEG_PURGATORY)->mem > 0x30000000);
 	baton_image_free(&img);
 	machine_free(m);
 }
@@ -211,11 +220,11 @@ static void no_initrd_and_no_cmdline(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
-	assert_int_equal(img.seg[BATON_SEG_INITRD].memsz, 0);
+	assert_int_equal(seg_of(&img, BATON_SEG_INITRD)->memsz, 0);
 	baton_image_free(&img);
 	machine_free(m);
 }
@@ -226,7 +235,8 @@ static void entry32_and_serial_reach_the_purgatory(void **state)
 	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb",
 				    fx_bzimage_defaults(), 4096);
 	struct baton_load_opts o = { m->kernel, m->initrd, "quiet",
-				     BATON_LOAD_ENTRY_32BIT | BATON_LOAD_SERIAL, 0x2f8, 38400 };
+				     BATON_LOAD_ENTRY_32BIT | BATON_LOAD_SERIAL, 0x2f8, 38400,
+				     NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -235,9 +245,9 @@ static void entry32_and_serial_reach_the_purgatory(void **state)
 	assert_int_equal(p->exit_mode, BATON_EXIT_PROTECTED32);
 	assert_int_equal(p->serial_port, 0x2f8);
 	assert_int_equal(p->serial_baud, 38400);
-	assert_int_equal(img.kernel_entry, img.seg[BATON_SEG_KERNEL].mem);
-	for (int i = 0; i < BATON_SEG_COUNT; i++)
-		assert_true(img.seg[i].mem + img.seg[i].memsz <= (1ULL << 32));
+	assert_int_equal(img.kernel_entry, seg_of(&img, BATON_SEG_KERNEL)->mem);
+	for (size_t i = 0; i < img.segs.nr; i++)
+		assert_true(img.segs.seg[i].mem + img.segs.seg[i].memsz <= (1ULL << 32));
 	baton_image_free(&img);
 	machine_free(m);
 }
@@ -248,13 +258,13 @@ static void big_initrd_goes_above_4g(void **state)
 	/* 63 MiB of RAM below 4 GiB, 1 GiB above: a 20 MiB initrd only fits above. */
 	struct machine *m = machine(FIXTURES "/small-low.memmap", "fpu", fx_bzimage_defaults(),
 				    20 << 20);
-	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
-	assert_true(img.seg[BATON_SEG_INITRD].mem >= (1ULL << 32));
-	const struct boot_params *bp = img.seg[BATON_SEG_BOOT_PARAMS].buf;
-	assert_int_equal(bp->ext_ramdisk_image, img.seg[BATON_SEG_INITRD].mem >> 32);
+	assert_true(seg_of(&img, BATON_SEG_INITRD)->mem >= (1ULL << 32));
+	const struct boot_params *bp = seg_of(&img, BATON_SEG_BOOT_INFO)->buf;
+	assert_int_equal(bp->ext_ramdisk_image, seg_of(&img, BATON_SEG_INITRD)->mem >> 32);
 	baton_image_free(&img);
 	machine_free(m);
 }
@@ -278,7 +288,7 @@ static void refusals_name_the_problem(void **state)
 	(void)state;
 	struct fx_bzimage spec = fx_bzimage_defaults();
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu la57", spec, 4096);
-	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0, NULL, 0 };
 	char longline[3000];
 
 	memset(longline, 'x', sizeof(longline) - 1);
@@ -325,7 +335,7 @@ static void confidential_guests_are_refused(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu hypervisor sev sev_es sev_snp",
 				    fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0 };
 
 	expect_error(m, &o, EOPNOTSUPP, "cpu: this is an AMD SEV-SNP guest: baton's purgatory "
 		     "cannot run in a confidential guest (use kexec_file_load)");
@@ -348,7 +358,7 @@ static void no_memory_map_is_refused(void **state)
 	char dir[4300];
 	snprintf(dir, sizeof(dir), "%s/sys", m->root);
 	fx_rm_rf(dir);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0 };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -365,18 +375,20 @@ static void same_inputs_same_plan(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 5000);
-	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0 };
 	struct baton_image a, b;
 
 	prepare_ok(m, &o, &a);
 	prepare_ok(m, &o, &b);
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		assert_int_equal(a.seg[i].mem, b.seg[i].mem);
+	assert_int_equal(a.segs.nr, b.segs.nr);
+	for (size_t i = 0; i < a.segs.nr; i++) {
+		assert_string_equal(a.segs.seg[i].name, b.segs.seg[i].name);
+		assert_int_equal(a.segs.seg[i].mem, b.segs.seg[i].mem);
 		/* A fresh RNG seed for each load: the zero page differs, nothing else does. */
-		if (i == BATON_SEG_BOOT_PARAMS)
-			assert_memory_not_equal(a.seg[i].sha256, b.seg[i].sha256, 32);
+		if (a.segs.seg[i].role == BATON_SEG_BOOT_INFO)
+			assert_memory_not_equal(a.segs.seg[i].sha256, b.segs.seg[i].sha256, 32);
 		else
-			assert_memory_equal(a.seg[i].sha256, b.seg[i].sha256, 32);
+			assert_memory_equal(a.segs.seg[i].sha256, b.segs.seg[i].sha256, 32);
 	}
 	baton_image_free(&a);
 	baton_image_free(&b);
@@ -401,7 +413,8 @@ static void crash_image_lives_in_the_crash_region(void **state)
 {
 	(void)state;
 	struct machine *m = crash_machine();
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", BATON_LOAD_CRASH, 0, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0",
+				     BATON_LOAD_CRASH, 0, 0, NULL, 0 };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -410,13 +423,20 @@ static void crash_image_lives_in_the_crash_region(void **state)
 	if (baton_image_prepare(&ctx, &o, &img, &err))
 		fail_msg("prepare: %s", err.msg);
 	const struct baton_phys_range *c = &img.in.crash.crash[img.in.crash.nr_crash - 1];
-	for (int i = 0; i < BATON_SEG_COUNT; i++) {
-		const struct baton_segment *s = &img.seg[i];
+	/* Every segment, in load order: kernel, initrd, elfcorehdr, backup and the loader's. */
+	static const enum baton_seg_role crash_order[] = {
+		BATON_SEG_KERNEL, BATON_SEG_INITRD, BATON_SEG_ELFCOREHDR, BATON_SEG_BACKUP,
+		BATON_SEG_BOOT_INFO, BATON_SEG_PAGE_TABLES, BATON_SEG_PURGATORY,
+	};
+	assert_int_equal(img.segs.nr, 7);
+	for (size_t i = 0; i < img.segs.nr; i++) {
+		const struct baton_segment *s = &img.segs.seg[i];
+		assert_int_equal(s->role, crash_order[i]);
 		assert_true(s->memsz > 0);
 		assert_true(s->mem >= c->start && s->mem + s->memsz <= c->end);
 	}
-	const struct baton_segment *eh = &img.seg[BATON_SEG_ELFCOREHDR];
-	const struct baton_segment *bk = &img.seg[BATON_SEG_BACKUP];
+	const struct baton_segment *eh = seg_of(&img, BATON_SEG_ELFCOREHDR);
+	const struct baton_segment *bk = seg_of(&img, BATON_SEG_BACKUP);
 	char want[128];
 	snprintf(want, sizeof(want), "console=ttyS0 elfcorehdr=0x%llx", (unsigned long long)eh->mem);
 	assert_string_equal(img.cmdline, want);
@@ -433,7 +453,7 @@ static void crash_image_lives_in_the_crash_region(void **state)
 		assert_int_not_equal(p->regions[i].start, bk->mem);
 
 	/* The capture kernel's e820: crash region RAM around the kept segments, no dead RAM. */
-	const struct boot_params *bp = img.seg[BATON_SEG_BOOT_PARAMS].buf;
+	const struct boot_params *bp = seg_of(&img, BATON_SEG_BOOT_INFO)->buf;
 	uint64_t ram = 0;
 	for (int i = 0; i < bp->e820_entries; i++) {
 		const struct e820_entry *e = &bp->e820_table[i];
@@ -455,7 +475,7 @@ static void crash_without_region_is_refused(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0, NULL, 0 };
 
 	fx_write_str(m->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
 		     "00100000-3ffdffff : System RAM\n");
@@ -489,12 +509,12 @@ static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
 	fx_write_str(m->root, "sys/firmware/memmap/400/start", "0x40000000");
 	fx_write_str(m->root, "sys/firmware/memmap/400/end", "0x7fffffff");
 	fx_write_str(m->root, "sys/firmware/memmap/400/type", "System RAM");
-	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
 	assert_int_equal(img.in.memmap.nr, 401);
-	const struct boot_params *bp = img.seg[BATON_SEG_BOOT_PARAMS].buf;
+	const struct boot_params *bp = seg_of(&img, BATON_SEG_BOOT_INFO)->buf;
 	const struct setup_data *ext = (const void *)at_phys(&img, bp->hdr.setup_data, 16);
 	assert_int_equal(ext->type, SETUP_E820_EXT);
 	const struct e820_entry *rest = (const void *)ext->data;
@@ -534,7 +554,7 @@ static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
 		 "fw_platform_size %s/sys/firmware/efi/ && cp boot_params "
 		 "%s/sys/kernel/boot_params/data", m->root, m->root, FIXTURES, m->root, m->root);
 	assert_int_equal(system(cmd), 0);
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0, NULL, 0 };
 	struct fake_sys fake = { 0 };   /* its random bytes: deterministic */
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -543,7 +563,7 @@ static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
 	if (baton_image_prepare(&ctx, &o, &img, &err))
 		fail_msg("prepare: %s", err.msg);
 	check_image(&img, &o);
-	const struct baton_segment *bs = &img.seg[BATON_SEG_BOOT_PARAMS];
+	const struct baton_segment *bs = seg_of(&img, BATON_SEG_BOOT_INFO);
 	const struct boot_params *bp = bs->buf;
 	struct efi_info ei;
 	memcpy(&ei, bp->efi_info, sizeof(ei));

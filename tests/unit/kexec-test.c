@@ -22,12 +22,13 @@ static void load_passes_every_used_segment(void **state)
 
 	memset(&img, 0, sizeof(img));
 	img.entry = 0x7f000000;
-	img.seg[BATON_SEG_KERNEL] = (struct baton_segment){ .name = "kernel", .buf = a,
-							    .bufsz = 100, .mem = 0x1000000,
-							    .memsz = 0x2000 };
-	img.seg[BATON_SEG_PURGATORY] = (struct baton_segment){ .name = "purgatory", .buf = b,
-							       .bufsz = 200, .mem = 0x7f000000,
-							       .memsz = 0x7000 };
+	img.segs.seg[0] = (struct baton_segment){ .name = "kernel", .role = BATON_SEG_KERNEL,
+						  .buf = a, .bufsz = 100, .mem = 0x1000000,
+						  .memsz = 0x2000 };
+	img.segs.seg[1] = (struct baton_segment){ .name = "purgatory", .role = BATON_SEG_PURGATORY,
+						  .buf = b, .bufsz = 200, .mem = 0x7f000000,
+						  .memsz = 0x7000 };
+	img.segs.nr = 2;
 	assert_int_equal(baton_kexec_load(&sys, &img, NULL), 0);
 	assert_int_equal(f.nr, 2);
 	assert_int_equal(f.entry, 0x7f000000);
@@ -127,7 +128,7 @@ static void file_load_hands_the_kernel_the_files(void **state)
 	(void)state;
 	struct fake_sys f = { 0 };
 	struct baton_backend sys = fake_sys_ops(&f, NULL);
-	struct baton_load_opts o = { "/proc/self/exe", NULL, "console=ttyS0", 0, 0, 0 };
+	struct baton_load_opts o = { "/proc/self/exe", NULL, "console=ttyS0", 0, 0, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 
 	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), 0);
@@ -147,7 +148,7 @@ static void file_load_refusals_name_the_signature(void **state)
 	(void)state;
 	struct fake_sys f = { .result = -EKEYREJECTED };
 	struct baton_backend sys = fake_sys_ops(&f, NULL);
-	struct baton_load_opts o = { "/proc/self/exe", NULL, NULL, 0, 0, 0 };
+	struct baton_load_opts o = { "/proc/self/exe", NULL, NULL, 0, 0, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 
 	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -EKEYREJECTED);

@@ -410,10 +410,11 @@ static void image_counts_must_agree(void **state)
 	(void)state;
 	assert_non_null(img);
 	build_spans(&t, spans, N(spans), GB);
-	img->seg[BATON_SEG_PAGE_TABLES] = (struct baton_segment){
-		.name = "page_tables", .buf = t.buf, .bufsz = t.cap * PG, .mem = PT_PHYS,
-		.memsz = t.cap * PG,
+	img->segs.seg[0] = (struct baton_segment){
+		.name = "page_tables", .role = BATON_SEG_PAGE_TABLES, .buf = t.buf,
+		.bufsz = t.cap * PG, .mem = PT_PHYS, .memsz = t.cap * PG,
 	};
+	img->segs.nr = 1;
 	img->roots = t.roots;
 	img->in.features = GB;
 	img->map_stats = t.stats;

@@ -143,12 +143,15 @@ static void *alloc_page(void *ctx, uint64_t *phys)
 	return a->base + a->used++ * PG;
 }
 
-static void set_seg(struct baton_image *img, int id, const char *name, uint64_t mem, uint64_t memsz)
+static void set_seg(struct baton_image *img, enum baton_seg_role role, const char *name,
+		    uint64_t mem, uint64_t memsz)
 {
-	img->seg[id].name = name;
-	img->seg[id].mem = mem;
-	img->seg[id].memsz = memsz;
-	img->seg[id].bufsz = memsz;
+	struct baton_segment *s;
+
+	assert_int_equal(baton_segments_add(&img->segs, role, name, &s, NULL), 0);
+	s->mem = mem;
+	s->memsz = memsz;
+	s->bufsz = memsz;
 }
 
 /* A plan over `ranges`: the kernel at 16 MiB, the small segments packed just below `top`, the
@@ -171,20 +174,20 @@ static void plan_build(struct plan *p, const struct baton_mem_range *ranges, siz
 	pages = baton_identmap_pages_needed(&l, features);
 	set_seg(img, BATON_SEG_KERNEL, "kernel", 16 * SZ_1M, 32 * SZ_1M);
 	set_seg(img, BATON_SEG_INITRD, "initrd", top - 0x4a000, 0x4a000);
-	set_seg(img, BATON_SEG_BOOT_PARAMS, "boot_params", top - 0x4c000, 0x2000);
+	set_seg(img, BATON_SEG_BOOT_INFO, "boot_params", top - 0x4c000, 0x2000);
 	set_seg(img, BATON_SEG_PAGE_TABLES, "page_tables", top - 0x4c000 - pages * PG, pages * PG);
 	set_seg(img, BATON_SEG_PURGATORY, "purgatory", top - 0x55000 - pages * PG, 0x9000);
 	p->tables = calloc(pages, PG);
 	assert_non_null(p->tables);
-	a = (struct table_alloc){ p->tables, img->seg[BATON_SEG_PAGE_TABLES].mem, 0, pages };
+	a = (struct table_alloc){ p->tables, baton_segments_find(&img->segs, BATON_SEG_PAGE_TABLES)->mem, 0, pages };
 	struct baton_identmap_info info = { { alloc_page, &a }, features };
 	if (baton_identmap_build(&l, &info, &img->roots, &img->map_stats, &err))
 		fail_msg("build: %s", err.msg);
 	baton_identmap_layout_free(&l);
-	img->seg[BATON_SEG_PAGE_TABLES].buf = p->tables;
+	baton_segments_find(&img->segs, BATON_SEG_PAGE_TABLES)->buf = p->tables;
 	img->in.features = features;
 	img->in.kernel.bz.protocol = 0x020f;
-	img->entry = img->seg[BATON_SEG_PURGATORY].mem;
+	img->entry = baton_segments_find(&img->segs, BATON_SEG_PURGATORY)->mem;
 	img->kernel_entry = 16 * SZ_1M + 0x200;
 	img->cmdline = strdup("console=ttyS0");
 	p->img = img;
@@ -325,7 +328,7 @@ static void tampered_tables_print_nothing(void **state)
 
 	(void)state;
 	plan_build(&p, qemu_1g, sizeof(qemu_1g) / sizeof(qemu_1g[0]), 0x3ffe0000, 0);
-	p.tables[p.img->roots.pml4 - p.img->seg[BATON_SEG_PAGE_TABLES].mem] = 0;   /* PML4[0] */
+	p.tables[p.img->roots.pml4 - baton_segments_find(&p.img->segs, BATON_SEG_PAGE_TABLES)->mem] = 0;   /* PML4[0] */
 	capture_open(&c);
 	assert_int_equal(plan_view_text(c.f, p.img, "k", PLAN_VIEW_ASCII, &err), -EPROTO);
 	assert_int_equal(plan_json(c.f, p.img, "k", &err), -EPROTO);

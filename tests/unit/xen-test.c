@@ -183,7 +183,7 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_backend ctx = open_fake(root);
-	struct baton_load_opts o = { kernel, NULL, "console=hvc0", BATON_LOAD_CRASH, 0, 0 };
+	struct baton_load_opts o = { kernel, NULL, "console=hvc0", BATON_LOAD_CRASH, 0, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 
@@ -194,9 +194,9 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 	if (baton_image_prepare(&ctx, &o, &img, &err))
 		fail_msg("%s", err.msg);
 	assert_int_equal(img.in.features, 0);
-	for (int i = 0; i < BATON_SEG_COUNT; i++)
-		assert_true(!img.seg[i].memsz || (img.seg[i].mem >= 0x40000000 &&
-						  img.seg[i].mem + img.seg[i].memsz <= 0x50000000));
+	for (size_t i = 0; i < img.segs.nr; i++)
+		assert_true(img.segs.seg[i].mem >= 0x40000000 &&
+			    img.segs.seg[i].mem + img.segs.seg[i].memsz <= 0x50000000);
 	assert_non_null(strstr(img.cmdline, "console=hvc0 elfcorehdr=0x"));
 	baton_image_free(&img);
 	baton_backend_close(&ctx);
@@ -237,7 +237,7 @@ static size_t server_tables_under_xen(uint32_t hw_cap2)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_backend ctx = open_fake(root);
-	struct baton_load_opts o = { kernel, NULL, "console=hvc0", 0, 0, 0 };
+	struct baton_load_opts o = { kernel, NULL, "console=hvc0", 0, 0, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 	struct fake_xen_state *f = fake();
