@@ -84,6 +84,8 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
+		.modules = o->modules,
+		.nr_modules = (size_t)o->nr_modules,
 	};
 	struct baton_plan *plan = NULL;
 	struct baton_plan_info info;

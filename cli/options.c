@@ -24,6 +24,7 @@ enum {
 	OPT_KEXEC_COMPAT,
 	OPT_TYPE,
 	OPT_ELF64_CORE_HEADERS,
+	OPT_MODULE,
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "kexec-syscall", no_argument, NULL, 'c' },
 	{ "kexec-syscall-auto", no_argument, NULL, 'a' },
 	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "module", required_argument, NULL, OPT_MODULE },
 	{ "ramdisk", required_argument, NULL, OPT_INITRD },
 	{ "command-line", required_argument, NULL, OPT_COMMAND_LINE },
 	{ "append", required_argument, NULL, OPT_APPEND },
@@ -71,7 +73,6 @@ static const struct option long_options[] = {
 	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "elf32-core-headers", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "pass-memmap-cmdline", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "module", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "dtb", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
@@ -116,6 +117,8 @@ void cli_usage(FILE *out)
 	      "  -S, --status             exit 1 if an image is loaded, 0 if not; like kexec-tools,\n"
 	      "                           the crash image unless -l is given too\n"
 	      "      --initrd=FILE        the new kernel's initial ramdisk (also --ramdisk)\n"
+	      "      --module=STRING      a multiboot module: STRING is \"FILE ARGS\", FILE loaded\n"
+	      "                           and STRING its command line (repeatable, in order)\n"
 	      "      --command-line=TEXT  the new kernel's command line\n"
 	      "      --append=TEXT        add TEXT to the command line\n"
 	      "      --reuse-cmdline      start from the running kernel's command line\n"
@@ -293,6 +296,14 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			return 0;
 		case OPT_INITRD:
 			o->initrd = optarg;
+			break;
+		case OPT_MODULE:
+			if (o->nr_modules == (int)(sizeof(o->modules) / sizeof(o->modules[0]))) {
+				snprintf(msg, size, "too many --module options (kexec_load takes at "
+					 "most 16 segments)");
+				return -1;
+			}
+			o->modules[o->nr_modules++] = optarg;
 			break;
 		case OPT_COMMAND_LINE:
 			o->command_line = optarg;

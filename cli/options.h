@@ -35,6 +35,8 @@ struct cli_options {
 	const char *command_line;  /* --command-line: replaces earlier --command-line/--append */
 	const char *append[32];    /* --append, in order */
 	int nr_append;
+	const char *modules[16];   /* --module "FILE ARGS", in order (kexec_load: 16 segments) */
+	int nr_modules;
 	int reuse_cmdline;
 	int entry_32bit;
 	int console_serial;

@@ -3,13 +3,13 @@
 #
 # Options are those of cli/options.c: tests/cli/test_completion.py checks that every option of
 # `baton --help` and of the option table is offered (not the kexec-tools options baton refuses).
-# KERNEL and --initrd/--ramdisk complete file names, in the --opt=FILE and the --opt FILE form;
+# KERNEL, --initrd/--ramdisk and --module (its FILE) complete file names, in the --opt=FILE and the --opt FILE form;
 # nothing is offered after --help or --version.
 # Works with and without the bash-completion package (its _filedir is used when loaded).
 
 _baton_short_opts='-l -p -e -f -u -S -s -c -a -d -h -v -x -y -i -t'
 _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-file-syscall
---kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --command-line= --append=
+--kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
 --reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
 --kexec-compat'
@@ -44,7 +44,7 @@ _baton_value()
 {
 	local opt=$1 cur=$2 prefix=$3 IFS=$' \t\n'
 	case $opt in
-	--initrd | --ramdisk)
+	--initrd | --ramdisk | --module)
 		_baton_files "$cur" "$prefix"
 		;;
 	--command-line | --append)
@@ -81,7 +81,8 @@ _baton()
 		--help | --version | -[!-]*[hv]* | -[hv]*)
 			return 0
 			;;
-		--initrd | --ramdisk | --command-line | --append | --serial | --serial-baud | --type | -t)
+		--initrd | --ramdisk | --module | --command-line | --append | --serial | --serial-baud | \
+			--type | -t)
 			# The value follows, split off at '=' (COMP_WORDBREAKS) or as the next word.
 			if [[ ${COMP_WORDS[i + 1]} == = ]]; then
 				((i += 2))

@@ -90,11 +90,12 @@ static int compose_cmdline(const struct baton *b, const struct baton_load_opts *
 	return 0;
 }
 
-/* What baton's own way may give up for the kernel's loader (BATON_LOAD_FALLBACK_FILE). */
-static int refused(const struct baton *b, unsigned flags, int rc)
+/* What baton's own way may give up for the kernel's loader (BATON_LOAD_FALLBACK_FILE), which
+ * takes no modules: a multiboot kernel is never handed to it. */
+static int refused(const struct baton *b, unsigned flags, size_t nr_modules, int rc)
 {
 	return (rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP) &&
-	       (flags & BATON_LOAD_FALLBACK_FILE) && !b->be.ops->no_file_load;
+	       (flags & BATON_LOAD_FALLBACK_FILE) && !b->be.ops->no_file_load && !nr_modules;
 }
 
 static char *dup_or_null(const char *s, int *failed)
@@ -128,6 +129,9 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 		o.serial_port = 0x3f8;
 	if (!o.serial_baud)
 		o.serial_baud = 115200;
+	if ((o.flags & BATON_LOAD_FILE) && o.nr_modules)
+		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
+				  "--module", o.kernel);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return baton_fail(err, ENOMEM, "out of memory");
@@ -145,7 +149,7 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 	}
 	o.cmdline = p->cmdline;
 	rc = (o.flags & BATON_LOAD_FILE) ? 0 : baton_image_prepare(&b->be, &o, &p->img, err);
-	if (refused(b, o.flags, rc)) {
+	if (refused(b, o.flags, o.nr_modules, rc)) {
 		b->fallback = err ? *err : (struct baton_error){ -rc, "" };
 		p->flags |= BATON_LOAD_FILE;
 		rc = 0;
@@ -234,7 +238,7 @@ int baton_load(struct baton *b, const struct baton_plan *p, struct baton_error *
 	if (p->flags & BATON_LOAD_FILE)
 		return load_by_kernel(b, p, err);
 	rc = baton_kexec_load(&b->be, &p->img, err);
-	if (!refused(b, p->flags, rc))
+	if (!refused(b, p->flags, p->img.in.nr_modules, rc))
 		return rc;
 	b->fallback = err ? *err : (struct baton_error){ -rc, "" };
 	return load_by_kernel(b, p, err);

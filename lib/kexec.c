@@ -59,6 +59,9 @@ int baton_kexec_file_load(const struct baton_backend *be, const struct baton_loa
 	if (be->ops->no_file_load)
 		return baton_fail(err, ENOSYS, "kexec_file_load: not available here (%s)",
 				  be->ops->no_file_load);
+	if (opts->nr_modules)
+		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
+				  "--module", opts->kernel);
 	kfd = open(opts->kernel, O_RDONLY | O_CLOEXEC);
 	if (kfd < 0)
 		return baton_fail(err, errno, "kernel: %s: %s", opts->kernel, strerror(errno));

@@ -92,6 +92,17 @@ def test_version_and_usage_errors_exit_like_kexec_tools(machine, run):
     assert p.returncode == 2
 
 
+def test_module_is_passed_on_and_a_bzimage_refuses_it(machine, run):
+    """kexec-tools' --module (repeatable) reaches the library, which says a bzImage takes none."""
+    for as_kexec in (True, False):
+        p = run(machine, '-l', machine.kernel, '--module=%s dom0_mem=1G' % machine.initrd,
+                '--module', machine.initrd, as_kexec=as_kexec)
+        assert p.returncode == 1, p.stderr
+        assert p.stderr == '%s: bzimage: %s: takes no --module (a multiboot kernel does)\n' % (
+            'kexec' if as_kexec else 'baton', machine.kernel), p.stderr
+        assert not [c for c in p.syscalls if c.startswith('kexec')]
+
+
 def test_kexec_compat_option(machine, run):
     p = run(machine, '--kexec-compat', '--dry-run', machine.kernel)
     assert p.returncode == 0, p.stderr

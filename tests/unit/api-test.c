@@ -524,6 +524,43 @@ static void cmdline_too_long(struct world *w, struct baton_load_opts *o)
 	(void)w;
 }
 
+/* --module strings ("FILE ARGS"), the files of the world they were made for. */
+static char module_str[17][8400];
+static const char *module_list[17];
+
+static void modules_of(struct world *w, struct baton_load_opts *o, size_t n, const char *file)
+{
+	for (size_t i = 0; i < n; i++) {
+		snprintf(module_str[i], sizeof(module_str[i]), "%s/%s dom0_mem=%zu", w->root, file, i);
+		module_list[i] = module_str[i];
+	}
+	o->modules = module_list;
+	o->nr_modules = n;
+}
+
+/* Mapped, then refused by the format: a bzImage takes none. */
+static void modules_for_a_bzimage(struct world *w, struct baton_load_opts *o)
+{
+	modules_of(w, o, 2, "boot/initrd");
+}
+
+static void module_missing(struct world *w, struct baton_load_opts *o)
+{
+	modules_of(w, o, 2, "boot/initrd");
+	snprintf(module_str[1], sizeof(module_str[1]), "%s/boot/nothing here", w->root);
+}
+
+static void seventeen_modules(struct world *w, struct baton_load_opts *o)
+{
+	modules_of(w, o, 17, "boot/initrd");
+}
+
+static void modules_for_the_kernels_loader(struct world *w, struct baton_load_opts *o)
+{
+	modules_of(w, o, 1, "boot/initrd");
+	o->flags |= BATON_LOAD_FILE;
+}
+
 /* The last step that can fail: everything is placed and the tables are built. */
 static void no_random_seed(struct world *w, struct baton_load_opts *o)
 {
@@ -535,6 +572,12 @@ static const struct breakage breakages[] = {
 	{ "kernel missing", PLAIN, kernel_missing, ENOENT, "kernel: " },
 	{ "kernel not a bzImage", PLAIN, kernel_not_a_bzimage, ENOEXEC, "bzimage" },
 	{ "initrd missing", PLAIN, initrd_missing, ENOENT, "initrd: " },
+	{ "modules for a bzImage", PLAIN, modules_for_a_bzimage, EINVAL,
+	  "vmlinuz: takes no --module (a multiboot kernel does)" },
+	{ "module missing", PLAIN, module_missing, ENOENT, "module: " },
+	{ "17 modules", PLAIN, seventeen_modules, E2BIG, "at most 16" },
+	{ "modules for kexec_file_load", PLAIN, modules_for_the_kernels_loader, EINVAL,
+	  "takes no --module" },
 	{ "cpuinfo missing", PLAIN, cpuinfo_missing, ENOENT, "cpuinfo" },
 	{ "5-level machine, kernel without XLF_5LEVEL", PLAIN, la57_kernel_lacks_5level, ENOEXEC,
 	  "5-level" },

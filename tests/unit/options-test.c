@@ -182,6 +182,25 @@ static void kexec_tools_options_baton_lacks_are_named(void **state)
 	assert_non_null(strstr(msg, "--console-vga is not supported"));
 }
 
+/* kexec-tools' --module "FILE ARGS": repeatable, in order, passed on as given (as kexec too). */
+static void modules_accumulate_in_order(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "xen.gz", "--module=vmlinuz root=/dev/vda",
+				  "--module", "initrd.img"), 0);
+	assert_int_equal(o.nr_modules, 2);
+	assert_string_equal(o.modules[0], "vmlinuz root=/dev/vda");
+	assert_string_equal(o.modules[1], "initrd.img");
+	char *argv[20] = { "baton", "-l", "k" };
+	for (int i = 3; i < 20; i++)
+		argv[i] = "--module=m";
+	assert_int_equal(cli_parse(&o, 20, argv, msg, sizeof(msg)), -1);
+	assert_non_null(strstr(msg, "too many --module options"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +212,7 @@ int main(void)
 		cmocka_unit_test(usage_errors),
 		cmocka_unit_test(called_kexec_follows_kexec_tools),
 		cmocka_unit_test(kexec_tools_options_baton_lacks_are_named),
+		cmocka_unit_test(modules_accumulate_in_order),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
