@@ -81,7 +81,8 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->panic ? BATON_LOAD_CRASH : 0) |
 			 (o->reuse_cmdline ? BATON_LOAD_REUSE_CMDLINE : 0) |
 			 (o->syscall == CLI_SYSCALL_FILE ? BATON_LOAD_FILE : 0) |
-			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0),
+			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0) |
+			 (o->nr_modules ? BATON_LOAD_MODULES : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,

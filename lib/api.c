@@ -116,14 +116,27 @@ static void plan_free(struct baton_plan *p)
 	free(p);
 }
 
+/* The caller's options, reading the fields added after 0.1.0 only where a flag asks for them:
+ * a program built against 0.1.0 passes a struct that ends before them. */
+static void take_opts(struct baton_load_opts *o, const struct baton_load_opts *opts)
+{
+	memset(o, 0, sizeof(*o));
+	memcpy(o, opts, offsetof(struct baton_load_opts, modules));
+	if (o->flags & BATON_LOAD_MODULES) {
+		o->modules = opts->modules;
+		o->nr_modules = opts->nr_modules;
+	}
+}
+
 int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 		      struct baton_plan **out, struct baton_error *err)
 {
-	struct baton_load_opts o = *opts;
+	struct baton_load_opts o;
 	struct baton_plan *p;
 	int rc, nomem = 0;
 
 	*out = NULL;
+	take_opts(&o, opts);
 	memset(&b->fallback, 0, sizeof(b->fallback));
 	if (!o.serial_port)
 		o.serial_port = 0x3f8;
@@ -135,7 +148,7 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return baton_fail(err, ENOMEM, "out of memory");
-	rc = compose_cmdline(b, opts, &p->cmdline, err);
+	rc = compose_cmdline(b, &o, &p->cmdline, err);
 	if (rc) {
 		plan_free(p);
 		return rc;
@@ -253,10 +266,12 @@ int baton_fell_back(const struct baton *b, struct baton_error *why)
 
 int baton_load_file(struct baton *b, const struct baton_load_opts *opts, struct baton_error *err)
 {
-	struct baton_load_opts o = *opts;
+	struct baton_load_opts o;
 	char *cmdline;
-	int rc = compose_cmdline(b, opts, &cmdline, err);
+	int rc;
 
+	take_opts(&o, opts);
+	rc = compose_cmdline(b, &o, &cmdline, err);
 	if (rc)
 		return rc;
 	o.cmdline = cmdline;

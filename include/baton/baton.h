@@ -60,6 +60,9 @@ enum baton_load_flag {
 	 * kernel (lockdown: EPERM; IMA under Secure Boot: EACCES; no kexec_load: ENOSYS) - and the
 	 * old kernel has its own loader, use that instead; baton_fell_back() says so. */
 	BATON_LOAD_FALLBACK_FILE = 1u << 5,
+	/* modules/nr_modules are set. Fields added after version 0.1.0 are read only when their
+	 * flag says so: a program built against 0.1.0 passes a shorter struct. */
+	BATON_LOAD_MODULES = 1u << 6,
 };
 
 struct baton_load_opts {
@@ -69,8 +72,9 @@ struct baton_load_opts {
 	unsigned flags;          /* enum baton_load_flag */
 	uint16_t serial_port;    /* with BATON_LOAD_SERIAL; 0: 0x3f8 */
 	uint32_t serial_baud;    /* with BATON_LOAD_SERIAL; 0: 115200 */
-	/* Multiboot modules, in order, each "FILE ARGS" (kexec-tools' --module): FILE is loaded,
-	 * the whole string is the module's command line. A bzImage takes none. */
+	/* With BATON_LOAD_MODULES: multiboot modules, in order, each "FILE ARGS" (kexec-tools'
+	 * --module): FILE is loaded, the whole string is the module's command line. A bzImage
+	 * takes none. */
 	const char *const *modules;
 	size_t nr_modules;
 };

@@ -94,6 +94,24 @@ static void plan_describes_what_load_hands_over(void **state)
 	baton_plan_free(plan);
 }
 
+/* A program built against 0.1.0 passes a struct that ends before the modules: the library reads
+ * no further unless BATON_LOAD_MODULES says there is more (ASan sees any read past the end). */
+static void options_of_version_0_1_0_are_read_no_further(void **state)
+{
+	struct world *w = *state;
+	struct baton_load_opts full = { .kernel = w->kernel, .cmdline = "console=ttyS0" };
+	size_t old_size = offsetof(struct baton_load_opts, modules);
+	void *old = malloc(old_size);
+	struct baton_plan *plan;
+
+	assert_non_null(old);
+	memcpy(old, &full, old_size);
+	assert_int_equal(baton_plan_create(w->b, old, &plan, NULL), 0);
+	baton_plan_free(plan);
+	assert_int_equal(baton_load_file(w->b, old, NULL), 0);
+	free(old);
+}
+
 static void memory_map_is_the_firmware_one(void **state)
 {
 	struct world *w = *state;
@@ -536,6 +554,7 @@ static void modules_of(struct world *w, struct baton_load_opts *o, size_t n, con
 	}
 	o->modules = module_list;
 	o->nr_modules = n;
+	o->flags |= BATON_LOAD_MODULES;
 }
 
 /* Mapped, then refused by the format: a bzImage takes none. */
@@ -674,6 +693,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(plan_describes_what_load_hands_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(options_of_version_0_1_0_are_read_no_further, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(memory_map_is_the_firmware_one, setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_kernel_is_one_error_and_no_plan, setup, teardown),
 		cmocka_unit_test_setup_teardown(confidential_guest_gets_no_plan, setup, teardown),
