@@ -66,7 +66,7 @@ static int read_load(struct baton_elf_image *out, const struct elf_layout *l, co
 		return FAIL("elf: %s: more than %d PT_LOAD segments", name, BATON_ELF_MAX_LOADS);
 	if (s.offset > size || s.filesz > size - s.offset)
 		return FAIL("elf: %s: PT_LOAD %zu: file bytes 0x%llx+0x%llx run past the file's"
-			    " 0x%zx", name, i, (unsigned long long)s.offset,
+			    " 0x%zx bytes", name, i, (unsigned long long)s.offset,
 			    (unsigned long long)s.filesz, size);
 	if (s.filesz > s.memsz)
 		return FAIL("elf: %s: PT_LOAD %zu: filesz 0x%llx is more than memsz 0x%llx", name,
