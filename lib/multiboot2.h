@@ -59,7 +59,8 @@ enum baton_mbi_tag {
  * request for any other type is refused. FRAMEBUFFER, ACPI_OLD and ACPI_NEW are written only when
  * the caller has them, so they are not promised here; MODULE is one per module, possibly none. */
 #define BATON_MBI_PROVIDES                                                                   \
-	(BATON_MB2_BIT(BATON_MBI_CMDLINE) | BATON_MB2_BIT(BATON_MBI_BOOT_LOADER_NAME) |      \
+	(BATON_MB2_BIT(BATON_MBI_END) | BATON_MB2_BIT(BATON_MBI_CMDLINE) |                   \
+	 BATON_MB2_BIT(BATON_MBI_BOOT_LOADER_NAME) |                                         \
 	 BATON_MB2_BIT(BATON_MBI_MODULE) | BATON_MB2_BIT(BATON_MBI_BASIC_MEMINFO) |          \
 	 BATON_MB2_BIT(BATON_MBI_MMAP) | BATON_MB2_BIT(BATON_MBI_LOAD_BASE_ADDR))
 
