@@ -162,7 +162,51 @@ def identmap():
         put('identmap', f'{name}-segment', b'\x11' + seg + recs)
 
 
+def elf64(loads):
+    """A minimal ELF64 x86-64 executable with these (offset, paddr, filesz, memsz) PT_LOADs."""
+    eh = b'\x7fELF\x02\x01\x01' + bytes(9) + struct.pack('<HHIQQQIHHHHHH', 2, 62, 1, 0x100000, 64,
+                                                         0, 0, 64, 56, len(loads), 0, 0, 0)
+    ph = b''.join(struct.pack('<IIQQQQQQ', 1, 7, o, p, p, f, m, 0x1000) for o, p, f, m in loads)
+    body = bytearray(eh + ph)
+    body += bytes(max(o + f for o, p, f, m in loads) - len(body))
+    return bytes(body)
+
+
+def mb2_header(tags):
+    """A multiboot2 header from (type, flags, body) tags, the end tag added."""
+    raw = b''
+    for t, fl, body in tags + [(0, 0, b'')]:
+        tag = struct.pack('<HHI', t, fl, 8 + len(body)) + body
+        raw += tag + bytes(-len(tag) % 8)
+    length = 16 + len(raw)
+    return struct.pack('<IIII', 0xe85250d6, 0, length, -(0xe85250d6 + length) & 0xffffffff) + raw
+
+
+def multiboot():
+    """Debian's Xen 4.17, first 32 KiB: as cut, and with its PT_LOAD's filesz shrunk to fit."""
+    head = read(f'{FIX}/xen/xen-4.17-head')
+    put('multiboot', 'xen-4.17-head', head)
+    fits = bytearray(head)
+    fits[52 + 16:52 + 20] = struct.pack('<I', len(head) - 0x80)
+    put('multiboot', 'xen-4.17-head-fits', bytes(fits))
+    # An ELF64 with two PT_LOADs and, inside the first, a multiboot2 header with every tag type.
+    elf = bytearray(elf64([(0x1000, 0x1000000, 0x1000, 0x2000), (0x2000, 0x1002000, 0x100, 0x1000)]))
+    hdr = mb2_header([(1, 0, struct.pack('<III', 1, 4, 6)), (1, 1, struct.pack('<I', 8)),
+                      (2, 1, struct.pack('<IIII', 0x1001000, 0x1000000, 0, 0)),
+                      (3, 0, struct.pack('<I', 0x1000000)), (4, 0, struct.pack('<I', 2)),
+                      (5, 1, struct.pack('<III', 1024, 768, 32)), (6, 0, b''), (7, 1, b''),
+                      (8, 1, struct.pack('<I', 0x1000010)), (9, 1, struct.pack('<I', 0x1000020)),
+                      (10, 0, struct.pack('<IIII', 0x1000000, 0xffffffff, 0x200000, 2))])
+    elf[0x1000:0x1000 + len(hdr)] = hdr
+    put('multiboot', 'elf64-mb2-every-tag', bytes(elf))
+    # A multiboot v1 header with address fields (a.out kludge), no ELF.
+    flags = 0x10003
+    mb1 = struct.pack('<III', 0x1badb002, flags, -(0x1badb002 + flags) & 0xffffffff)
+    mb1 += struct.pack('<IIIII', 0x100000, 0x100000, 0x101000, 0x102000, 0x100020)
+    put('multiboot', 'mb1-address', mb1 + bytes(0x1000 - len(mb1)))
+
+
 if __name__ == '__main__':
     os.chdir(os.path.dirname(os.path.abspath(sys.argv[0])) + '/..')
-    for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap):
+    for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap, multiboot):
         target()
