@@ -229,17 +229,21 @@ pack() {
 	rm -rf "$pk_root"
 }
 
-# xen: the hypervisor (QEMU's multiboot loader takes it gunzipped, as -kernel), xen.package.
+# xen: the hypervisor (QEMU's multiboot loader takes it gunzipped, as -kernel), xen.gz (as Debian
+# ships it: the image test_xen_target.py loads gzipped), xen.package.
 step_xen() {
 	deb=$(download "$XEN_PKG")
 	ver=$(basename "$deb")
-	[ -f "$ASSETS/xen" ] && unchanged "$ASSETS/xen.package" "$ver" && return 0
+	[ -f "$ASSETS/xen" ] && [ -f "$ASSETS/xen.gz" ] && unchanged "$ASSETS/xen.package" "$ver" &&
+		return 0
 	x=$DL/xen-x
 	rm -rf "$x"
 	dpkg-deb -x "$deb" "$x"
 	[ -f "$x/$XEN_FILE" ] || die "$XEN_PKG has no $XEN_FILE"
 	gzip -dc "$x/$XEN_FILE" >"$ASSETS/xen.tmp"
+	cp "$x/$XEN_FILE" "$ASSETS/xen.gz.tmp"
 	rm -rf "$x"
+	mv "$ASSETS/xen.gz.tmp" "$ASSETS/xen.gz"
 	mv "$ASSETS/xen.tmp" "$ASSETS/xen"
 	echo "$ver" >"$ASSETS/xen.package"
 	log "xen: $ver"

@@ -16,6 +16,14 @@
 #   xen, xen-dom0-*        (BATON_XEN_ASSETS=0 skips) Xen, dom0's kernel and its Xen modules, and
 #                          xen-dom0-initrd.img: guest/xen-dom0.init, what host-initrd.img holds,
 #                          kexec with libxenctrl & co
+#   xen.gz, xen-target-*   (with the Xen assets) Xen as Debian ships it; for test_xen_target.py
+#                          (Xen as the new kernel): xen-target-dom0-initrd.img, the new Xen's
+#                          dom0's (guest/xen-target-dom0.init, the Xen modules);
+#                          xen-target-host-initrd.img, the first Linux kernel's (guest/host.init,
+#                          baton, kexec) and xen-target-xen-initrd.img, the first Xen's dom0's
+#                          (guest/xen-dom0.init, baton, kexec with libxenctrl & co), both with
+#                          /boot/xen-4.17-amd64.gz, /boot/xen, /boot/dom0-vmlinuz (dom0's
+#                          kernel) and /boot/dom0-initrd.img (xen-target-dom0-initrd.img)
 #   efi-modules/, target-efi-initrd.img, efi-host-initrd.img   (BATON_EFI_ASSETS=0 skips) efivarfs,
 #                          guest/target-efi.init; host-initrd.img plus a cpio with both
 #   state-modules/, state-target-initrd.img, state-host-initrd.img   (BATON_STATE_ASSETS=0 skips)
@@ -50,7 +58,8 @@ write_if_changed = echo '$(2)' >$(1).tmp; if cmp -s $(1).tmp $(1); then rm $(1).
 
 ASSET_TARGETS := $(ASSETS)/host-initrd.img
 ifneq ($(BATON_XEN_ASSETS),0)
-ASSET_TARGETS += $(ASSETS)/xen $(ASSETS)/xen-dom0-initrd.img
+ASSET_TARGETS += $(ASSETS)/xen $(ASSETS)/xen-dom0-initrd.img $(ASSETS)/xen-target-host-initrd.img \
+	$(ASSETS)/xen-target-xen-initrd.img
 endif
 ifneq ($(BATON_EFI_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/efi-host-initrd.img
@@ -129,6 +138,31 @@ $(ASSETS)/xen-libs.stamp: $(ASSETS)/kexec-root/sbin/kexec $(ASSETS_TOOLS)
 $(ASSETS)/xen-dom0-initrd.img: $(GUEST)/xen-dom0.init $(HOST_DEPS) $(ASSETS)/xen-libs.stamp \
 		$(ASSETS)/xen-dom0-vmlinuz
 	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(HOST_ITEMS) $(ASSETS)/xen-libs= \
+		$(ASSETS)/xen-dom0-modules=lib/modules
+	@$(call has_baton,$@)
+
+# --- Xen as the new kernel (test_xen_target.py) --------------------------------------------------
+# Its own initrds, so that the shared ones stay as small (and boot as fast) as they were: no cloud
+# kernel, target or capture initrd in them; dom0's kernel once in each machine.
+$(ASSETS)/xen.gz: $(ASSETS)/xen
+
+$(ASSETS)/xen-target-dom0-initrd.img: $(GUEST)/xen-target-dom0.init $(ASSETS)/xen-dom0-vmlinuz \
+		$(ASSETS_TOOLS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/xen-dom0-modules=lib/modules
+
+XEN_TARGET_ITEMS = $(ASSETS)/kexec-root= $(BATON_ITEM) $(ASSETS)/xen.gz=boot/xen-4.17-amd64.gz \
+	$(ASSETS)/xen=boot/xen $(ASSETS)/xen-dom0-vmlinuz=boot/dom0-vmlinuz \
+	$(ASSETS)/xen-target-dom0-initrd.img=boot/dom0-initrd.img
+XEN_TARGET_DEPS = $(ASSETS)/kexec-root/sbin/kexec $(BATON_DEPS) $(ASSETS)/xen $(ASSETS)/xen.gz \
+	$(ASSETS)/xen-dom0-vmlinuz $(ASSETS)/xen-target-dom0-initrd.img $(ASSETS_TOOLS)
+
+$(ASSETS)/xen-target-host-initrd.img: $(GUEST)/host.init $(XEN_TARGET_DEPS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(XEN_TARGET_ITEMS)
+	@$(call has_baton,$@)
+
+$(ASSETS)/xen-target-xen-initrd.img: $(GUEST)/xen-dom0.init $(XEN_TARGET_DEPS) \
+		$(ASSETS)/xen-libs.stamp
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(XEN_TARGET_ITEMS) $(ASSETS)/xen-libs= \
 		$(ASSETS)/xen-dom0-modules=lib/modules
 	@$(call has_baton,$@)
 
