@@ -105,8 +105,8 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: baton [OPTION]... [KERNEL]\n"
 	      "       kexec [OPTION]... [KERNEL]   (kexec-tools compatible)\n"
-	      "Load a Linux kernel for kexec through baton's own purgatory and identity map,\n"
-	      "and hand the machine over to it.\n"
+	      "Load a Linux kernel (or Xen, through multiboot) for kexec through baton's own\n"
+	      "purgatory and identity map, and hand the machine over to it.\n"
 	      "\n"
 	      "  -l, --load               load KERNEL, to be run later by -e\n"
 	      "  -p, --load-panic         load KERNEL as the crash (kdump) kernel, run after a panic;\n"
@@ -118,7 +118,8 @@ void cli_usage(FILE *out)
 	      "                           the crash image unless -l is given too\n"
 	      "      --initrd=FILE        the new kernel's initial ramdisk (also --ramdisk)\n"
 	      "      --module=STRING      a multiboot module: STRING is \"FILE ARGS\", FILE loaded\n"
-	      "                           and STRING its command line (repeatable, in order)\n"
+	      "                           and STRING its command line (repeatable, in order);\n"
+	      "                           Xen's dom0 kernel, then its initrd\n"
 	      "      --command-line=TEXT  the new kernel's command line\n"
 	      "      --append=TEXT        add TEXT to the command line\n"
 	      "      --reuse-cmdline      start from the running kernel's command line\n"
@@ -137,7 +138,9 @@ void cli_usage(FILE *out)
 	      "  -y, --no-sync            with -e or -f: do not flush file systems first\n"
 	      "  -i, --no-checks          accepted for kexec-tools; the purgatory still verifies\n"
 	      "                           every segment (at the hash's hardware speed)\n"
-	      "  -t, --type=TYPE          the kernel's type (-t help lists them); without it, the\n"
+	      "  -t, --type=TYPE          the kernel's type (-t help lists them): bzImage,\n"
+	      "                           multiboot2-x86 or multiboot-x86 (Xen has both headers:\n"
+	      "                           multiboot2 unless -t says otherwise); without it, the\n"
 	      "                           file's own header says\n"
 	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
 	      "      --kexec-compat       behave as kexec-tools' kexec (as when called kexec)\n"
@@ -364,7 +367,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 				o->action = CLI_TYPES;
 				return 0;
 			}
-			/* Checked against the table; the library detects the format from the file. */
+			/* Checked against the table here; the library loads the file as this one. */
 			if (!baton_format_lookup(optarg)) {
 				char names[128];
 				type_names(names, sizeof(names));
@@ -372,6 +375,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 					 optarg, names);
 				return -1;
 			}
+			o->type = optarg;
 			break;
 		case OPT_ELF64_CORE_HEADERS:
 			break;

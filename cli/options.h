@@ -37,6 +37,7 @@ struct cli_options {
 	int nr_append;
 	const char *modules[16];   /* --module "FILE ARGS", in order (kexec_load: 16 segments) */
 	int nr_modules;
+	const char *type;          /* -t: the kernel's format, forced; NULL: the file's header says */
 	int reuse_cmdline;
 	int entry_32bit;
 	int console_serial;

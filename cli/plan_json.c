@@ -163,6 +163,7 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 		   struct baton_error *err)
 {
 	struct baton_map_runs map;
+	char version[32];
 	int rc = baton_mapwalk_image(img, &map, err);
 
 	if (rc)
@@ -171,7 +172,18 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	json_key(out, "kernel");
 	plan_json_string(out, kernel);
 	json_key(out, "protocol");
-	fprintf(out, "\"%u.%02u\"", img->in.kernel.bz.protocol >> 8, img->in.kernel.bz.protocol & 0xff);
+	img->in.kernel.format->version(&img->in.kernel, version, sizeof(version));
+	plan_json_string(out, version);
+	/* Only multiboot kernels take modules: a bzImage's plan has no such key. */
+	if (img->in.nr_modules) {
+		json_key(out, "modules");
+		fputc('[', out);
+		for (size_t i = 0; i < img->in.nr_modules; i++) {
+			fputs(i ? ", " : "", out);
+			plan_json_string(out, img->in.modules[i].string);
+		}
+		fputc(']', out);
+	}
 	json_key(out, "cmdline");
 	plan_json_string(out, img->cmdline);
 	json_bool(out, "crash", img->flags & BATON_LOAD_CRASH);

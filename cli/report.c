@@ -2,6 +2,8 @@
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 
+#include "le.h"
+#include "multiboot2.h"
 #include "timing.h"
 
 static void print_digest(FILE *out, const uint8_t d[32])
@@ -10,16 +12,55 @@ static void print_digest(FILE *out, const uint8_t d[32])
 		fprintf(out, "%02x", d[i]);
 }
 
+/* The multiboot information as built: multiboot2's tags (a walk over the segment's bytes), or v1's
+ * flags. */
+static void report_mbi(FILE *out, const struct baton_image *img)
+{
+	const struct baton_segment *b = baton_segments_get(&img->segs, BATON_SEG_BOOT_INFO);
+	const uint8_t *p = img->boot_seg;
+	size_t total, at = 8;
+
+	if (!b || !p || b->bufsz < 8)
+		return;
+	if (img->in.kernel.mb.version == 1) {
+		fprintf(out, "mbi (multiboot v1 info) at 0x%llx: flags 0x%x\n",
+			(unsigned long long)b->mem, baton_le32(p));
+		return;
+	}
+	total = baton_le32(p);
+	fprintf(out, "mbi (multiboot2) at 0x%llx, %zu bytes:\n", (unsigned long long)b->mem, total);
+	while (at + 8 <= total && total <= b->bufsz) {
+		uint32_t type = baton_le32(p + at), size = baton_le32(p + at + 4);
+		fprintf(out, "  tag %2u %-32s %u bytes", type, baton_mbi_tag_name(type), size);
+		if (type == BATON_MBI_CMDLINE || type == BATON_MBI_BOOT_LOADER_NAME)
+			fprintf(out, ": \"%.*s\"", size > 9 ? (int)(size - 9) : 0, p + at + 8);
+		else if (type == BATON_MBI_MODULE && size >= 16)
+			fprintf(out, ": 0x%x-0x%x \"%.*s\"", baton_le32(p + at + 8),
+				baton_le32(p + at + 12), size > 17 ? (int)(size - 17) : 0, p + at + 16);
+		else if (type == BATON_MBI_LOAD_BASE_ADDR && size >= 12)
+			fprintf(out, ": 0x%x", baton_le32(p + at + 8));
+		fputc('\n', out);
+		if (type == BATON_MBI_END || size < 8)
+			break;
+		at += (size + 7) & ~(size_t)7;
+	}
+}
+
 void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 {
 	static const char *const sizes[BATON_PAGE_SIZES] = { "4K", "2M", "1G" };
 	const struct baton_identmap_stats *st = &img->map_stats;
 
-	fprintf(out, "kernel: %s (boot protocol %u.%02u, %s entry%s)\n", kernel,
-		img->in.kernel.bz.protocol >> 8, img->in.kernel.bz.protocol & 0xff,
-		(img->flags & BATON_LOAD_ENTRY_32BIT) ? "32-bit" : "64-bit",
+	const struct baton_kernel *k = &img->in.kernel;
+	char what[96];
+	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || k->format != &baton_format_bzimage;
+
+	k->format->describe(k, &img->segs, what, sizeof(what));
+	fprintf(out, "kernel: %s (%s, %s entry%s)\n", kernel, what, entry32 ? "32-bit" : "64-bit",
 		(img->flags & BATON_LOAD_CRASH) ? ", crash image" : "");
 	fprintf(out, "command line: \"%s\"\n", img->cmdline ? img->cmdline : "");
+	for (size_t i = 0; i < img->in.nr_modules; i++)
+		fprintf(out, "module %zu: \"%s\"\n", i, img->in.modules[i].string);
 	fprintf(out, "%-12s %-18s %-12s %-12s %s\n", "segment", "address", "bytes", "memsz",
 		"sha256 (of the bytes the purgatory verifies)");
 	for (size_t i = 0; i < img->segs.nr; i++) {
@@ -47,6 +88,8 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	for (int s = BATON_PAGE_SIZES - 1; s >= 0; s--)
 		fprintf(out, "  %s pages: %llu write-back, %llu uncached\n", sizes[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
+	if (k->format != &baton_format_bzimage)
+		report_mbi(out, img);
 }
 
 void report_handover(FILE *out, const struct baton_report *r, int json)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The public library: sessions and plans over the loader's internals. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -90,12 +91,30 @@ static int compose_cmdline(const struct baton *b, const struct baton_load_opts *
 	return 0;
 }
 
-/* What baton's own way may give up for the kernel's loader (BATON_LOAD_FALLBACK_FILE), which
- * takes no modules: a multiboot kernel is never handed to it. */
-static int refused(const struct baton *b, unsigned flags, size_t nr_modules, int rc)
+static int refusal(int rc)
 {
-	return (rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP) &&
-	       (flags & BATON_LOAD_FALLBACK_FILE) && !b->be.ops->no_file_load && !nr_modules;
+	return rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP;
+}
+
+/* What baton's own way may give up for the kernel's loader (BATON_LOAD_FALLBACK_FILE), which
+ * takes no modules and no multiboot image: a multiboot kernel is never handed to it. */
+static int refused(const struct baton *b, unsigned flags, size_t nr_modules,
+		   const struct baton_format *f, int rc)
+{
+	return refusal(rc) && (flags & BATON_LOAD_FALLBACK_FILE) && !b->be.ops->no_file_load &&
+	       !nr_modules && !(f && f->no_file_load);
+}
+
+/* Under lockdown or Secure Boot a multiboot image has nowhere else to go: say so. */
+static int no_fallback(const struct baton_format *f, int rc, struct baton_error *err)
+{
+	char why[sizeof(err->msg)];
+
+	if (!err || !f || !f->no_file_load || !refusal(rc))
+		return rc;
+	snprintf(why, sizeof(why), "%s", err->msg);
+	return baton_fail(err, -rc, "%s; a %s image has no kexec_file_load fallback (the kernel's "
+			  "own loader takes bzImages only)", why, f->name);
 }
 
 static char *dup_or_null(const char *s, int *failed)
@@ -126,6 +145,8 @@ static void take_opts(struct baton_load_opts *o, const struct baton_load_opts *o
 		o->modules = opts->modules;
 		o->nr_modules = opts->nr_modules;
 	}
+	if (o->flags & BATON_LOAD_TYPE)
+		o->type = opts->type;
 }
 
 int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
@@ -162,7 +183,8 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 	}
 	o.cmdline = p->cmdline;
 	rc = (o.flags & BATON_LOAD_FILE) ? 0 : baton_image_prepare(&b->be, &o, &p->img, err);
-	if (refused(b, o.flags, o.nr_modules, rc)) {
+	if (refused(b, o.flags, o.nr_modules,
+		    (o.flags & BATON_LOAD_TYPE) && o.type ? baton_format_lookup(o.type) : NULL, rc)) {
 		b->fallback = err ? *err : (struct baton_error){ -rc, "" };
 		p->flags |= BATON_LOAD_FILE;
 		rc = 0;
@@ -251,8 +273,8 @@ int baton_load(struct baton *b, const struct baton_plan *p, struct baton_error *
 	if (p->flags & BATON_LOAD_FILE)
 		return load_by_kernel(b, p, err);
 	rc = baton_kexec_load(&b->be, &p->img, err);
-	if (!refused(b, p->flags, p->img.in.nr_modules, rc))
-		return rc;
+	if (!refused(b, p->flags, p->img.in.nr_modules, p->img.in.kernel.format, rc))
+		return no_fallback(p->img.in.kernel.format, rc, err);
 	b->fallback = err ? *err : (struct baton_error){ -rc, "" };
 	return load_by_kernel(b, p, err);
 }

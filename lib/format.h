@@ -9,18 +9,32 @@
 
 #include "baton/baton.h"
 #include "bzimage.h"
+#include "elf_load.h"
 #include "error.h"
 #include "memmap.h"
+#include "multiboot.h"
+#include "multiboot2.h"
 #include "plan.h"
 #include "purgatory_params.h"
 #include "segment.h"
 
 struct baton_format;
 
+/* A multiboot kernel: its header and the loads (the ELF's PT_LOADs, or the one load the
+ * header's address fields describe), in address order. */
+struct baton_multiboot {
+	int version;                   /* 2: multiboot2, 1: multiboot v1 */
+	struct baton_mb2_header mb2;   /* version 2 */
+	struct baton_mb1_header mb1;   /* version 1 */
+	struct baton_elf_image elf;    /* the loads: paddr as the image is linked */
+	uint64_t entry;                /* physical, below 4 GiB, as linked (before relocation) */
+};
+
 /* The kernel file as its format reads it: read-only once parsed (points into the mapped file). */
 struct baton_kernel {
 	const struct baton_format *format;
 	struct baton_bzimage bz;    /* "bzImage" */
+	struct baton_multiboot mb;  /* "multiboot2-x86", "multiboot-x86" */
 };
 
 /* Where a segment may go: [min, max) and alignment; below 4 GiB where possible, above only when
@@ -119,6 +133,13 @@ struct baton_format {
 	/* How the purgatory enters the kernel, once the segments and the boot information
 	 * (boot_info: its segment's address) are placed. */
 	void (*exit)(const struct baton_format_ctx *ctx, uint64_t boot_info, struct baton_exit *out);
+	/* Its version where it has one ("2.15" for boot protocol 2.15), for --json's "protocol". */
+	void (*version)(const struct baton_kernel *k, char *buf, size_t cap);
+	/* One line for the plan's "kernel:" line, e.g. "boot protocol 2.15"; segs is the plan's. */
+	void (*describe)(const struct baton_kernel *k, const struct baton_segments *segs,
+			 char *buf, size_t cap);
+	/* 1: the kernel's own loader (kexec_file_load) cannot take it, so no fallback to it. */
+	int no_file_load;
 };
 
 /* The table, in detection order; NULL past the end. */
@@ -129,7 +150,13 @@ const struct baton_format *baton_format_lookup(const char *name);
  * format's parse says why the file is not one. *out is zeroed on failure. */
 int baton_format_detect(const uint8_t *data, size_t size, const char *file,
 			struct baton_kernel *out, struct baton_error *err);
+/* As the format `f` (-t), whatever else the file's headers say: its parse says what is wrong.
+ * *out is zeroed on failure. */
+int baton_format_parse_as(const struct baton_format *f, const uint8_t *data, size_t size,
+			  const char *file, struct baton_kernel *out, struct baton_error *err);
 
 extern const struct baton_format baton_format_bzimage;
+extern const struct baton_format baton_format_multiboot2;
+extern const struct baton_format baton_format_multiboot;
 
 #endif

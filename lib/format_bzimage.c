@@ -4,6 +4,7 @@
  * (bootparams.c), the command line and the setup_data list, laid out here. */
 #include "format.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
@@ -199,6 +200,18 @@ static void bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
 	out->regs[BATON_EXIT_RSI] = boot_info;
 }
 
+static void bzimage_version(const struct baton_kernel *k, char *buf, size_t cap)
+{
+	snprintf(buf, cap, "%u.%02u", k->bz.protocol >> 8, k->bz.protocol & 0xff);
+}
+
+static void bzimage_describe(const struct baton_kernel *k, const struct baton_segments *segs,
+			     char *buf, size_t cap)
+{
+	(void)segs;
+	snprintf(buf, cap, "boot protocol %u.%02u", k->bz.protocol >> 8, k->bz.protocol & 0xff);
+}
+
 static const char *const bzimage_aliases[] = { "bzImage64", NULL };
 
 const struct baton_format baton_format_bzimage = {
@@ -210,4 +223,6 @@ const struct baton_format baton_format_bzimage = {
 	.plan = bzimage_plan,
 	.boot_info = bzimage_boot_info,
 	.exit = bzimage_exit,
+	.version = bzimage_version,
+	.describe = bzimage_describe,
 };

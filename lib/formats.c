@@ -4,9 +4,12 @@
 
 #include <string.h>
 
-/* Detection order: the first whose probe accepts a file parses it. */
+/* Detection order: the first whose probe accepts a file parses it. A bzImage is not ELF; a file
+ * with both multiboot headers (Xen) is multiboot2 unless -t says otherwise. */
 static const struct baton_format *const formats[] = {
 	&baton_format_bzimage,
+	&baton_format_multiboot2,
+	&baton_format_multiboot,
 };
 
 const struct baton_format *baton_format_at(size_t i)
@@ -32,13 +35,19 @@ int baton_format_detect(const uint8_t *data, size_t size, const char *file,
 			struct baton_kernel *out, struct baton_error *err)
 {
 	const struct baton_format *f;
-	int rc;
 
 	for (size_t i = 0; (f = baton_format_at(i)); i++)
 		if (f->probe(data, size))
 			break;
-	if (!f)
-		f = baton_format_at(0);
+	return baton_format_parse_as(f ? f : baton_format_at(0), data, size, file, out, err);
+}
+
+int baton_format_parse_as(const struct baton_format *f, const uint8_t *data, size_t size,
+			  const char *file, struct baton_kernel *out, struct baton_error *err)
+{
+	int rc;
+
+	memset(out, 0, sizeof(*out));
 	rc = f->parse(data, size, file, out, err);
 	if (rc) {
 		memset(out, 0, sizeof(*out));

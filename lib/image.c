@@ -68,8 +68,17 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 	rc = baton_file_map(&in->kernel_file, opts->kernel, "kernel", err);
 	if (rc)
 		return rc;
-	rc = baton_format_detect(in->kernel_file.data, in->kernel_file.size, name, &in->kernel,
-				 err);
+	if (opts->flags & BATON_LOAD_TYPE) {
+		const struct baton_format *f = baton_format_lookup(opts->type ? opts->type : "");
+		if (!f)
+			return baton_fail(err, EINVAL, "type: '%.32s' is not a kernel type baton loads",
+					  opts->type ? opts->type : "");
+		rc = baton_format_parse_as(f, in->kernel_file.data, in->kernel_file.size, name,
+					   &in->kernel, err);
+	} else {
+		rc = baton_format_detect(in->kernel_file.data, in->kernel_file.size, name,
+					 &in->kernel, err);
+	}
 	if (rc)
 		return rc;
 	if (opts->initrd) {

@@ -63,10 +63,13 @@ enum baton_load_flag {
 	/* modules/nr_modules are set. Fields added after version 0.1.0 are read only when their
 	 * flag says so: a program built against 0.1.0 passes a shorter struct. */
 	BATON_LOAD_MODULES = 1u << 6,
+	/* `type` is set: load the kernel as that format (a name or alias of -t), even when another
+	 * format's header is in the file too (Xen carries multiboot2 and multiboot v1). */
+	BATON_LOAD_TYPE = 1u << 7,
 };
 
 struct baton_load_opts {
-	const char *kernel;      /* the kernel's path (bzImage) */
+	const char *kernel;      /* the kernel's path (bzImage, multiboot2 or multiboot ELF) */
 	const char *initrd;      /* path or NULL */
 	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
 	unsigned flags;          /* enum baton_load_flag */
@@ -77,6 +80,7 @@ struct baton_load_opts {
 	 * takes none. */
 	const char *const *modules;
 	size_t nr_modules;
+	const char *type;        /* with BATON_LOAD_TYPE: the format, e.g. "multiboot-x86" */
 };
 
 struct baton_plan;
