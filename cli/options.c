@@ -85,9 +85,9 @@ static const struct option long_options[] = {
 static const char *unsupported_reason(const char *name)
 {
 	static const struct { const char *name, *why; } reasons[] = {
-		{ "args-linux", "baton loads bzImage kernels only, not ELF vmlinux" },
-		{ "args-elf", "baton loads bzImage kernels only, not ELF vmlinux" },
-		{ "args-none", "baton loads bzImage kernels only" },
+		{ "args-linux", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
+		{ "args-elf", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
+		{ "args-none", "baton loads bzImage and multiboot kernels only" },
 		{ "elf32-core-headers", "baton writes ELF64 core headers only" },
 		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
 		{ "reset-vga", "the purgatory does not touch the VGA" },

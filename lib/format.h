@@ -140,6 +140,8 @@ struct baton_format {
 			 char *buf, size_t cap);
 	/* 1: the kernel's own loader (kexec_file_load) cannot take it, so no fallback to it. */
 	int no_file_load;
+	/* 1: not loaded as a crash kernel (-p): refused before the crash facts are read. */
+	int no_crash;
 };
 
 /* The table, in detection order; NULL past the end. */

@@ -219,9 +219,6 @@ static int mb_plan(const struct baton_format_ctx *ctx, struct baton_format_plan 
 	const char *fmt = ctx->in->kernel.format->name;
 	int rc;
 
-	if (opts->flags & BATON_LOAD_CRASH)
-		return baton_fail(err, EOPNOTSUPP, "%s: %s: not as a crash kernel (-p): baton loads "
-				  "only bzImage capture kernels", fmt, opts->kernel);
 	if (ctx->in->initrd_file.size)
 		return baton_fail(err, EINVAL, "%s: %s: takes no --initrd (pass it as a --module)",
 				  fmt, opts->kernel);
@@ -342,12 +339,8 @@ static void mb_describe(const struct baton_kernel *k, const struct baton_segment
 			 mb->elf.elf_class == BATON_ELF_64 ? "64" : "32", (unsigned long long)base);
 }
 
-static const char *const mb2_aliases[] = { "multiboot2", NULL };
-static const char *const mb1_aliases[] = { "multiboot", NULL };
-
 const struct baton_format baton_format_multiboot2 = {
 	.name = "multiboot2-x86",
-	.aliases = mb2_aliases,
 	.boot_info_name = "mbi",
 	.probe = mb2_probe,
 	.parse = mb2_parse,
@@ -357,11 +350,11 @@ const struct baton_format baton_format_multiboot2 = {
 	.version = mb_version,
 	.describe = mb_describe,
 	.no_file_load = 1,
+	.no_crash = 1,
 };
 
 const struct baton_format baton_format_multiboot = {
 	.name = "multiboot-x86",
-	.aliases = mb1_aliases,
 	.boot_info_name = "mbi",
 	.probe = mb1_probe,
 	.parse = mb1_parse,
@@ -371,4 +364,5 @@ const struct baton_format baton_format_multiboot = {
 	.version = mb_version,
 	.describe = mb_describe,
 	.no_file_load = 1,
+	.no_crash = 1,
 };

@@ -4,10 +4,13 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "format.h"
+#include "inputs.h"
+#include "support/fixture.h"
 
 static void names_and_aliases_find_their_format(void **state)
 {
@@ -17,12 +20,19 @@ static void names_and_aliases_find_their_format(void **state)
 	assert_ptr_equal(baton_format_lookup("bzImage64"), &baton_format_bzimage);
 	assert_null(baton_format_lookup("bzimage"));
 	assert_null(baton_format_lookup("elf-x86"));
+	assert_ptr_equal(baton_format_at(1), &baton_format_multiboot2);
+	assert_ptr_equal(baton_format_at(2), &baton_format_multiboot);
+	assert_null(baton_format_at(3));
+	assert_ptr_equal(baton_format_lookup("multiboot2-x86"), &baton_format_multiboot2);
+	assert_ptr_equal(baton_format_lookup("multiboot-x86"), &baton_format_multiboot);
 	for (size_t i = 0; baton_format_at(i); i++) {
 		const struct baton_format *f = baton_format_at(i);
 		assert_non_null(f->probe);
 		assert_non_null(f->parse);
 		assert_non_null(f->plan);
 		assert_non_null(f->exit);
+		assert_non_null(f->version);
+		assert_non_null(f->describe);
 	}
 }
 
@@ -121,6 +131,115 @@ static void format_load_adds_and_places(void **state)
 	assert_int_equal(segs.seg[1].mem, 0x153000);
 }
 
+/* bzImage first (it is not ELF), then multiboot2, then v1: Xen carries both multiboot headers
+ * and is multiboot2 unless -t says otherwise; -t forces a format whatever the file says. */
+static void multiboot_detection_order_and_forcing(void **state)
+{
+	(void)state;
+	struct fx_mbimage spec = fx_mbimage_defaults();
+	struct baton_error err = { 0 };
+	struct baton_kernel k;
+	size_t size, bzsize;
+	uint8_t *img = fx_mbimage_build(&spec, &size);
+	struct fx_bzimage bzspec = fx_bzimage_defaults();
+	uint8_t *bz = fx_bzimage_build(&bzspec, &bzsize);
+
+	assert_true(baton_format_multiboot2.probe(img, size));
+	assert_true(baton_format_multiboot.probe(img, size));
+	assert_false(baton_format_bzimage.probe(img, size));
+	assert_int_equal(baton_format_detect(img, size, "xen", &k, &err), 0);
+	assert_ptr_equal(k.format, &baton_format_multiboot2);
+	assert_int_equal(k.mb.version, 2);
+	assert_int_equal(k.mb.entry, 0x200010);
+	assert_int_equal(k.mb.elf.loads[0].paddr, 0x200000);
+	assert_true(baton_mb2_has(&k.mb.mb2, BATON_MB2_HTAG_RELOCATABLE));
+	assert_int_equal(baton_format_parse_as(&baton_format_multiboot, img, size, "xen", &k, &err),
+			 0);
+	assert_ptr_equal(k.format, &baton_format_multiboot);
+	assert_int_equal(k.mb.version, 1);
+	assert_int_equal(k.mb.entry, 0x200010);
+	/* a bzImage stays a bzImage; forced as multiboot, the multiboot parser says why not */
+	assert_int_equal(baton_format_detect(bz, bzsize, "vmlinuz", &k, &err), 0);
+	assert_ptr_equal(k.format, &baton_format_bzimage);
+	assert_int_equal(baton_format_parse_as(&baton_format_multiboot2, bz, bzsize, "vmlinuz", &k,
+					       &err), -ENOEXEC);
+	assert_null(k.format);
+	assert_non_null(strstr(err.msg, "vmlinuz"));
+	assert_int_equal(baton_format_parse_as(&baton_format_bzimage, img, size, "xen", &k, &err),
+			 -ENOEXEC);
+	assert_non_null(strstr(err.msg, "bzimage: xen"));
+	free(img);
+	/* only v1: detected as v1; forced as multiboot2, refused */
+	spec.mb2 = 0;
+	img = fx_mbimage_build(&spec, &size);
+	assert_int_equal(baton_format_detect(img, size, "mb1", &k, &err), 0);
+	assert_ptr_equal(k.format, &baton_format_multiboot);
+	assert_int_equal(baton_format_parse_as(&baton_format_multiboot2, img, size, "mb1", &k,
+					       &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "mb1"));
+	free(img);
+	free(bz);
+}
+
+/* A required header tag baton cannot satisfy is refused by name; so is an unaligned load. */
+static void multiboot_refusals_name_the_problem(void **state)
+{
+	(void)state;
+	struct fx_mbimage spec = fx_mbimage_defaults();
+	struct baton_error err = { 0 };
+	struct baton_kernel k;
+	size_t size;
+	uint8_t *img;
+
+	spec.required_tag = BATON_MB2_HTAG_EFI_BS;
+	img = fx_mbimage_build(&spec, &size);
+	assert_int_equal(baton_format_detect(img, size, "xen", &k, &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "EFI boot services"));
+	free(img);
+	spec = fx_mbimage_defaults();
+	spec.paddr = 0x200800;
+	img = fx_mbimage_build(&spec, &size);
+	assert_int_equal(baton_format_detect(img, size, "xen", &k, &err), -ENOEXEC);
+	assert_string_equal(err.msg, "multiboot: xen: load 0 at 0x200800 is not page aligned");
+	free(img);
+}
+
+/* Protected mode, EAX = the loader's magic, EBX = the MBI, the entry moved with the image. */
+static void multiboot_exit_registers(void **state)
+{
+	(void)state;
+	struct fx_mbimage spec = fx_mbimage_defaults();
+	struct baton_inputs in = { 0 };
+	struct baton_segments segs = { 0 };
+	struct baton_load_opts o = { 0 };
+	struct baton_format_ctx ctx = { .in = &in, .opts = &o, .segs = &segs };
+	struct baton_segment *k;
+	struct baton_exit e;
+	size_t size;
+	uint8_t *img = fx_mbimage_build(&spec, &size);
+
+	assert_int_equal(baton_format_detect(img, size, "xen", &in.kernel, NULL), 0);
+	assert_int_equal(baton_segments_add(&segs, BATON_SEG_KERNEL, NULL, &k, NULL), 0);
+	k->mem = 0x200000;
+	baton_format_multiboot2.exit(&ctx, 0x7000, &e);
+	assert_int_equal(e.mode, BATON_EXIT_PROTECTED32);
+	assert_int_equal(e.entry, 0x200010);
+	assert_int_equal(e.regs[BATON_EXIT_RAX], 0x36d76289);
+	assert_int_equal(e.regs[BATON_EXIT_RBX], 0x7000);
+	for (int r = BATON_EXIT_RCX; r < BATON_EXIT_NR_REGS; r++)
+		assert_int_equal(e.regs[r], 0);
+	k->mem = 0x600000;   /* relocated by 4 MiB */
+	baton_format_multiboot2.exit(&ctx, 0x7000, &e);
+	assert_int_equal(e.entry, 0x600010);
+	assert_int_equal(baton_format_parse_as(&baton_format_multiboot, img, size, "xen", &in.kernel,
+					       NULL), 0);
+	baton_format_multiboot.exit(&ctx, 0x8000, &e);
+	assert_int_equal(e.mode, BATON_EXIT_PROTECTED32);
+	assert_int_equal(e.regs[BATON_EXIT_RAX], 0x2badb002);
+	assert_int_equal(e.regs[BATON_EXIT_RBX], 0x8000);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -128,6 +247,9 @@ int main(void)
 		cmocka_unit_test(detection_parses_or_says_why_not),
 		cmocka_unit_test(bzimage_exit_follows_the_boot_protocol),
 		cmocka_unit_test(format_load_adds_and_places),
+		cmocka_unit_test(multiboot_detection_order_and_forcing),
+		cmocka_unit_test(multiboot_refusals_name_the_problem),
+		cmocka_unit_test(multiboot_exit_registers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,6 +12,8 @@
 
 #include "bootparam.h"
 #include "image.h"
+#include "le.h"
+#include "mbi.h"
 #include "purgatory_image.h"
 #include "sha256.h"
 #include "support/fake_sys.h"
@@ -198,13 +200,22 @@ static void prepare_ok(struct machine *m, struct baton_load_opts *o, struct bato
 	check_image(img, o);
 }
 
+static void prepare_ok_mb(struct machine *m, struct baton_load_opts *o, struct baton_image *img)
+{
+	struct baton_backend ctx = { &baton_backend_linux, m->root, NULL };
+	struct baton_error err = { 0 };
+	int rc = baton_image_prepare(&ctx, o, img, &err);
+	if (rc)
+		fail_msg("prepare: %s", err.msg);
+}
+
 static void qemu_1g_with_initrd(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 3 << 20);
 	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0 x=\"a b\"", 
-				     0, 0, 0, NULL, 0 };
+				     0, 0, 0, NULL, 0, NULL };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -220,7 +231,7 @@ static void no_initrd_and_no_cmdline(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -236,7 +247,7 @@ static void entry32_and_serial_reach_the_purgatory(void **state)
 				    fx_bzimage_defaults(), 4096);
 	struct baton_load_opts o = { m->kernel, m->initrd, "quiet",
 				     BATON_LOAD_ENTRY_32BIT | BATON_LOAD_SERIAL, 0x2f8, 38400,
-				     NULL, 0 };
+				     NULL, 0, NULL };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -258,7 +269,7 @@ static void big_initrd_goes_above_4g(void **state)
 	/* 63 MiB of RAM below 4 GiB, 1 GiB above: a 20 MiB initrd only fits above. */
 	struct machine *m = machine(FIXTURES "/small-low.memmap", "fpu", fx_bzimage_defaults(),
 				    20 << 20);
-	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0, NULL, 0, NULL };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -288,7 +299,7 @@ static void refusals_name_the_problem(void **state)
 	(void)state;
 	struct fx_bzimage spec = fx_bzimage_defaults();
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu la57", spec, 4096);
-	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0, NULL, 0, NULL };
 	char longline[3000];
 
 	memset(longline, 'x', sizeof(longline) - 1);
@@ -335,7 +346,7 @@ static void confidential_guests_are_refused(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu hypervisor sev sev_es sev_snp",
 				    fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
 
 	expect_error(m, &o, EOPNOTSUPP, "cpu: this is an AMD SEV-SNP guest: baton's purgatory "
 		     "cannot run in a confidential guest (use kexec_file_load)");
@@ -358,7 +369,7 @@ static void no_memory_map_is_refused(void **state)
 	char dir[4300];
 	snprintf(dir, sizeof(dir), "%s/sys", m->root);
 	fx_rm_rf(dir);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -375,7 +386,7 @@ static void same_inputs_same_plan(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 5000);
-	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0, NULL };
 	struct baton_image a, b;
 
 	prepare_ok(m, &o, &a);
@@ -414,7 +425,7 @@ static void crash_image_lives_in_the_crash_region(void **state)
 	(void)state;
 	struct machine *m = crash_machine();
 	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0",
-				     BATON_LOAD_CRASH, 0, 0, NULL, 0 };
+				     BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -475,7 +486,7 @@ static void crash_without_region_is_refused(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
 
 	fx_write_str(m->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
 		     "00100000-3ffdffff : System RAM\n");
@@ -509,7 +520,7 @@ static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
 	fx_write_str(m->root, "sys/firmware/memmap/400/start", "0x40000000");
 	fx_write_str(m->root, "sys/firmware/memmap/400/end", "0x7fffffff");
 	fx_write_str(m->root, "sys/firmware/memmap/400/type", "System RAM");
-	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0, NULL, 0, NULL };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -554,7 +565,7 @@ static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
 		 "fw_platform_size %s/sys/firmware/efi/ && cp boot_params "
 		 "%s/sys/kernel/boot_params/data", m->root, m->root, FIXTURES, m->root, m->root);
 	assert_int_equal(system(cmd), 0);
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0, NULL, 0 };
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0, NULL, 0, NULL };
 	struct fake_sys fake = { 0 };   /* its random bytes: deterministic */
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -604,6 +615,223 @@ static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
 	machine_free(m);
 }
 
+/* --- multiboot (Xen) ---------------------------------------------------------------------- */
+
+/* A machine with a multiboot image at boot/xen and two modules ("FILE ARGS"). */
+static struct machine *mb_machine(const struct fx_mbimage *spec, char mods[2][4300])
+{
+	struct machine *m = calloc(1, sizeof(*m));
+	size_t size;
+	uint8_t *img = fx_mbimage_build(spec, &size);
+	uint8_t *blob = malloc(0x12345);
+
+	m->root = fx_tmpdir();
+	fx_memmap_from_file(m->root, FIXTURES "/qemu-1g.memmap");
+	fx_cpuinfo(m->root, "fpu pdpe1gb");
+	fx_write(m->root, "boot/xen", img, size);
+	for (size_t i = 0; i < 0x12345; i++)
+		blob[i] = (uint8_t)(i * 7);
+	fx_write(m->root, "boot/dom0-vmlinuz", blob, 0x12345);
+	fx_write(m->root, "boot/dom0-initrd", blob, 0x2001);
+	free(blob);
+	free(img);
+	snprintf(m->kernel, sizeof(m->kernel), "%s/boot/xen", m->root);
+	snprintf(mods[0], 4300, "%s/boot/dom0-vmlinuz console=hvc0 root=/dev/ram0", m->root);
+	snprintf(mods[1], 4300, "%s/boot/dom0-initrd", m->root);
+	return m;
+}
+
+/* The tag of this type (the n-th of them) in a multiboot2 MBI, or NULL. */
+static const uint8_t *mbi_tag(const uint8_t *mbi, uint32_t type, unsigned n)
+{
+	for (size_t pos = 8; pos < baton_le32(mbi); pos += (baton_le32(mbi + pos + 4) + 7) & ~7u)
+		if (baton_le32(mbi + pos) == type && !n--)
+			return mbi + pos;
+	return NULL;
+}
+
+static uint8_t *read_golden(const char *name, size_t *size)
+{
+	static uint8_t buf[8192];
+	char path[4096];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/mbi/%s", FIXTURES, name);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	*size = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	return buf;
+}
+
+/* Segments in RAM, disjoint, below 4 GiB (the exit is 32-bit); the parameter block valid and the
+ * exit protected mode with EAX = magic, EBX = the MBI. */
+static const uint8_t *check_mb_image(const struct baton_image *img, uint32_t magic,
+				     uint64_t entry)
+{
+	const struct baton_params *p = params_of(img);
+	const struct baton_segment *mbi = seg_of(img, BATON_SEG_BOOT_INFO);
+
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
+		int in_ram = 0;
+		assert_int_equal(s->mem % 4096, 0);
+		assert_true(s->mem + s->memsz <= 0x100000000ull);
+		for (size_t r = 0; r < img->in.memmap.nr; r++)
+			in_ram |= img->in.memmap.ranges[r].kind == BATON_MEM_RAM &&
+				  s->mem >= img->in.memmap.ranges[r].start &&
+				  s->mem + s->memsz <= img->in.memmap.ranges[r].end;
+		assert_true(in_ram);
+		for (size_t j = 0; j < i; j++) {
+			const struct baton_segment *t = &img->segs.seg[j];
+			assert_true(s->mem + s->memsz <= t->mem || t->mem + t->memsz <= s->mem);
+		}
+	}
+	assert_string_equal(mbi->name, "mbi");
+	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
+	assert_int_equal(p->exit_mode, BATON_EXIT_PROTECTED32);
+	assert_int_equal(p->exit_entry, entry);
+	assert_int_equal(p->exit_regs[BATON_EXIT_RAX], magic);
+	assert_int_equal(p->exit_regs[BATON_EXIT_RBX], mbi->mem);
+	for (int r = BATON_EXIT_RCX; r < BATON_EXIT_NR_REGS; r++)
+		assert_int_equal(p->exit_regs[r], 0);
+	return mbi->buf;
+}
+
+/* Xen's shape on QEMU's 1 GiB map: the ELF at its own address, the modules page aligned high
+ * below 4 GiB with their bytes exact, the MBI with "xen ARGS", the module strings as given, the
+ * load base, and the memory map exactly as the golden MBI of the same machine has it. */
+static void multiboot2_plan_on_qemu_1g(void **state)
+{
+	(void)state;
+	struct fx_mbimage spec = fx_mbimage_defaults();
+	char mods[2][4300];
+	struct machine *m = mb_machine(&spec, mods);
+	const char *modv[] = { mods[0], mods[1] };
+	struct baton_load_opts o = { m->kernel, NULL, "console=com1 dom0_mem=512M",
+				     BATON_LOAD_MODULES, 0, 0, modv, 2, NULL };
+	struct baton_image img;
+	const struct baton_segment *k;
+	const uint8_t *mbi, *t, *g, *gt;
+	size_t gsize;
+
+	prepare_ok_mb(m, &o, &img);
+	mbi = check_mb_image(&img, 0x36d76289, 0x200010);
+	k = seg_of(&img, BATON_SEG_KERNEL);
+	assert_int_equal(k->mem, 0x200000);
+	assert_int_equal(k->bufsz, 0x5000);
+	assert_int_equal(k->memsz, 0x9000);   /* the bss: zero-filled by kexec */
+	assert_string_equal(img.segs.seg[1].name, "module.0");
+	assert_string_equal(img.segs.seg[2].name, "module.1");
+	assert_int_equal(img.segs.seg[1].bufsz, 0x12345);
+	assert_int_equal(img.segs.seg[2].bufsz, 0x2001);
+	assert_memory_equal(img.segs.seg[1].buf, img.in.modules[0].file.data, 0x12345);
+	t = mbi_tag(mbi, BATON_MBI_CMDLINE, 0);
+	assert_string_equal((const char *)t + 8, "xen console=com1 dom0_mem=512M");
+	t = mbi_tag(mbi, BATON_MBI_BOOT_LOADER_NAME, 0);
+	assert_string_equal((const char *)t + 8, "baton");
+	for (unsigned i = 0; i < 2; i++) {
+		t = mbi_tag(mbi, BATON_MBI_MODULE, i);
+		assert_non_null(t);
+		assert_int_equal(baton_le32(t + 8), img.segs.seg[1 + i].mem);
+		assert_int_equal(baton_le32(t + 12), img.segs.seg[1 + i].mem +
+				 img.segs.seg[1 + i].bufsz);
+		assert_string_equal((const char *)t + 16, mods[i]);
+	}
+	assert_null(mbi_tag(mbi, BATON_MBI_MODULE, 2));
+	t = mbi_tag(mbi, BATON_MBI_LOAD_BASE_ADDR, 0);
+	assert_int_equal(baton_le32(t + 8), 0x200000);
+	g = read_golden("qemu-1g.mbi2", &gsize);
+	for (unsigned type = BATON_MBI_BASIC_MEMINFO; type <= BATON_MBI_MMAP; type += 2) {
+		t = mbi_tag(mbi, type, 0);
+		gt = mbi_tag(g, type, 0);
+		assert_non_null(t);
+		assert_non_null(gt);
+		assert_int_equal(baton_le32(t + 4), baton_le32(gt + 4));
+		assert_memory_equal(t, gt, baton_le32(gt + 4));
+	}
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+/* Where its own RAM is not free, a relocatable image moves within [min, max] at its alignment,
+ * and says so in LOAD_BASE_ADDR and the entry; one that is not relocatable is refused. */
+static void multiboot2_relocates_only_when_it_must(void **state)
+{
+	(void)state;
+	struct fx_mbimage spec = fx_mbimage_defaults();
+	char mods[2][4300];
+	struct machine *m;
+	struct baton_load_opts o = { NULL, NULL, "x", 0, 0, 0, NULL, 0, NULL };
+	struct baton_image img;
+	const uint8_t *mbi;
+
+	spec.paddr = 0x80000000;    /* a hole on this machine */
+	spec.nr_loads = 2;
+	spec.gap = 0x1000;
+	m = mb_machine(&spec, mods);
+	o.kernel = m->kernel;
+	prepare_ok_mb(m, &o, &img);
+	mbi = check_mb_image(&img, 0x36d76289, 0x200010);
+	assert_int_equal(img.segs.seg[0].mem, 0x200000);
+	assert_int_equal(img.segs.seg[1].mem, 0x200000 + 0x9000 + 0x1000);
+	assert_int_equal(baton_le32(mbi_tag(mbi, BATON_MBI_LOAD_BASE_ADDR, 0) + 8), 0x200000);
+	baton_image_free(&img);
+	machine_free(m);
+
+	spec.relocatable = 0;
+	m = mb_machine(&spec, mods);
+	o.kernel = m->kernel;
+	expect_error(m, &o, ENOSPC, "kernel: ");
+	machine_free(m);
+}
+
+/* -t multiboot-x86 on a file with both headers: the v1 info structure and EAX = 0x2BADB002. */
+static void multiboot_v1_when_forced(void **state)
+{
+	(void)state;
+	struct fx_mbimage spec = fx_mbimage_defaults();
+	char mods[2][4300];
+	struct machine *m = mb_machine(&spec, mods);
+	const char *modv[] = { mods[0], mods[1] };
+	struct baton_load_opts o = { m->kernel, NULL, "console=com1",
+				     BATON_LOAD_MODULES | BATON_LOAD_TYPE, 0, 0, modv, 2,
+				     "multiboot-x86" };
+	struct baton_image img;
+	const uint8_t *mbi;
+
+	prepare_ok_mb(m, &o, &img);
+	mbi = check_mb_image(&img, 0x2badb002, 0x200010);
+	assert_int_equal(baton_le32(mbi) & 0x24d, 0x24d);   /* MEMORY CMDLINE MODS MMAP NAME */
+	assert_int_equal(baton_le32(mbi + 20), 2);          /* mods_count */
+	assert_int_equal(baton_le32(mbi + 16) - seg_of(&img, BATON_SEG_BOOT_INFO)->mem,
+			 baton_le32(mbi + 16) - seg_of(&img, BATON_SEG_BOOT_INFO)->mem);
+	assert_string_equal((const char *)mbi + (baton_le32(mbi + 16) -
+						 seg_of(&img, BATON_SEG_BOOT_INFO)->mem),
+			    "xen console=com1");
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+/* Not as a crash kernel, no --initrd (a module instead), and a bzImage takes no module. */
+static void multiboot_refusals(void **state)
+{
+	(void)state;
+	struct fx_mbimage spec = fx_mbimage_defaults();
+	char mods[2][4300];
+	struct machine *m = mb_machine(&spec, mods);
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+
+	fx_write_str(m->root, "proc/iomem", "00100000-3ffdffff : System RAM\n"
+		     "  20000000-2fffffff : Crash kernel\n");
+	o.flags = BATON_LOAD_CRASH;
+	expect_error(m, &o, EOPNOTSUPP, "multiboot2-x86: ");
+	o.flags = 0;
+	o.initrd = mods[1];
+	expect_error(m, &o, EINVAL, "takes no --initrd (pass it as a --module)");
+	machine_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -619,6 +847,10 @@ int main(void)
 		cmocka_unit_test(uefi_machine_gets_runtime_map_and_setup_efi),
 		cmocka_unit_test(crash_image_lives_in_the_crash_region),
 		cmocka_unit_test(crash_without_region_is_refused),
+		cmocka_unit_test(multiboot2_plan_on_qemu_1g),
+		cmocka_unit_test(multiboot2_relocates_only_when_it_must),
+		cmocka_unit_test(multiboot_v1_when_forced),
+		cmocka_unit_test(multiboot_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -187,6 +187,7 @@ static void plan_build(struct plan *p, const struct baton_mem_range *ranges, siz
 	baton_segments_find(&img->segs, BATON_SEG_PAGE_TABLES)->buf = p->tables;
 	img->in.features = features;
 	img->in.kernel.bz.protocol = 0x020f;
+	img->in.kernel.format = &baton_format_bzimage;
 	img->entry = baton_segments_find(&img->segs, BATON_SEG_PURGATORY)->mem;
 	img->kernel_entry = 16 * SZ_1M + 0x200;
 	img->cmdline = strdup("console=ttyS0");

@@ -193,3 +193,78 @@ void fx_memmap_load(const char *name, struct baton_memmap *map)
 		abort();
 	}
 }
+
+struct fx_mbimage fx_mbimage_defaults(void)
+{
+	return (struct fx_mbimage){ 1, 1, 0x200000, 0x5000, 0x9000, 1, 0, 1, 0x200000, 0xfffff000,
+				    0x200000, 1, 0 };
+}
+
+#define FX_MB_DATA 0x1000   /* the first PT_LOAD's bytes in the file */
+
+uint8_t *fx_mbimage_build(const struct fx_mbimage *sp, size_t *size)
+{
+	size_t load_span = ((size_t)sp->memsz + 0xfff) & ~(size_t)0xfff;
+	size_t total = FX_MB_DATA + (size_t)sp->nr_loads * sp->filesz;
+	uint8_t *b = calloc(1, total);
+	size_t h = 0x200, t;
+
+	/* ELF32 header and program headers */
+	memcpy(b, "\x7f" "ELF\x01\x01\x01", 7);
+	put16(b + 16, 2);                         /* ET_EXEC */
+	put16(b + 18, 3);                         /* EM_386 */
+	put32(b + 20, 1);
+	put32(b + 24, sp->paddr + 0x10);          /* e_entry */
+	put32(b + 28, 52);                        /* e_phoff */
+	put16(b + 40, 52);
+	put16(b + 42, 32);
+	put16(b + 44, (uint16_t)sp->nr_loads);
+	for (int i = 0; i < sp->nr_loads; i++) {
+		uint8_t *ph = b + 52 + 32 * i;
+		uint32_t at = sp->paddr + (uint32_t)(i * (load_span + sp->gap));
+		put32(ph, 1);
+		put32(ph + 4, FX_MB_DATA + (uint32_t)i * sp->filesz);
+		put32(ph + 8, at);
+		put32(ph + 12, at);
+		put32(ph + 16, sp->filesz);
+		put32(ph + 20, sp->memsz);
+		put32(ph + 24, 7);
+		put32(ph + 28, 0x1000);
+	}
+	if (sp->mb1) {
+		put32(b + 0x100, 0x1badb002);
+		put32(b + 0x104, 3);                  /* page-aligned modules, memory info */
+		put32(b + 0x108, -(0x1badb002u + 3));
+	}
+	if (sp->mb2) {
+		put32(b + h, 0xe85250d6);
+		t = h + 16;
+		put16(b + t, 6);                      /* module alignment, optional */
+		put16(b + t + 2, 1);
+		put32(b + t + 4, 8);
+		t += 8;
+		if (sp->relocatable) {
+			put16(b + t, 10);
+			put16(b + t + 2, 1);
+			put32(b + t + 4, 24);
+			put32(b + t + 8, sp->reloc_min);
+			put32(b + t + 12, sp->reloc_max);
+			put32(b + t + 16, sp->reloc_align);
+			put32(b + t + 20, sp->reloc_pref);
+			t += 24;
+		}
+		if (sp->required_tag) {
+			put16(b + t, sp->required_tag);
+			put32(b + t + 4, 8);
+			t += 8;
+		}
+		put32(b + t + 4, 8);                  /* end */
+		t += 8;
+		put32(b + h + 8, (uint32_t)(t - h));
+		put32(b + h + 12, -(0xe85250d6u + (uint32_t)(t - h)));
+	}
+	for (size_t i = FX_MB_DATA; i < total; i++)
+		b[i] = (uint8_t)(i * 13 + 5);
+	*size = total;
+	return b;
+}

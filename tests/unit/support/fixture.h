@@ -40,4 +40,21 @@ struct fx_bzimage fx_bzimage_defaults(void);
 /* Build the image in a malloc'd buffer; *size receives its length. */
 uint8_t *fx_bzimage_build(const struct fx_bzimage *spec, size_t *size);
 
+/* A multiboot kernel as Xen is one: an ELF32 executable with one or two PT_LOADs (the second
+ * `gap` bytes after the first), a multiboot2 header, a multiboot v1 header, or both. */
+struct fx_mbimage {
+	int mb2, mb1;            /* which headers */
+	uint32_t paddr;          /* of the first PT_LOAD (vaddr = paddr) */
+	uint32_t filesz, memsz;  /* of each PT_LOAD */
+	int nr_loads;            /* 1 or 2 */
+	uint32_t gap;            /* between the loads' pages */
+	int relocatable;         /* mb2: a relocatable tag, min/max/align/preference below */
+	uint32_t reloc_min, reloc_max, reloc_align, reloc_pref;
+	uint16_t required_tag;   /* mb2: one more tag, required (0: none), e.g. 7 (EFI boot services) */
+};
+
+/* Xen's shape: both headers, at 0x200000, relocatable from 2 MiB at 2 MiB alignment. */
+struct fx_mbimage fx_mbimage_defaults(void);
+uint8_t *fx_mbimage_build(const struct fx_mbimage *spec, size_t *size);
+
 #endif
