@@ -117,6 +117,23 @@ static int no_fallback(const struct baton_format *f, int rc, struct baton_error 
 			  "own loader takes bzImages only)", why, f->name);
 }
 
+/* The kernel's format as the plan would have chosen it, for a plan that failed (NULL: unknown). */
+static const struct baton_format *kernel_format(const struct baton_load_opts *o)
+{
+	const struct baton_format *f = NULL;
+	struct baton_kernel k;
+	struct baton_file file;
+
+	if ((o->flags & BATON_LOAD_TYPE) && o->type)
+		return baton_format_lookup(o->type);
+	if (baton_file_map(&file, o->kernel, "kernel", NULL))
+		return NULL;
+	if (!baton_format_detect(file.data, file.size, o->kernel, &k, NULL))
+		f = k.format;
+	baton_file_free(&file);
+	return f;
+}
+
 static char *dup_or_null(const char *s, int *failed)
 {
 	char *d = s ? strdup(s) : NULL;
@@ -183,8 +200,7 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 	}
 	o.cmdline = p->cmdline;
 	rc = (o.flags & BATON_LOAD_FILE) ? 0 : baton_image_prepare(&b->be, &o, &p->img, err);
-	if (refused(b, o.flags, o.nr_modules,
-		    (o.flags & BATON_LOAD_TYPE) && o.type ? baton_format_lookup(o.type) : NULL, rc)) {
+	if (refused(b, o.flags, o.nr_modules, refusal(rc) ? kernel_format(&o) : NULL, rc)) {
 		b->fallback = err ? *err : (struct baton_error){ -rc, "" };
 		p->flags |= BATON_LOAD_FILE;
 		rc = 0;

@@ -82,7 +82,7 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 	if (rc)
 		return rc;
 	if ((opts->flags & BATON_LOAD_CRASH) && in->kernel.format->no_crash)
-		return baton_fail(err, EOPNOTSUPP, "%s: %s: not as a crash kernel (-p): baton loads "
+		return baton_fail(err, EINVAL, "%s: %s: not as a crash kernel (-p): baton loads "
 				  "only bzImage capture kernels", in->kernel.format->name, name);
 	if (opts->initrd) {
 		rc = baton_file_map(&in->initrd_file, opts->initrd, "initrd", err);

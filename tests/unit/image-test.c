@@ -825,7 +825,7 @@ static void multiboot_refusals(void **state)
 	fx_write_str(m->root, "proc/iomem", "00100000-3ffdffff : System RAM\n"
 		     "  20000000-2fffffff : Crash kernel\n");
 	o.flags = BATON_LOAD_CRASH;
-	expect_error(m, &o, EOPNOTSUPP, "multiboot2-x86: ");
+	expect_error(m, &o, EINVAL, "multiboot2-x86: ");
 	o.flags = 0;
 	o.initrd = mods[1];
 	expect_error(m, &o, EINVAL, "takes no --initrd (pass it as a --module)");
