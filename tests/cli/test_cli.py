@@ -369,6 +369,16 @@ def test_fallback_for_a_crash_image_without_initrd(crash_machine, run):
         p.syscalls
 
 
+def test_lockdown_fallback_hands_a_compressed_kernel_over_unpacked(machine, run):
+    """The kernel's own loader reads no gzip: it gets a memfd with the unpacked bzImage."""
+    with open(machine.kernel, 'rb') as f:
+        plain = f.read()
+    k = machine.write('boot/vmlinuz.gz', packed(plain, 'gzip'))
+    p = run(machine, '-l', k, '--command-line=x', answers={'kexec_load': 'error=EPERM'})
+    assert p.returncode == 0, p.stderr
+    assert calls(p) == ['kexec_load', 'kexec_file_load'], p.syscalls
+
+
 def test_kexec_syscall_only_does_not_fall_back(machine, run):
     p = run(machine, '-c', '-l', machine.kernel, answers={'kexec_load': 'error=EPERM'})
     one_error_line(p, 'kexec_load: not permitted', 'lockdown')
