@@ -3,6 +3,7 @@
  * Integers throughout, every `end` exclusive; docs/plan.md has the schema. */
 #include "plan_json.h"
 
+#include "decompress.h"
 #include "mapwalk.h"
 
 /* JSON kind names: stable identifiers, documented in docs/plan.md. */
@@ -170,6 +171,10 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	fputs("{\n  \"baton_plan\": 1", out);
 	json_key(out, "kernel");
 	plan_json_string(out, kernel);
+	if (img->in.kernel_file.compression) {
+		json_key(out, "kernel_compression");
+		plan_json_string(out, baton_compression_name(img->in.kernel_file.compression));
+	}
 	json_key(out, "protocol");
 	fprintf(out, "\"%u.%02u\"", img->in.kernel.bz.protocol >> 8, img->in.kernel.bz.protocol & 0xff);
 	json_key(out, "cmdline");

@@ -2,6 +2,7 @@
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 
+#include "decompress.h"
 #include "timing.h"
 
 static void print_digest(FILE *out, const uint8_t d[32])
@@ -15,7 +16,13 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	static const char *const sizes[BATON_PAGE_SIZES] = { "4K", "2M", "1G" };
 	const struct baton_identmap_stats *st = &img->map_stats;
 
-	fprintf(out, "kernel: %s (boot protocol %u.%02u, %s entry%s)\n", kernel,
+	const struct baton_file *kf = &img->in.kernel_file;
+
+	fprintf(out, "kernel: %s (", kernel);
+	if (kf->compression)
+		fprintf(out, "%s, %zu bytes unpacked to %zu; ",
+			baton_compression_name(kf->compression), kf->packed_size, kf->size);
+	fprintf(out, "boot protocol %u.%02u, %s entry%s)\n",
 		img->in.kernel.bz.protocol >> 8, img->in.kernel.bz.protocol & 0xff,
 		(img->flags & BATON_LOAD_ENTRY_32BIT) ? "32-bit" : "64-bit",
 		(img->flags & BATON_LOAD_CRASH) ? ", crash image" : "");
