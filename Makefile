@@ -39,6 +39,8 @@ CLI_OBJS    := $(CLI_SRCS:%.c=$(BUILD)/%.o)
 PURG_SRCS   := $(wildcard purgatory/*.S) $(wildcard purgatory/*.c)
 PURG_OBJS   := $(PURG_SRCS:%=$(BUILD)/%.o) $(patsubst %,$(BUILD)/purgatory/%.o,$(basename $(COMMON_SRCS)))
 UNIT_SRCS   := $(wildcard tests/unit/*-test.c)
+# The compression libraries for compressed images (lib/decompress.c); static archives exist too.
+LIB_LIBS    := -lz -llzma -lzstd
 UNIT_BINS   := $(UNIT_SRCS:%.c=$(BUILD)/%)
 TEST_SUPPORT := $(wildcard tests/unit/support/*.c)
 
@@ -72,7 +74,7 @@ $(LIB_OBJS): HOST_CFLAGS += -fPIC
 # The shared library exports the public API (include/baton/baton.h) and nothing else.
 $(BUILD)/libbaton.so.$(VERSION): $(LIB_OBJS) $(BUILD)/lib/purgatory_blob.o lib/libbaton.map
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-soname,libbaton.so.$(SOMAJOR) -Wl,--version-script=lib/libbaton.map \
-		-Wl,-z,noexecstack -o $@ $(filter %.o,$^)
+		-Wl,-z,noexecstack -o $@ $(filter %.o,$^) $(LIB_LIBS)
 	ln -sf libbaton.so.$(VERSION) $(BUILD)/libbaton.so.$(SOMAJOR)
 	ln -sf libbaton.so.$(SOMAJOR) $(BUILD)/libbaton.so
 
@@ -93,11 +95,11 @@ examples: $(BUILD)/examples/plan-kernel
 
 # --- CLI -----------------------------------------------------------------------------------------
 $(BUILD)/baton: $(CLI_OBJS) $(BUILD)/libbaton.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 # A static binary for VM initramfs images, which carry no C library.
 $(BUILD)/baton-static: $(CLI_OBJS) $(BUILD)/libbaton.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^
+	$(CC) $(CFLAGS) $(LDFLAGS) -static -o $@ $^ $(LIB_LIBS)
 
 # --- purgatory -----------------------------------------------------------------------------------
 $(BUILD)/purgatory/%.S.o: purgatory/%.S
@@ -140,7 +142,7 @@ $(BUILD)/tests/unit/%.o: tests/unit/%.c
 # are pulled in only where referenced, so a test links exactly the units it names).
 $(BUILD)/tests/unit/%-test: $(BUILD)/tests/unit/%-test.o $(TEST_SUPPORT:%.c=$(BUILD)/%.o) \
 		$(BUILD)/libbaton-core.a
-	$(CC) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) -lcmocka -lcrypto
+	$(CC) $(CFLAGS) -o $@ $(filter-out %.a,$^) $(filter %.a,$^) $(LIB_LIBS) -lcmocka -lcrypto
 
 # Tests of code that embeds the purgatory image, and of the CLI's own units.
 $(BUILD)/tests/unit/image-test $(BUILD)/tests/unit/api-test $(BUILD)/tests/unit/abi-test: \
@@ -248,7 +250,7 @@ bench: all $(BUILD)/bench/hash_throughput
 #   make fuzz-smoke   replay fuzz/regressions/, then every target for 10 s (CI)
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 600
-FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot
+FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SAN      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -260,7 +262,7 @@ FUZZ_LIB = $(MAKE) BUILD=$(FUZZ_DIR)/lib CC=$(FUZZ_CC) \
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.c fuzz/fuzz.h $(FUZZ_DIR)/lib/libbaton-core.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer -Iinclude -Ilib \
-		-Icommon -o $@ fuzz/$*.c fuzz/fuzz.c $(FUZZ_DIR)/lib/libbaton-core.a
+		-Icommon -o $@ fuzz/$*.c fuzz/fuzz.c $(FUZZ_DIR)/lib/libbaton-core.a $(LIB_LIBS)
 
 # Runs target $$t for $(1) seconds: new inputs go to $(FUZZ_DIR)/corpus/$$t (fuzz/corpus/$$t is
 # only read), crashes to $(FUZZ_DIR)/artifacts/$$t/, the whole output to $(FUZZ_DIR)/$$t.log.

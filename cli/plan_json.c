@@ -3,6 +3,7 @@
  * Integers throughout, every `end` exclusive; docs/plan.md has the schema. */
 #include "plan_json.h"
 
+#include "decompress.h"
 #include "mapwalk.h"
 
 /* JSON kind names: stable identifiers, documented in docs/plan.md. */
@@ -171,6 +172,10 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	fputs("{\n  \"baton_plan\": 1", out);
 	json_key(out, "kernel");
 	plan_json_string(out, kernel);
+	if (img->in.kernel_file.compression) {
+		json_key(out, "kernel_compression");
+		plan_json_string(out, baton_compression_name(img->in.kernel_file.compression));
+	}
 	json_key(out, "protocol");
 	img->in.kernel.format->version(&img->in.kernel, version, sizeof(version));
 	plan_json_string(out, version);

@@ -2,6 +2,7 @@
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 
+#include "decompress.h"
 #include "le.h"
 #include "multiboot2.h"
 #include "timing.h"
@@ -52,11 +53,16 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_identmap_stats *st = &img->map_stats;
 
 	const struct baton_kernel *k = &img->in.kernel;
+	const struct baton_file *kf = &img->in.kernel_file;
 	char what[96];
 	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || k->format != &baton_format_bzimage;
 
 	k->format->describe(k, &img->segs, what, sizeof(what));
-	fprintf(out, "kernel: %s (%s, %s entry%s)\n", kernel, what, entry32 ? "32-bit" : "64-bit",
+	fprintf(out, "kernel: %s (", kernel);
+	if (kf->compression)
+		fprintf(out, "%s, %zu bytes unpacked to %zu; ",
+			baton_compression_name(kf->compression), kf->packed_size, kf->size);
+	fprintf(out, "%s, %s entry%s)\n", what, entry32 ? "32-bit" : "64-bit",
 		(img->flags & BATON_LOAD_CRASH) ? ", crash image" : "");
 	fprintf(out, "command line: \"%s\"\n", img->cmdline ? img->cmdline : "");
 	for (size_t i = 0; i < img->in.nr_modules; i++)

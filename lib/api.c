@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cmdline.h"
+#include "decompress.h"
 #include "kexec.h"
 #include "session.h"
 
@@ -126,7 +127,7 @@ static const struct baton_format *kernel_format(const struct baton_load_opts *o)
 
 	if ((o->flags & BATON_LOAD_TYPE) && o->type)
 		return baton_format_lookup(o->type);
-	if (baton_file_map(&file, o->kernel, "kernel", NULL))
+	if (baton_file_map_image(&file, o->kernel, "kernel", BATON_IMAGE_DECOMPRESS, 0, NULL))
 		return NULL;
 	if (!baton_format_detect(file.data, file.size, o->kernel, &k, NULL))
 		f = k.format;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
-/* Input files: mapped read-only (never copied), or read whole when small (sysfs, procfs). */
+/* Input files: mapped read-only (never copied), or read whole when small (sysfs, procfs).
+ * Compressed images are unpacked by decompress.h's baton_file_map_image(). */
 #ifndef BATON_LIB_FILE_H
 #define BATON_LIB_FILE_H
 
@@ -12,6 +13,8 @@ struct baton_file {
 	const uint8_t *data;
 	size_t size;
 	int mapped;      /* 1: munmap on free; 0: heap */
+	int compression; /* enum baton_compression (decompress.h) data was unpacked from; 0: none */
+	size_t packed_size;   /* the file's own size when unpacked, else 0 */
 };
 
 /* Map `path` read-only; an empty file maps as size 0. `what` names the file's role in messages

@@ -10,6 +10,7 @@
 #include "cmdline.h"
 #include "cpu.h"
 #include "crash_map.h"
+#include "decompress.h"
 #include "efi.h"
 #include "elfcore.h"
 #include "plan.h"
@@ -65,7 +66,10 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 	const char *name = opts->kernel;
 	int rc;
 
-	rc = baton_file_map(&in->kernel_file, opts->kernel, "kernel", err);
+	/* A compressed kernel (Debian's xen-*.gz, a vmlinuz.gz) is unpacked here, whatever its
+	 * format; the initrd is passed as it is (the new kernel unpacks its own). */
+	rc = baton_file_map_image(&in->kernel_file, opts->kernel, "kernel",
+				  BATON_IMAGE_DECOMPRESS, 0, err);
 	if (rc)
 		return rc;
 	if (opts->flags & BATON_LOAD_TYPE) {

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <string.h>
+#include <sys/mman.h>
+
+#include "decompress.h"
 
 
 static int syscall_error(struct baton_error *err, const char *call, int rc)
@@ -49,6 +52,44 @@ int baton_kexec_load(const struct baton_backend *be, const struct baton_image *i
 	return rc ? syscall_error(err, "kexec_load", rc) : 0;
 }
 
+/* The kernel file for the kernel's own loader, which reads no gzip, xz or zstd: the file itself,
+ * or, when it is compressed, its unpacked bytes in a memfd. An fd, or -errno with a message. */
+static int kernel_fd(const char *path, struct baton_error *err)
+{
+	struct baton_file f;
+	uint8_t magic[8];
+	ssize_t n;
+	size_t done = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return baton_fail(err, errno, "kernel: %s: %s", path, strerror(errno));
+	n = pread(fd, magic, sizeof(magic), 0);
+	if (n <= 0 || baton_compression_detect(magic, (size_t)n) == BATON_COMPRESSION_NONE)
+		return fd;
+	close(fd);
+	rc = baton_file_map_image(&f, path, "kernel", BATON_IMAGE_DECOMPRESS, 0, err);
+	if (rc)
+		return rc;
+	fd = memfd_create("baton-kernel", MFD_CLOEXEC);
+	while (fd >= 0 && done < f.size) {
+		n = write(fd, f.data + done, f.size - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			close(fd);
+			fd = -1;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (fd < 0)
+		rc = baton_fail(err, errno ? errno : EIO, "kernel: %s: cannot hold the unpacked "
+				"image for kexec_file_load: %s", path, strerror(errno ? errno : EIO));
+	baton_file_free(&f);
+	return fd >= 0 ? fd : rc;
+}
+
 int baton_kexec_file_load(const struct baton_backend *be, const struct baton_load_opts *opts,
 			  struct baton_error *err)
 {
@@ -62,9 +103,9 @@ int baton_kexec_file_load(const struct baton_backend *be, const struct baton_loa
 	if (opts->nr_modules)
 		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
 				  "--module", opts->kernel);
-	kfd = open(opts->kernel, O_RDONLY | O_CLOEXEC);
+	kfd = kernel_fd(opts->kernel, err);
 	if (kfd < 0)
-		return baton_fail(err, errno, "kernel: %s: %s", opts->kernel, strerror(errno));
+		return kfd;
 	if (opts->initrd) {
 		ifd = open(opts->initrd, O_RDONLY | O_CLOEXEC);
 		if (ifd < 0) {

@@ -188,6 +188,60 @@ def test_no_memory_map(machine, run):
     refusal(machine, run, ['-l', machine.kernel], 'memmap', 'iomem')
 
 
+# --- compressed kernels (Debian's /boot/xen-*.gz): unpacked; initrds passed as they are ---------
+
+def packed(data, fmt):
+    import gzip
+    import lzma
+    import shutil
+    import subprocess
+    if fmt == 'gzip':
+        return gzip.compress(data, mtime=0)
+    if fmt == 'xz':
+        return lzma.compress(data, check=lzma.CHECK_CRC32)
+    if not shutil.which('zstd'):
+        pytest.skip('the zstd command is not installed')
+    return subprocess.run(['zstd', '-q', '-c'], input=data, capture_output=True,
+                          check=True).stdout
+
+
+def plan_lines(out):
+    """The segment lines, the zero page's digest left out (a fresh RNG seed every run)."""
+    segs = re.findall(r'^[a-z_]+ +0x[0-9a-f]{16} .*$', out, re.M)
+    return [re.sub(r'^(boot_params .*) [0-9a-f]{64}$', r'\1', l) for l in segs]
+
+
+@pytest.mark.parametrize('fmt', ['gzip', 'xz', 'zstd'])
+def test_compressed_kernel_gives_the_plain_plan(machine, run, fmt):
+    with open(machine.kernel, 'rb') as f:
+        plain = f.read()
+    k = machine.write('boot/vmlinuz.' + fmt, packed(plain, fmt))
+    args = ('--initrd', machine.initrd, '--command-line=console=ttyS0')
+    a = run(machine, '--dry-run', '-l', machine.kernel, *args)
+    b = run(machine, '--dry-run', '-l', k, *args)
+    assert a.returncode == 0 and b.returncode == 0, (a.stderr, b.stderr)
+    assert len(plan_lines(a.stdout)) == 5 and plan_lines(a.stdout) == plan_lines(b.stdout)
+    assert re.search(r'^kernel: %s \(%s, %d bytes unpacked to %d; boot protocol' %
+                     (re.escape(k), fmt, os.path.getsize(k), len(plain)), b.stdout, re.M), b.stdout
+
+
+def test_compressed_initrd_is_passed_as_it_is(machine, run):
+    with open(machine.initrd, 'rb') as f:
+        rd = machine.write('boot/initrd.gz', packed(f.read(), 'gzip'))
+    p = run(machine, '--dry-run', '-l', machine.kernel, '--initrd', rd)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r'^initrd +0x[0-9a-f]{16} 0x%x ' % os.path.getsize(rd), p.stdout, re.M)
+
+
+def test_corrupt_compressed_kernel_is_refused(machine, run):
+    with open(machine.kernel, 'rb') as f:
+        good = packed(f.read(), 'gzip')
+    k = machine.write('boot/cut.gz', good[:len(good) // 2])
+    refusal(machine, run, ['-l', k], 'kernel: ' + k, 'gzip data corrupt (truncated)')
+    k = machine.write('boot/crc.gz', good[:-8] + bytes([good[-8] ^ 1]) + good[-7:])
+    refusal(machine, run, ['-l', k], 'kernel: ' + k, 'gzip data corrupt (incorrect data check)')
+
+
 @pytest.mark.parametrize('args, needle', [
     (['-l'], 'no kernel given'),
     (['--bogus'], 'unknown option --bogus'),
@@ -313,6 +367,16 @@ def test_fallback_for_a_crash_image_without_initrd(crash_machine, run):
     assert re.search(r'kexec_file_load\(\d+, -1, 2, "c\\0", '
                      r'(KEXEC_FILE_ON_CRASH\|KEXEC_FILE_NO_INITRAMFS|0x6)\)', p.syscalls[-1]), \
         p.syscalls
+
+
+def test_lockdown_fallback_hands_a_compressed_kernel_over_unpacked(machine, run):
+    """The kernel's own loader reads no gzip: it gets a memfd with the unpacked bzImage."""
+    with open(machine.kernel, 'rb') as f:
+        plain = f.read()
+    k = machine.write('boot/vmlinuz.gz', packed(plain, 'gzip'))
+    p = run(machine, '-l', k, '--command-line=x', answers={'kexec_load': 'error=EPERM'})
+    assert p.returncode == 0, p.stderr
+    assert calls(p) == ['kexec_load', 'kexec_file_load'], p.syscalls
 
 
 def test_kexec_syscall_only_does_not_fall_back(machine, run):

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
@@ -143,6 +144,39 @@ static void file_load_hands_the_kernel_the_files(void **state)
 	assert_int_equal(f.flags, BATON_KEXEC_FILE_ON_CRASH);
 }
 
+/* The kernel's own loader reads no gzip: a compressed kernel reaches it unpacked, in a memfd. */
+static void file_load_hands_a_compressed_kernel_over_unpacked(void **state)
+{
+	(void)state;
+	static const char plain[] = "MZ a kernel image, unpacked, 47 bytes of it....";
+	static const uint8_t packed[] = {    /* printf '%s' "$plain" | gzip -9n */
+		0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xf3, 0x8d,
+		0x52, 0x48, 0x54, 0xc8, 0x4e, 0x2d, 0xca, 0x4b, 0xcd, 0x51, 0xc8, 0xcc,
+		0x4d, 0x4c, 0x4f, 0xd5, 0x51, 0x28, 0xcd, 0x2b, 0x48, 0x4c, 0xce, 0x4e,
+		0x4d, 0xd1, 0x51, 0x30, 0xb1, 0x50, 0x48, 0xaa, 0x2c, 0x49, 0x2d, 0x56,
+		0xc8, 0x4f, 0x53, 0xc8, 0x2c, 0xd1, 0x03, 0x02, 0x00, 0x61, 0x54, 0x46,
+		0x48, 0x2f, 0x00, 0x00, 0x00
+	};
+	char *dir = fx_tmpdir(), path[4200];
+	struct fake_sys f = { 0 };
+	struct baton_backend sys = fake_sys_ops(&f, NULL);
+	struct baton_load_opts o = { .kernel = path };
+	struct baton_error err = { 0 };
+
+	fx_write(dir, "k.gz", packed, sizeof(packed));
+	snprintf(path, sizeof(path), "%s/k.gz", dir);
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), 0);
+	assert_int_equal(f.file_ksize, strlen(plain));
+	assert_memory_equal(f.file_khead, plain, sizeof(f.file_khead));
+
+	fx_write(dir, "k.gz", packed, sizeof(packed) - 4);
+	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -EBADMSG);
+	assert_non_null(strstr(err.msg, "gzip data corrupt"));
+	assert_int_equal(f.file_loads, 1);
+	fx_rm_rf(dir);
+	free(dir);
+}
+
 static void file_load_refusals_name_the_signature(void **state)
 {
 	(void)state;
@@ -176,6 +210,7 @@ int main(void)
 		cmocka_unit_test(exec_syncs_first),
 		cmocka_unit_test(status_reads_sysfs),
 		cmocka_unit_test(file_load_hands_the_kernel_the_files),
+		cmocka_unit_test(file_load_hands_a_compressed_kernel_over_unpacked),
 		cmocka_unit_test(file_load_refusals_name_the_signature),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

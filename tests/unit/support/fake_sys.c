@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static struct fake_sys *fake(const struct baton_backend *be)
 {
@@ -55,6 +57,15 @@ static int fake_file_load(const struct baton_backend *be, int kfd, int ifd, size
 	struct fake_sys *f = fake(be);
 	f->file_loads++;
 	f->file_kfd = kfd;
+	memset(f->file_khead, 0, sizeof(f->file_khead));
+	f->file_ksize = -1;
+	if (kfd >= 0) {
+		struct stat st;
+
+		if (pread(kfd, f->file_khead, sizeof(f->file_khead), 0) < 0 || fstat(kfd, &st) < 0)
+			return -EIO;
+		f->file_ksize = st.st_size;
+	}
 	f->file_ifd = ifd;
 	f->file_len = len;
 	f->file_cmdline = cmdline;

@@ -23,6 +23,8 @@ struct fake_sys {
 	unsigned long flags;           /* also the last kexec_file_load's */
 	/* the last kexec_file_load */
 	int file_kfd, file_ifd;
+	uint8_t file_khead[16];   /* the kernel fd's first bytes, read during the call */
+	long long file_ksize;     /* and its size */
 	size_t file_len;
 	const char *file_cmdline;
 };
