@@ -3,12 +3,13 @@
 #include "elf_load.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
+#include <string.h>
 
 #include "le.h"
 
-#define FAIL(...) fail(out, err, __VA_ARGS__)
+/* A refusal: the message first (it may name fields of *out), then *out zeroed (the library's
+ * cleanup rule). */
+#define FAIL(...) (baton_fail(err, ENOEXEC, __VA_ARGS__), memset(out, 0, sizeof(*out)), -ENOEXEC)
 
 #define EI_NIDENT    16
 #define ELFDATA2LSB  1
@@ -18,22 +19,6 @@
 #define EM_X86_64    62
 #define PT_LOAD      1
 #define PN_XNUM      0xffff
-
-static int fail(struct baton_elf_image *out, struct baton_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct baton_elf_image *out, struct baton_error *err, const char *fmt, ...)
-{
-	*out = (struct baton_elf_image){ 0 };
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-		err->code = ENOEXEC;
-	}
-	return -ENOEXEC;
-}
 
 /* One class's layout: field offsets in the ELF and program headers. */
 struct elf_layout {

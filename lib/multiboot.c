@@ -3,30 +3,15 @@
 #include "multiboot.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
+#include <string.h>
 
 #include "le.h"
 
-#define FAIL(...) fail(out, err, __VA_ARGS__)
+/* A refusal: the message first (it may name fields of *out), then *out zeroed (the library's
+ * cleanup rule). */
+#define FAIL(...) (baton_fail(err, ENOEXEC, __VA_ARGS__), memset(out, 0, sizeof(*out)), -ENOEXEC)
 #define HDR_SIZE      12   /* magic, flags, checksum */
 #define HDR_ADDR_SIZE 32   /* and the five address fields */
-
-static int fail(struct baton_mb1_header *out, struct baton_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(struct baton_mb1_header *out, struct baton_error *err, const char *fmt, ...)
-{
-	*out = (struct baton_mb1_header){ 0 };
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-		err->code = ENOEXEC;
-	}
-	return -ENOEXEC;
-}
 
 static size_t search_end(size_t size)
 {

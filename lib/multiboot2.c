@@ -3,17 +3,15 @@
 #include "multiboot2.h"
 
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
+#include <string.h>
 
 #include "le.h"
 
-#define FAIL(...) fail(out, err, __VA_ARGS__)
+/* A refusal: the message first (it may name fields of *out), then *out zeroed (the library's
+ * cleanup rule). */
+#define FAIL(...) (baton_fail(err, ENOEXEC, __VA_ARGS__), memset(out, 0, sizeof(*out)), -ENOEXEC)
 #define HDR_SIZE 16
 #define TAG_SIZE 8
-
-static int fail(struct baton_mb2_header *out, struct baton_error *err, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 static const char *const htag_names[] = {
 	"end", "information request", "address", "entry address", "console flags",
@@ -43,19 +41,6 @@ const char *baton_mb2_htag_name(unsigned type)
 const char *baton_mbi_tag_name(unsigned type)
 {
 	return type < sizeof(mbi_names) / sizeof(mbi_names[0]) ? mbi_names[type] : "unknown";
-}
-
-static int fail(struct baton_mb2_header *out, struct baton_error *err, const char *fmt, ...)
-{
-	*out = (struct baton_mb2_header){ 0 };
-	if (err) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-		va_end(ap);
-		err->code = ENOEXEC;
-	}
-	return -ENOEXEC;
 }
 
 static size_t search_end(size_t size)
