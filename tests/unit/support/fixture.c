@@ -2,6 +2,7 @@
 /* Test fixtures: temporary roots and synthetic kernels. */
 #include "fixture.h"
 
+#include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "memmap.h"
 
 static void die(const char *what)
@@ -267,4 +269,36 @@ uint8_t *fx_mbimage_build(const struct fx_mbimage *sp, size_t *size)
 		b[i] = (uint8_t)(i * 13 + 5);
 	*size = total;
 	return b;
+}
+
+uint8_t *fx_read_fixture(const char *rel, size_t *size)
+{
+	char path[4096];
+	uint8_t *data = malloc(1 << 16);
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", FIXTURES, rel);
+	if (!data || !(f = fopen(path, "rb")))
+		die(path);
+	*size = fread(data, 1, 1 << 16, f);
+	fclose(f);
+	return data;
+}
+
+int fx_refused(int rc, const struct baton_error *err, const void *out, size_t size,
+	       const char *msg)
+{
+	if (rc != -ENOEXEC || err->code != ENOEXEC) {
+		fprintf(stderr, "got %d (code %d), want -ENOEXEC for \"%s\"\n", rc, err->code, msg);
+		return 0;
+	}
+	if (!fx_all_zero(out, size)) {
+		fprintf(stderr, "the output is not left empty after \"%s\"\n", msg);
+		return 0;
+	}
+	if (strcmp(err->msg, msg)) {
+		fprintf(stderr, "message\n  \"%s\"\nwant\n  \"%s\"\n", err->msg, msg);
+		return 0;
+	}
+	return 1;
 }

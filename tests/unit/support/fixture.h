@@ -20,6 +20,16 @@ void fx_cpuinfo(const char *dir, const char *flags);
 /* 1 when all `size` bytes at p are zero: an output a failed call left empty. */
 int fx_all_zero(const void *p, size_t size);
 
+/* tests/fixtures/REL read whole (at most 64 KiB; aborts if it cannot be read); free() it. */
+uint8_t *fx_read_fixture(const char *rel, size_t *size);
+
+struct baton_error;
+/* 1 when a parser refused as the library's rule says: rc == -ENOEXEC, err says ENOEXEC and
+ * exactly msg, and the `size` bytes of its output at out are zero; else 0, with what differs on
+ * standard error. */
+int fx_refused(int rc, const struct baton_error *err, const void *out, size_t size,
+	       const char *msg);
+
 struct baton_memmap;
 /* Parse tests/fixtures/NAME, one range a line: "0x<start> 0x<end, inclusive> <type>" ('#' lines
  * are comments), into a sorted map; aborts the test on a bad line. */
