@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "le.h"
+#include "mb_search.h"
 
 /* A refusal: the message first (it may name fields of *out), then *out zeroed (the library's
  * cleanup rule). */
@@ -13,22 +14,10 @@
 #define HDR_SIZE      12   /* magic, flags, checksum */
 #define HDR_ADDR_SIZE 32   /* and the five address fields */
 
-static size_t search_end(size_t size)
-{
-	return size < BATON_MB1_SEARCH ? size : BATON_MB1_SEARCH;
-}
-
-static int sums(const uint8_t *p)
-{
-	return (uint32_t)(baton_le32(p) + baton_le32(p + 4) + baton_le32(p + 8)) == 0;
-}
-
 int baton_mb1_probe(const uint8_t *data, size_t size)
 {
-	for (size_t off = 0; off + HDR_SIZE <= search_end(size); off += 4)
-		if (baton_le32(data + off) == BATON_MB1_MAGIC && sums(data + off))
-			return 1;
-	return 0;
+	return baton_mb_find(data, size, BATON_MB1_SEARCH, BATON_MB1_MAGIC, 4, 3, NULL) !=
+	       BATON_MB_NOT_FOUND;
 }
 
 static int check_address(struct baton_mb1_header *out, const uint8_t *h, size_t size,
@@ -69,22 +58,16 @@ static int check_address(struct baton_mb1_header *out, const uint8_t *h, size_t 
 int baton_mb1_parse(struct baton_mb1_header *out, const uint8_t *data, size_t size,
 		    const char *name, struct baton_error *err)
 {
-	size_t end = search_end(size), off, first = (size_t)-1, need;
+	size_t end = size < BATON_MB1_SEARCH ? size : BATON_MB1_SEARCH, off, need;
+	int seen;
 	const uint8_t *h;
 	uint32_t unknown;
 
 	*out = (struct baton_mb1_header){ 0 };
-	for (off = 0; off + HDR_SIZE <= end; off += 4) {
-		if (baton_le32(data + off) != BATON_MB1_MAGIC)
-			continue;
-		if (first == (size_t)-1)
-			first = off;
-		if (sums(data + off))
-			break;
-	}
-	if (first == (size_t)-1)
+	off = baton_mb_find(data, size, BATON_MB1_SEARCH, BATON_MB1_MAGIC, 4, 3, &seen);
+	if (!seen)
 		return FAIL("multiboot: %s: no multiboot header in the first 8 KiB", name);
-	if (off + HDR_SIZE > end)
+	if (off == BATON_MB_NOT_FOUND)
 		return FAIL("multiboot: %s: header checksum does not add up", name);
 	h = data + off;
 	out->offset = off;

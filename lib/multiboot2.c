@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "le.h"
+#include "mb_search.h"
 
 /* A refusal: the message first (it may name fields of *out), then *out zeroed (the library's
  * cleanup rule). */
@@ -43,23 +44,10 @@ const char *baton_mbi_tag_name(unsigned type)
 	return type < sizeof(mbi_names) / sizeof(mbi_names[0]) ? mbi_names[type] : "unknown";
 }
 
-static size_t search_end(size_t size)
-{
-	return size < BATON_MB2_SEARCH ? size : BATON_MB2_SEARCH;
-}
-
-static int sums(const uint8_t *p)
-{
-	return (uint32_t)(baton_le32(p) + baton_le32(p + 4) + baton_le32(p + 8) +
-			  baton_le32(p + 12)) == 0;
-}
-
 int baton_mb2_probe(const uint8_t *data, size_t size)
 {
-	for (size_t off = 0; off + HDR_SIZE <= search_end(size); off += 8)
-		if (baton_le32(data + off) == BATON_MB2_MAGIC && sums(data + off))
-			return 1;
-	return 0;
+	return baton_mb_find(data, size, BATON_MB2_SEARCH, BATON_MB2_MAGIC, 8, 4, NULL) !=
+	       BATON_MB_NOT_FOUND;
 }
 
 /* A required tag baton cannot honour: the reason, else NULL. */
@@ -240,22 +228,16 @@ static int walk_tags(struct baton_mb2_header *out, const uint8_t *data, const ch
 int baton_mb2_parse(struct baton_mb2_header *out, const uint8_t *data, size_t size,
 		    const char *name, struct baton_error *err)
 {
-	size_t end = search_end(size), off, first = (size_t)-1;
+	size_t end = size < BATON_MB2_SEARCH ? size : BATON_MB2_SEARCH, off;
+	int seen;
 	const uint8_t *h;
 	int rc;
 
 	*out = (struct baton_mb2_header){ 0 };
-	for (off = 0; off + HDR_SIZE <= end; off += 8) {
-		if (baton_le32(data + off) != BATON_MB2_MAGIC)
-			continue;
-		if (first == (size_t)-1)
-			first = off;
-		if (sums(data + off))
-			break;
-	}
-	if (first == (size_t)-1)
+	off = baton_mb_find(data, size, BATON_MB2_SEARCH, BATON_MB2_MAGIC, 8, 4, &seen);
+	if (!seen)
 		return FAIL("multiboot2: %s: no multiboot2 header in the first 32 KiB", name);
-	if (off + HDR_SIZE > end)
+	if (off == BATON_MB_NOT_FOUND)
 		return FAIL("multiboot2: %s: header checksum does not add up", name);
 	h = data + off;
 	if (baton_le32(h + 4) != 0)
