@@ -13,7 +13,7 @@
 #include "error.h"
 #include "memmap.h"
 
-static void die(const char *what)
+static __attribute__((noreturn)) void die(const char *what)
 {
 	perror(what);
 	abort();
