@@ -225,3 +225,39 @@ def debian_assets(assets):
     require(assets, DEBIAN_ASSETS, 'run scripts/assets.sh; BATON_DEBIAN_ASSETS=0 skips it, and '
             'it is not built where debootstrap or root is missing')
     return assets
+
+
+# --- machines reached from outside (tests/vm/test_corrupt.py, test_traps.py) ---------------
+@pytest.fixture
+def baton(assets, baton_static):
+    """The baton-static the host initrd carries (skips or fails as baton_static says)."""
+    return need_baton(baton_static)
+
+
+@pytest.fixture
+def crash_assets(assets):
+    """The asset directory, with the capture initrd inside the host initrd."""
+    img = os.path.join(assets, 'capture-initrd.img')
+    if not os.path.exists(img):
+        pytest.skip('asset capture-initrd.img missing (run scripts/assets.sh)')
+    if os.path.getmtime(os.path.join(assets, 'host-initrd.img')) < os.path.getmtime(img):
+        pytest.fail('host-initrd.img lacks the current capture-initrd.img: rerun scripts/assets.sh')
+    return assets
+
+
+@pytest.fixture
+def machine(request, console, build):
+    """A factory: machine(factory=console, **opts) boots a Machine (tests/vm/machine.py: gdbstub,
+    QMP, QEMU debug log) through the given console fixture (xen_console for Xen); closed at
+    teardown, after which the console fixture kills QEMU."""
+    from machine import Machine
+    made = []
+
+    def make(factory=None, **opts):
+        m = Machine(factory or console, build, request, **opts)
+        made.append(m)
+        return m
+
+    yield make
+    for m in made:
+        m.close()

@@ -42,8 +42,7 @@ import pytest
 
 import console as con
 import gdbstub
-from conftest import need_baton
-from machine import Machine, check_reset_log, elf_symbol
+from machine import check_reset_log, elf_symbol
 
 KERNEL = '/boot/vmlinuz'
 INITRD = '/boot/initrd.img'
@@ -186,36 +185,6 @@ def locate_purgatory(gdb, seg, name):
     assert text_off <= HEADER_RESERVED < text_end, 'the header is not hashed'
     return Target(name, seg.mem + HEADER_RESERVED,
                   (seg.region, seg.name, seg.mem + text_off, text_end - text_off))
-
-
-# --- fixtures -------------------------------------------------------------------------------
-@pytest.fixture
-def baton(assets, baton_static):
-    return need_baton(baton_static)
-
-
-@pytest.fixture
-def crash_assets(assets):
-    img = os.path.join(assets, 'capture-initrd.img')
-    if not os.path.exists(img):
-        pytest.skip('asset capture-initrd.img missing (run scripts/assets.sh)')
-    if os.path.getmtime(os.path.join(assets, 'host-initrd.img')) < os.path.getmtime(img):
-        pytest.fail('host-initrd.img lacks the current capture-initrd.img: rerun scripts/assets.sh')
-    return assets
-
-
-@pytest.fixture
-def machine(request, console, build):
-    made = []
-
-    def make(**opts):
-        m = Machine(console, build, request, **opts)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.close()       # the console fixture kills QEMU
 
 
 # --- the write and what follows -------------------------------------------------------------

@@ -31,8 +31,7 @@ import pytest
 
 import console as con
 import gdbstub
-from conftest import need_baton
-from machine import Machine, check_reset_log, elf_symbol
+from machine import check_reset_log, elf_symbol
 
 KERNEL = '/boot/vmlinuz'
 INITRD = '/boot/initrd.img'
@@ -64,25 +63,6 @@ LOAD_TIMEOUT = 60
 PANIC_TIMEOUT = 60
 VERIFY_TIMEOUT = 60
 BOOT_TIMEOUT = 120
-
-
-@pytest.fixture
-def baton(assets, baton_static):
-    return need_baton(baton_static)
-
-
-@pytest.fixture
-def machine(request, console, build):
-    made = []
-
-    def make(factory=None, **opts):
-        m = Machine(factory or console, build, request, **opts)
-        made.append(m)
-        return m
-
-    yield make
-    for m in made:
-        m.close()       # the console fixtures kill QEMU
 
 
 def load(c, opt, initrd, cmdline, extra=''):
@@ -240,9 +220,3 @@ def test_exception_is_named(machine, build, baton, fault):
     assert status == 0, 'QEMU exit status %s (-no-reboot turns a guest reset into exit 0)' % status
     check_reset_log(m)
 
-
-@pytest.fixture
-def crash_assets(assets):
-    if not os.path.exists(os.path.join(assets, 'capture-initrd.img')):
-        pytest.skip('asset capture-initrd.img missing (run scripts/assets.sh)')
-    return assets
