@@ -20,9 +20,11 @@ static void names_and_aliases_find_their_format(void **state)
 	assert_ptr_equal(baton_format_lookup("bzImage64"), &baton_format_bzimage);
 	assert_null(baton_format_lookup("bzimage"));
 	assert_null(baton_format_lookup("elf-x86"));
-	assert_ptr_equal(baton_format_at(1), &baton_format_multiboot2);
-	assert_ptr_equal(baton_format_at(2), &baton_format_multiboot);
-	assert_null(baton_format_at(3));
+	assert_ptr_equal(baton_format_at(1), &baton_format_uki);
+	assert_ptr_equal(baton_format_at(2), &baton_format_multiboot2);
+	assert_ptr_equal(baton_format_at(3), &baton_format_multiboot);
+	assert_null(baton_format_at(4));
+	assert_ptr_equal(baton_format_lookup("uki"), &baton_format_uki);
 	assert_ptr_equal(baton_format_lookup("multiboot2-x86"), &baton_format_multiboot2);
 	assert_ptr_equal(baton_format_lookup("multiboot-x86"), &baton_format_multiboot);
 	for (size_t i = 0; baton_format_at(i); i++) {
