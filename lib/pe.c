@@ -120,6 +120,22 @@ int baton_pe_parse(struct baton_pe *pe, const uint8_t *data, size_t size, const 
 	return 0;
 }
 
+int baton_pe_names_section(const uint8_t *data, size_t size, const char *name)
+{
+	size_t at = pe_header_at(data, size), n, table, len = strlen(name);
+
+	if (!at || memcmp(data + at, "PE\0\0", 4) || len > 8)
+		return 0;
+	n = baton_le16(data + at + 6);
+	table = at + 4 + COFF_SIZE + baton_le16(data + at + 20);
+	for (size_t i = 0; i < n && table + (i + 1) * SECTION_SIZE <= size; i++) {
+		const uint8_t *h = data + table + i * SECTION_SIZE;
+		if (!memcmp(h, name, len) && (len == 8 || !h[len]))
+			return 1;
+	}
+	return 0;
+}
+
 const struct baton_pe_section *baton_pe_find(const struct baton_pe *pe, const char *name)
 {
 	for (size_t i = 0; i < pe->nr_sections; i++)

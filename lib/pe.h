@@ -36,6 +36,9 @@ int baton_pe_probe(const uint8_t *data, size_t size);
  * (0x40000 bytes)". *pe is zeroed on failure (-ENOEXEC). */
 int baton_pe_parse(struct baton_pe *pe, const uint8_t *data, size_t size, const char *name,
 		   struct baton_error *err);
+/* Whether a section header inside the file is called `name` (at most 8 characters), whatever
+ * else is wrong with the file: a cheap look for probes, whose parse then says what is wrong. */
+int baton_pe_names_section(const uint8_t *data, size_t size, const char *name);
 /* The first section called `name`, or NULL. */
 const struct baton_pe_section *baton_pe_find(const struct baton_pe *pe, const char *name);
 

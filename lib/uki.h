@@ -26,7 +26,7 @@ struct baton_uki {
 	uint16_t machine;               /* the PE header's */
 };
 
-/* A PE file with a .linux section: what automatic detection asks. */
+/* A PE file whose section table names .linux, valid or not: what automatic detection asks. */
 int baton_uki_probe(const uint8_t *data, size_t size);
 /* Read `data` as a UKI for x86-64: the PE headers valid, a .linux section, no section of
  * meaning twice, no profiles (.profile: systemd 257's multi-profile images). *uki is zeroed
