@@ -162,7 +162,7 @@ static int uki_fds(const struct baton_load_opts *opts, const struct baton_file *
 
 /* The files for the kernel's loader: a UKI's sections (when the file is one, or -t uki says
  * so), else the kernel and --initrd as they are. */
-static int file_load_fds(const struct baton_load_opts *opts, int *kfd, int *ifd,
+static int file_load_fds(const struct baton_load_opts *opts, int *kfd, int *ifd, int *uki,
 			 struct baton_error *err)
 {
 	const struct baton_format *forced = (opts->flags & BATON_LOAD_TYPE) && opts->type ?
@@ -171,11 +171,13 @@ static int file_load_fds(const struct baton_load_opts *opts, int *kfd, int *ifd,
 	int rc;
 
 	*kfd = *ifd = -1;
+	*uki = 0;
 	if (!forced || forced == &baton_format_uki) {
 		rc = baton_file_map(&f, opts->kernel, "kernel", err);
 		if (rc)
 			return rc;
 		if (forced || baton_uki_probe(f.data, f.size)) {
+			*uki = 1;
 			rc = uki_fds(opts, &f, kfd, ifd, err);
 			baton_file_free(&f);
 			return rc;
@@ -205,7 +207,8 @@ int baton_kexec_file_load(const struct baton_backend *be, const struct baton_loa
 {
 	unsigned long flags = (opts->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_FILE_ON_CRASH : 0;
 	const char *cmdline = opts->cmdline ? opts->cmdline : "";
-	int kfd, ifd, rc;
+	const char *what = "";   /* what the kernel checked: a UKI's .linux */
+	int kfd, ifd, uki, rc;
 
 	if (be->ops->no_file_load)
 		return baton_fail(err, ENOSYS, "kexec_file_load: not available here (%s)",
@@ -213,9 +216,11 @@ int baton_kexec_file_load(const struct baton_backend *be, const struct baton_loa
 	if (opts->nr_modules)
 		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
 				  "--module", opts->kernel);
-	rc = file_load_fds(opts, &kfd, &ifd, err);
+	rc = file_load_fds(opts, &kfd, &ifd, &uki, err);
 	if (rc)
 		return rc;
+	if (uki)
+		what = " (.linux)";
 	if (ifd < 0)
 		flags |= BATON_KEXEC_FILE_NO_INITRAMFS;
 	rc = be->ops->kexec_file_load(be, kfd, ifd, strlen(cmdline) + 1, cmdline, flags);
@@ -230,13 +235,13 @@ int baton_kexec_file_load(const struct baton_backend *be, const struct baton_loa
 	case ENODATA:
 	case ENOPKG:
 	case EKEYREVOKED:
-		return baton_fail(err, -rc, "kexec_file_load: %s: the kernel's signature check "
+		return baton_fail(err, -rc, "kexec_file_load: %s%s: the kernel's signature check "
 				  "refused it (unsigned, or signed with a key the running kernel does "
-				  "not trust)", opts->kernel);
+				  "not trust)", opts->kernel, what);
 	case EPERM:
-		return baton_fail(err, EPERM, "kexec_file_load: %s: refused: under kernel lockdown "
+		return baton_fail(err, EPERM, "kexec_file_load: %s%s: refused: under kernel lockdown "
 				  "the kernel must be signed with a key the running kernel trusts "
-				  "(or baton lacks CAP_SYS_BOOT)", opts->kernel);
+				  "(or baton lacks CAP_SYS_BOOT)", opts->kernel, what);
 	case ENOEXEC:
 		return baton_fail(err, ENOEXEC, "kexec_file_load: %s: the running kernel cannot "
 				  "load this image itself", opts->kernel);

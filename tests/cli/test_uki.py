@@ -137,3 +137,11 @@ def test_lockdown_falls_back_with_the_same_line(run, uki):
     calls = [s for s in p.syscalls if s.startswith('kexec')]
     assert calls[0].startswith('kexec_load(') and calls[1].startswith('kexec_file_load('), calls
     assert '"%s x=1\\0"' % EMBEDDED in calls[1], calls
+
+
+def test_unsigned_linux_is_named_when_the_kernel_refuses_it(run, uki):
+    p = run(uki, '-s', '-l', uki.uki, answers={'kexec_file_load': 'error=EKEYREJECTED'})
+    assert p.returncode == 1
+    assert p.stderr == ("baton: kexec_file_load: %s (.linux): the kernel's signature check "
+                        "refused it (unsigned, or signed with a key the running kernel does not "
+                        "trust)\n" % uki.uki)

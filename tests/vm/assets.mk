@@ -34,6 +34,8 @@
 #                          cloud kernel, .ucode (a cpio marking itself), .initrd (target-initrd.img
 #                          plus a cpio marking itself), .cmdline, .uname, .osrel; uki/extra.img (an
 #                          initrd marking itself, for --initrd); host-initrd.img plus both
+#                          (with the Secure Boot assets) uki/uki-unsigned.efi: the same around the
+#                          kernel without its signature; both go into sb/initrd.img
 #   sb/                    (BATON_SB_ASSETS=0 skips; needs mtools, dosfstools, sbsigntool) shim,
 #                          grub, the kernel without its signature, initrd.img (host-initrd.img plus
 #                          it) and esp.img (guest/grub.cfg)
@@ -239,6 +241,15 @@ $(ASSETS)/uki/uki.efi: $(ASSETS)/uki/linuxx64.efi.stub $(ASSETS)/uki/osrel $(ASS
 		.uname=$(ASSETS)/uki/uname .ucode=$(ASSETS)/uki/ucode.img .linux=$(ASSETS)/vmlinuz \
 		.initrd=$(ASSETS)/uki/initrd.img
 
+# The same with the kernel's PE signature removed (sb/vmlinuz-unsigned): for test_uki.py under
+# Secure Boot, where kexec_file_load checks the .linux's own signature.
+$(ASSETS)/uki/uki-unsigned.efi: $(ASSETS)/uki/linuxx64.efi.stub $(ASSETS)/uki/osrel \
+		$(ASSETS)/uki/cmdline $(ASSETS)/uki/uname $(ASSETS)/uki/ucode.img \
+		$(ASSETS)/sb/vmlinuz-unsigned $(ASSETS)/uki/initrd.img $(ASSETS_TOOLS)
+	@$(ASSETS_SH) uki $(ASSETS) $@ $< .osrel=$(ASSETS)/uki/osrel .cmdline=$(ASSETS)/uki/cmdline \
+		.uname=$(ASSETS)/uki/uname .ucode=$(ASSETS)/uki/ucode.img \
+		.linux=$(ASSETS)/sb/vmlinuz-unsigned .initrd=$(ASSETS)/uki/initrd.img
+
 $(ASSETS)/uki-host-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/uki/uki.efi $(ASSETS)/uki/extra.img \
 		$(ASSETS_TOOLS)
 	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/uki/uki.efi=boot/uki.efi \
@@ -257,8 +268,13 @@ $(ASSETS)/sb/vmlinuz-unsigned: $(ASSETS)/vmlinuz
 	PATH=$$PATH:/usr/sbin sbattach --remove $@.tmp >/dev/null
 	mv $@.tmp $@
 
-$(ASSETS)/sb/initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/sb/vmlinuz-unsigned $(ASSETS_TOOLS)
-	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/sb/vmlinuz-unsigned=boot/vmlinuz-unsigned
+# With the UKI assets, the UKIs too (test_uki.py's Secure Boot case).
+SB_UKI_ITEMS := $(if $(filter 0,$(BATON_UKI_ASSETS)),,$(ASSETS)/uki/uki.efi=boot/uki.efi \
+	$(ASSETS)/uki/uki-unsigned.efi=boot/uki-unsigned.efi)
+$(ASSETS)/sb/initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/sb/vmlinuz-unsigned \
+		$(foreach i,$(SB_UKI_ITEMS),$(firstword $(subst =, ,$(i)))) $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/sb/vmlinuz-unsigned=boot/vmlinuz-unsigned \
+		$(SB_UKI_ITEMS)
 	@$(call has_baton_of,$@,$<)
 
 $(ASSETS)/sb/esp.img: $(GUEST)/grub.cfg $(ASSETS)/sb/shimx64.efi $(ASSETS)/vmlinuz \

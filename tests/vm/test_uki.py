@@ -8,9 +8,12 @@ by QEMU's BIOS and by OVMF, and the second kernel reports:
 - its initrd: the payload intact (from .initrd), and the pieces unpacked in order, microcode
   first: target.init prints which markers it found and which piece was unpacked last (.ucode,
   then .initrd, then --initrd);
-- through kexec_file_load (-s) the kernel's own loader gets the .linux and the joined initrd.
+- through kexec_file_load (-s) the kernel's own loader gets the .linux and the joined initrd;
+- under Secure Boot (shim, grub, the Debian-signed kernel, lockdown), kexec_load is refused and
+  baton falls back to kexec_file_load, which checks the .linux's own signature: the UKI around
+  the signed kernel boots, the one around the same kernel without its signature is refused.
 
-kexec-tools 2.0.25 (Debian 12's, the reference here) cannot load a UKI: 2.0.31 added it, for
+kexec-tools 2.0.25 (Debian 12's, the reference here) cannot load a UKI: 2.0.30 added it, for
 kexec_file_load only, and takes neither .cmdline nor .ucode; its cases skip and say so.
 """
 
@@ -22,7 +25,7 @@ import uuid
 import pytest
 
 import console as con
-from conftest import baton_state
+from conftest import baton_state, need_baton
 from loaders import loaders, need_loader
 
 UKI = '/boot/uki.efi'
@@ -30,7 +33,7 @@ EXTRA = '/boot/uki-extra.img'
 EMBEDDED = 'console=ttyS0 baton.uki=embedded'      # tests/vm/assets.mk: uki/cmdline
 
 LOADERS = loaders()
-KEXEC_TOOLS_SKIP = ('kexec-tools 2.0.25 cannot load a UKI (support came in 2.0.31, through '
+KEXEC_TOOLS_SKIP = ('kexec-tools 2.0.25 cannot load a UKI (support came in 2.0.30, through '
                     'kexec_file_load only, without .cmdline or .ucode)')
 
 RE_PARTS = re.compile(r'BATON-TARGET-PARTS: (.*?)\r?\n')
@@ -134,3 +137,30 @@ def test_uki_dry_run_names_its_sections(console, loader, uki_initrd):
     assert [s['name'] for s in segs] == ['.ucode', '.initrd', 'initrd'], plan['segments']
     for a, b in zip(segs, segs[1:]):
         assert a['mem'] + a['memsz'] == b['mem'], 'initrd pieces are not back to back'
+
+
+def test_uki_under_secure_boot(sb_console, build, sb_assets, expected_sha256):
+    """Lockdown refuses kexec_load; the fallback hands kexec_file_load the .linux, whose own
+    signature the kernel checks: the signed one boots with the UKI's line and initrd, the
+    unsigned one is refused in one line and nothing is loaded."""
+    need_baton(baton_state(build, os.path.join(sb_assets, 'sb', 'initrd.img')))
+    c = sb_console()
+    assert c.run_command('[ -f /boot/uki-unsigned.efi ] && echo yes') == 'yes', \
+        'sb/initrd.img holds no UKIs (rerun scripts/assets.sh; BATON_UKI_ASSETS=0 leaves them out)'
+    out, rc = c.run_command_rc('/sbin/baton -l /boot/uki-unsigned.efi 2>&1', LOAD_TIMEOUT)
+    assert rc == 1, 'an unsigned .linux was loaded under Secure Boot:\n' + out
+    assert 'falling back to kexec_file_load' in out, out
+    assert '/boot/uki-unsigned.efi (.linux): the kernel\'s signature check refused it' in out, out
+    assert c.run_command('cat /sys/kernel/kexec_loaded') == '0'
+    out, rc = c.run_command_rc('/sbin/baton -l %s --append=baton.case=secureboot 2>&1' % UKI,
+                               LOAD_TIMEOUT)
+    assert rc == 0, 'the signed UKI was not loaded:\n' + out
+    assert 'falling back to kexec_file_load' in out, out
+    assert c.run_command('cat /sys/kernel/kexec_loaded') == '1'
+    c.run_command('/sbin/baton -e', wait_for_prompt=False)
+    assert c.wait_for(con.RE_TARGET_CMDLINE, HANDOVER_TIMEOUT).group(1) == \
+        EMBEDDED + ' baton.case=secureboot'
+    assert c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1) == expected_sha256
+    assert c.wait_for(RE_PARTS, 30).group(1).strip() == 'initrd ucode last=initrd'
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
