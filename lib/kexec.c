@@ -160,29 +160,38 @@ static int uki_fds(const struct baton_load_opts *opts, const struct baton_file *
 			  opts->kernel, strerror(-rc));
 }
 
+int baton_kexec_file_is_uki(const struct baton_load_opts *opts)
+{
+	const struct baton_format *forced = (opts->flags & BATON_LOAD_TYPE) && opts->type ?
+					    baton_format_lookup(opts->type) : NULL;
+	struct baton_file f;
+	int uki;
+
+	if (forced)
+		return forced == &baton_format_uki;
+	if (baton_file_map(&f, opts->kernel ? opts->kernel : "", "kernel", NULL))
+		return 0;
+	uki = baton_uki_probe(f.data, f.size);
+	baton_file_free(&f);
+	return uki;
+}
+
 /* The files for the kernel's loader: a UKI's sections (when the file is one, or -t uki says
  * so), else the kernel and --initrd as they are. */
 static int file_load_fds(const struct baton_load_opts *opts, int *kfd, int *ifd, int *uki,
 			 struct baton_error *err)
 {
-	const struct baton_format *forced = (opts->flags & BATON_LOAD_TYPE) && opts->type ?
-					    baton_format_lookup(opts->type) : NULL;
 	struct baton_file f = { 0 };
 	int rc;
 
 	*kfd = *ifd = -1;
-	*uki = 0;
-	if (!forced || forced == &baton_format_uki) {
+	*uki = baton_kexec_file_is_uki(opts);
+	if (*uki) {
 		rc = baton_file_map(&f, opts->kernel, "kernel", err);
-		if (rc)
-			return rc;
-		if (forced || baton_uki_probe(f.data, f.size)) {
-			*uki = 1;
+		if (!rc)
 			rc = uki_fds(opts, &f, kfd, ifd, err);
-			baton_file_free(&f);
-			return rc;
-		}
 		baton_file_free(&f);
+		return rc;
 	}
 	*kfd = kernel_fd(opts->kernel, err);
 	if (*kfd < 0) {

@@ -145,3 +145,22 @@ def test_unsigned_linux_is_named_when_the_kernel_refuses_it(run, uki):
     assert p.stderr == ("baton: kexec_file_load: %s (.linux): the kernel's signature check "
                         "refused it (unsigned, or signed with a key the running kernel does not "
                         "trust)\n" % uki.uki)
+
+
+def test_dry_run_for_the_kernels_loader_says_what_it_gets(run, uki):
+    p = run(uki, '--dry-run', '-s', '-l', uki.uki, '--initrd=' + uki.initrd, '--append=x')
+    assert p.returncode == 0, p.stderr
+    assert p.stdout == ('kexec_file_load: kernel %s (.linux), initrd its .ucode and .initrd then '
+                        '%s, command line "%s x"\n' % (uki.uki, uki.initrd, EMBEDDED))
+
+
+def test_uki_as_a_crash_kernel(run, crash_machine):
+    m = crash_machine
+    m.uki = make_uki(m, os.path.join(m.root, 'boot', 'uki.efi'))
+    p = run(m, '--dry-run', '--json', '-p', m.uki)
+    assert p.returncode == 0, p.stderr
+    d = json.loads(p.stdout)
+    start, end = m.crash
+    for s in d['segments']:
+        assert start <= s['mem'] and s['mem'] + s['memsz'] <= end, s
+    assert d['cmdline'].startswith(EMBEDDED + ' elfcorehdr=0x'), d['cmdline']
