@@ -68,22 +68,17 @@ void baton_close(struct baton *b)
 static int append_image_cmdline(const struct baton_load_opts *o, struct baton_cmdline *c,
 				struct baton_error *err)
 {
-	const struct baton_format *forced = (o->flags & BATON_LOAD_TYPE) && o->type ?
-					    baton_format_lookup(o->type) : NULL;
 	struct baton_file f;
 	struct baton_uki uki;
 	char *text;
 	int rc;
 
-	if (forced && forced != &baton_format_uki)
+	/* The same question the kernel's loader asks (lib/kexec.c), so both get the same line. */
+	if (!baton_kexec_file_is_uki(o))
 		return 0;
-	rc = baton_file_map(&f, o->kernel ? o->kernel : "", "kernel", err);
+	rc = baton_file_map(&f, o->kernel, "kernel", err);
 	if (rc)
 		return rc;
-	if (!forced && !baton_uki_probe(f.data, f.size)) {
-		baton_file_free(&f);
-		return 0;
-	}
 	rc = baton_uki_parse(&uki, f.data, f.size, o->kernel, err);
 	if (!rc && uki.cmdline.size) {
 		text = malloc(uki.cmdline.size + 1);
