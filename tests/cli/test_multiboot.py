@@ -153,15 +153,15 @@ def mmap_tag(mbi):
 
 def test_uefi_gets_a_bios_area_with_the_rsdp(run, efi_xen):
     m = efi_xen
-    p = run(m, '--dry-run', '-d', '-l', m.xen,
-            '--command-line=console=com1 no-real-mode', '--module=%s' % m.dom0)
+    dom0 = '--module=%s console=hvc0 acpi_rsdp=0x3f77d014' % m.dom0
+    p = run(m, '--dry-run', '-d', '-l', m.xen, '--command-line=console=com1 no-real-mode', dom0)
     assert p.returncode == 0, p.stderr
     assert 'warning' not in p.stderr
     assert ('bios area: EBDA at 0x9fc00 (1 KiB, reserved in the new kernel\'s map) with the RSDP '
             'copied from 0x3f77d014, BDA base memory 639 KiB') in p.stdout
     assert 'tag 15 ACPI new RSDP' in p.stdout
-    p = run(m, '--dry-run', '--json', '-l', m.xen,
-            '--command-line=console=com1 no-real-mode', '--module=%s' % m.dom0)
+    p = run(m, '--dry-run', '--json', '-l', m.xen, '--command-line=console=com1 no-real-mode',
+            dom0)
     doc = json.loads(p.stdout)
     assert doc['bios_area'] == {'ebda': 0x9fc00, 'ebda_kib': 1, 'base_kib': 639,
                                 'rsdp': 0x3f77d014}
@@ -171,13 +171,17 @@ def test_uefi_gets_a_bios_area_with_the_rsdp(run, efi_xen):
     assert 'warnings' not in doc
 
 
-def test_uefi_without_no_real_mode_is_warned_not_edited(run, efi_xen):
+def test_uefi_needs_are_warned_not_edited(run, efi_xen):
     m = efi_xen
-    p = run(m, '--dry-run', '-l', m.xen, '--command-line=console=com1', '--module=%s' % m.dom0)
+    p = run(m, '--dry-run', '-d', '-l', m.xen, '--command-line=console=com1',
+            '--module=%s console=hvc0' % m.dom0)
     assert p.returncode == 0, p.stderr
-    assert p.stderr.count('warning') == 1
-    assert 'booted through UEFI' in p.stderr and 'no-real-mode' in p.stderr
+    warnings = [l for l in p.stderr.splitlines() if l.startswith('baton: warning: ')]
+    assert len(warnings) == 2, p.stderr
+    assert 'booted through UEFI' in warnings[0] and 'Xen needs no-real-mode' in warnings[0]
+    assert 'dom0 (the first module) finds ACPI only with acpi_rsdp=0x3f77d014' in warnings[1]
     assert 'command line: "console=com1"' in p.stdout
+    assert 'module 0: "%s console=hvc0"' % m.dom0 in p.stdout
 
 
 def test_uefi_with_dev_mem_closed_the_purgatory_copies_the_rsdp(run, efi_xen):
@@ -186,7 +190,7 @@ def test_uefi_with_dev_mem_closed_the_purgatory_copies_the_rsdp(run, efi_xen):
     m = efi_xen
     os.unlink(m.devmem)
     p = run(m, '--dry-run', '-d', '-l', m.xen, '--command-line=no-real-mode',
-            '--module=%s' % m.dom0)
+            '--module=%s acpi_rsdp=0x3f77d014' % m.dom0)
     assert p.returncode == 0, p.stderr
     assert 'warning' not in p.stderr
     assert 'EBDA at 0x9fc00' in p.stdout and 'with the RSDP copied from 0x3f77d014' in p.stdout
