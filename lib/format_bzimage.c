@@ -45,12 +45,14 @@ static int plan_initrd(const struct baton_format_ctx *ctx, const struct baton_in
 				       BATON_PLACE_HIGHEST, 0 };
 	struct baton_seg_place any = { BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1 };
 	struct baton_segment *first = NULL, *s;
-	size_t was = ctx->segs->nr;
+	size_t was = ctx->segs->nr, pieces = 0;
 	uint64_t total = 0, at = 0;
 	int rc;
 
-	for (size_t i = 0; i < nr; i++)
+	for (size_t i = 0; i < nr; i++) {
 		total += page_round(parts[i].size);
+		pieces += parts[i].size != 0;
+	}
 	if (!total)
 		return 0;
 	for (size_t i = 0; i < nr; i++) {
@@ -70,7 +72,8 @@ static int plan_initrd(const struct baton_format_ctx *ctx, const struct baton_in
 		first = s;
 		first->memsz = total;
 		if (pl->place(pl->ctx, first, &low) && (!above4g || pl->place(pl->ctx, first, &any))) {
-			rc = pl->no_room(pl->ctx, first, parts[i].file, "", err);
+			rc = pl->no_room(pl->ctx, first, parts[i].file,
+					 pieces > 1 ? " (the initrd's pieces together)" : "", err);
 			goto fail;
 		}
 		first->memsz = page_round(parts[i].size);

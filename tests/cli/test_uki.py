@@ -164,3 +164,15 @@ def test_uki_as_a_crash_kernel(run, crash_machine):
     for s in d['segments']:
         assert start <= s['mem'] and s['mem'] + s['memsz'] <= end, s
     assert d['cmdline'].startswith(EMBEDDED + ' elfcorehdr=0x'), d['cmdline']
+
+
+def test_initrd_pieces_that_do_not_fit_are_one_line(run, uki):
+    big = os.path.join(uki.root, 'boot/big.img')
+    with open(big, 'wb') as f:
+        f.truncate(1 << 30)
+    p = run(uki, '-l', uki.uki, '--initrd', big)
+    assert p.returncode == 1
+    assert p.stderr.startswith('baton: .ucode: %s: no free RAM for ' % uki.uki), p.stderr
+    assert "KiB (the initrd's pieces together) in 0x" in p.stderr, p.stderr
+    assert len(p.stderr.splitlines()) == 1, p.stderr
+    assert not [s for s in p.syscalls if s.startswith('kexec')], p.syscalls
