@@ -7,6 +7,7 @@
 
 #include "baton/baton.h"
 #include "cmdline.h"
+#include "dmesg.h"
 #include "file.h"
 #include "lock.h"
 #include "options.h"
@@ -255,6 +256,8 @@ int main(int argc, char **argv)
 	}
 	if (o.action == CLI_REPORT)
 		return report(&cfg, &o);
+	if (o.action == CLI_VMCORE_DMESG)
+		return cli_vmcore_dmesg(root, &o);
 	if (baton_open(&b, &cfg, &err))
 		return fail(&o, &err);
 	if (o.debug && baton_under_xen(b))
