@@ -249,8 +249,8 @@ static int dmesg_lockless(const struct baton_vmcore *vc, struct baton_dmesg *out
 	if (bad || bits > 30 || dbits > 30 || !l.desc_size || !l.info_size ||
 	    l.desc_size > MAX_RING || l.info_size > MAX_RING) {
 		rc = baton_fail(err, EINVAL, "vmcore %s: the printk ring's layout in VMCOREINFO "
-				"does not fit its structures (or %" PRIu64 " descriptors, %" PRIu64
-				" text bits)", vc->name, bits, dbits);
+				"does not fit its structures, or its sizes are impossible (count_bits %"
+				PRIu64 ", size_bits %" PRIu64 ")", vc->name, bits, dbits);
 		goto out;
 	}
 	r.count = 1ull << bits;
