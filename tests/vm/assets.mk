@@ -10,7 +10,8 @@
 #   payload.bin            1 MiB of random bytes, made once; payload.sha256 holds its sha256
 #   target-initrd.img      the second kernel's: guest/target.init, the payload and its sha256,
 #                          baton (for --report)
-#   capture-initrd.img     the kdump kernel's: guest/capture.init, busybox, makedumpfile
+#   capture-initrd.img     the kdump kernel's: guest/capture.init, busybox, makedumpfile,
+#                          baton (for --vmcore-dmesg)
 #   host-initrd.img        the first kernel's: guest/host.init, baton, kexec, the kernel, the target
 #                          initrd (/boot/initrd.img) and the capture initrd (/boot/capture-initrd.img)
 #   xen, xen-dom0-*        (BATON_XEN_ASSETS=0 skips) Xen, dom0's kernel and its Xen modules, and
@@ -111,8 +112,9 @@ $(ASSETS)/target-initrd.img: $(GUEST)/target.init $(ASSETS)/payload.bin $(ASSETS
 		$(ASSETS)/payload.sha256=payload.sha256 $(BATON_ITEM)
 
 $(ASSETS)/capture-initrd.img: $(GUEST)/capture.init $(ASSETS)/makedumpfile-root/usr/bin/makedumpfile \
-		$(ASSETS_TOOLS)
-	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/makedumpfile-root=
+		$(BATON_DEPS) $(ASSETS_TOOLS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/makedumpfile-root= $(BATON_ITEM)
+	@$(call has_baton,$@)
 
 HOST_ITEMS = $(ASSETS)/kexec-root= $(BATON_ITEM) $(ASSETS)/vmlinuz=boot/vmlinuz \
 	$(ASSETS)/target-initrd.img=boot/initrd.img $(ASSETS)/capture-initrd.img=boot/capture-initrd.img
