@@ -187,7 +187,8 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh $(BUILD)
 
-# The kexec link is optional: it makes baton the system's kexec (kexec-tools' behaviour).
+# The kexec link is optional: it makes baton the system's kexec (kexec-tools' behaviour) and its
+# vmcore-dmesg.
 install: all $(BUILD)/libbaton.a $(BUILD)/libbaton.so.$(VERSION)
 	install -D -m 0755 $(BUILD)/baton $(DESTDIR)$(PREFIX)/sbin/baton
 	install -D -m 0644 $(BUILD)/libbaton.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbaton.so.$(VERSION)
@@ -204,6 +205,8 @@ ifeq ($(KEXEC_LINK),1)
 	ln -sf baton $(DESTDIR)$(PREFIX)/sbin/kexec
 	ln -sf baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/kexec.8
 	ln -sf baton $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kexec
+	ln -sf baton $(DESTDIR)$(PREFIX)/sbin/vmcore-dmesg
+	ln -sf baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/vmcore-dmesg.8
 endif
 
 # Debian packages (debian/): baton, libbaton0, libbaton-dev, baton-kexec, built by dpkg-buildpackage

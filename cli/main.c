@@ -251,7 +251,10 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_VERSION) {
-		printf(o.compat ? "kexec (baton) %s\n" : "baton %s\n", BATON_VERSION);
+		if (o.compat)   /* "kexec (baton) 0.1.0", "vmcore-dmesg (baton) 0.1.0" */
+			printf("%s (baton) %s\n", o.prog, BATON_VERSION);
+		else
+			printf("baton %s\n", BATON_VERSION);
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_REPORT)
