@@ -206,6 +206,7 @@ ifeq ($(KEXEC_LINK),1)
 	ln -sf baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/kexec.8
 	ln -sf baton $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kexec
 	ln -sf baton $(DESTDIR)$(PREFIX)/sbin/vmcore-dmesg
+	ln -sf baton $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vmcore-dmesg
 	ln -sf baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/vmcore-dmesg.8
 endif
 
