@@ -5,6 +5,9 @@
 # package changed, so what is built from them stays up to date without being remade.
 #
 #   vmlinuz, kernel.config   the Debian cloud kernel (bzImage) and its config; vmlinuz.package
+#   vmlinuz-6.12, vmlinuz-6.12.config   (BATON_612_ASSETS=0 skips) Debian 12's 6.12 cloud kernel
+#                          (linux-image-6.12-cloud-amd64), and host612-initrd.img:
+#                          host-initrd.img plus it as /boot/vmlinuz-6.12 (test_crash.py's 6.12 case)
 #   kexec-root/            Debian's kexec-tools binary plus the shared libraries it needs
 #   makedumpfile-root/     Debian's makedumpfile binary plus its libraries and loader
 #   payload.bin            1 MiB of random bytes, made once; payload.sha256 holds its sha256
@@ -65,6 +68,9 @@ endif
 ifneq ($(BATON_EFI_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/efi-host-initrd.img
 endif
+ifneq ($(BATON_612_ASSETS),0)
+ASSET_TARGETS += $(ASSETS)/host612-initrd.img
+endif
 ifneq ($(BATON_STATE_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/state-host-initrd.img
 endif
@@ -85,6 +91,9 @@ endif
 # Each writes its other outputs (the .package record & co) with its target.
 $(ASSETS)/vmlinuz: FORCE
 	@$(ASSETS_SH) kernel $(ASSETS)
+
+$(ASSETS)/vmlinuz-6.12: FORCE
+	@$(ASSETS_SH) kernel $(ASSETS) linux-image-6.12-cloud-amd64 vmlinuz-6.12
 
 $(ASSETS)/baton.flavour: FORCE
 	@mkdir -p $(@D)
@@ -124,6 +133,11 @@ HOST_DEPS = $(ASSETS)/kexec-root/sbin/kexec $(BATON_DEPS) $(ASSETS)/vmlinuz \
 $(ASSETS)/host-initrd.img: $(GUEST)/host.init $(HOST_DEPS)
 	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(HOST_ITEMS)
 	@$(call has_baton,$@)
+
+# Linux 6.12 as the first and the capture kernel (test_crash.py's 6.12 case).
+$(ASSETS)/host612-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/vmlinuz-6.12 $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/vmlinuz-6.12=boot/vmlinuz-6.12
+	@$(call has_baton_of,$@,$<)
 
 # --- Xen (test_xen.py) ---------------------------------------------------------------------------
 $(ASSETS)/xen: FORCE

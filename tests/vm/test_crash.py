@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Crash dumps under QEMU: panic the first kernel, boot the capture kernel loaded with -p, read the dump.
 
-Per loader (baton, kexec-tools) and case (smp2, highmem, 4level), the first kernel boots with
-crashkernel=256M; the loader loads /boot/vmlinuz with /boot/capture-initrd.img as the crash image;
+Per loader (baton, kexec-tools) and case (smp2, highmem, 4level; linux-6.12: Debian 12's 6.12
+cloud kernel as both kernels, the others are 6.1), the first kernel boots with crashkernel=256M;
+the loader loads /boot/vmlinuz (/boot/vmlinuz-6.12) with /boot/capture-initrd.img as the crash
+image;
 a marker goes to /dev/kmsg; `echo c > /proc/sysrq-trigger` panics. Then, in the capture kernel:
 
 - its command line is the requested one plus what the loader adds: for baton exactly
@@ -60,11 +62,15 @@ LOADERS = loaders(
         'unload': '-p -u',
     })
 
-# QEMU and first-kernel options per case.
+# QEMU and first-kernel options per case; 'linux': another kernel than the 6.1 of vmlinuz and
+# host-initrd.img, as the first and the capture kernel (its asset and the host initrd holding
+# it as /boot/vmlinuz-VERSION, tests/vm/assets.mk).
 CASES = {
     'smp2': {'mem': 2048, 'smp': 2, 'append': ''},
     'highmem': {'mem': 6144, 'smp': 1, 'append': ''},
     '4level': {'mem': 2048, 'smp': 1, 'append': 'no5lvl'},
+    'linux-6.12': {'mem': 2048, 'smp': 2, 'append': '',
+                   'linux': ('vmlinuz-6.12', 'host612-initrd.img')},
 }
 
 # Known defects of a loader, by (loader, case): strict xfail with the reason seen in transcripts.
@@ -104,9 +110,9 @@ def loader(request, assets, capture_assets, baton_static):
 
 
 # --- helpers --------------------------------------------------------------------------------
-def load_command(loader, cmdline):
+def load_command(loader, cmdline, kernel=KERNEL):
     return ' '.join(x for x in (
-        loader['bin'], '-p', KERNEL, '--initrd=' + CAPTURE_INITRD,
+        loader['bin'], '-p', kernel, '--initrd=' + CAPTURE_INITRD,
         '--command-line="%s"' % cmdline, loader['load_extra']) if x)
 
 
@@ -198,8 +204,8 @@ def expect_status(c, loader, want, when):
     assert loaded == str(want), '%s: kexec_crash_loaded is %s' % (when, loaded)
 
 
-def load(c, loader, cmdline):
-    cmd = load_command(loader, cmdline)
+def load(c, loader, cmdline, kernel=KERNEL):
+    cmd = load_command(loader, cmdline, kernel)
     log = loader['debug_log']
     if log:
         cmd = cmd.replace(' -p ', ' -d -p ', 1) + ' >%s 2>&1' % log
@@ -212,13 +218,21 @@ def load(c, loader, cmdline):
 
 # --- tests ----------------------------------------------------------------------------------
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_crash(request, console, loader, case):
+def test_crash(request, console, assets, loader, case):
     defect = KNOWN_DEFECTS.get((loader['name'], case))
     if defect:
         request.applymarker(pytest.mark.xfail(strict=True, reason=defect))
     opts = CASES[case]
+    kernel, linux = KERNEL, {}
+    if 'linux' in opts:
+        image, initrd = (os.path.join(assets, f) for f in opts['linux'])
+        if not os.path.exists(initrd):
+            pytest.skip('asset %s missing (run scripts/assets.sh)' % initrd)
+        if os.path.getmtime(initrd) < os.path.getmtime(os.path.join(assets, 'host-initrd.img')):
+            pytest.fail('%s lacks the current host-initrd.img: rerun scripts/assets.sh' % initrd)
+        kernel, linux = '/boot/' + opts['linux'][0], {'kernel': image, 'initrd': initrd}
     c = console(mem=opts['mem'], smp=opts['smp'],
-                append=(CRASHKERNEL + ' ' + opts['append']).strip())
+                append=(CRASHKERNEL + ' ' + opts['append']).strip(), **linux)
     c.note('first kernel up')
     check_first_kernel(c, case)
 
@@ -231,7 +245,7 @@ def test_crash(request, console, loader, case):
 
     token = uuid.uuid4().hex[:12]
     cmdline = 'console=ttyS0 panic=-1 nr_cpus=1 baton.crash=%s baton.token=%s' % (case, token)
-    load(c, loader, cmdline)
+    load(c, loader, cmdline, kernel)
     expect_status(c, loader, 1, 'after -p')
     assert c.run_command('cat /sys/kernel/kexec_loaded') == '0', '-p loaded a normal image'
     c.note('crash image loaded')
