@@ -248,7 +248,12 @@ int baton_vmcore_info(const struct baton_vmcore *vc, const char *key, unsigned b
 		l = baton_next_line(&p, end, &le);
 		if ((size_t)(le - l) > klen && !memcmp(l, key, klen) && l[klen] == '=') {
 			const char *v = l + klen + 1;
-			return baton_parse_u64(&v, le, base, out) || v != le ? -ENOENT : 0;
+			uint64_t n;
+
+			if (baton_parse_u64(&v, le, base, &n) || v != le)
+				return -ENOENT;
+			*out = n;
+			return 0;
 		}
 	}
 	return -ENOENT;

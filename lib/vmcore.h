@@ -42,7 +42,8 @@ int baton_vmcore_open_file(struct baton_vmcore *vc, const char *path, struct bat
 void baton_vmcore_close(struct baton_vmcore *vc);
 
 /* The number after "KEY=" on a VMCOREINFO line, in `base` (16 for SYMBOL(), 10 for SIZE(),
- * OFFSET(), LENGTH()): 0, or -ENOENT when there is no such line or it holds no number. */
+ * OFFSET(), LENGTH()): 0, or -ENOENT (*out untouched) when there is no such line or its value is
+ * not all digits. */
 int baton_vmcore_info(const struct baton_vmcore *vc, const char *key, unsigned base,
 		      uint64_t *out);
 

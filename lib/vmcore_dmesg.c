@@ -306,8 +306,8 @@ static int log_walk(const struct baton_vmcore *vc, const struct log_layout *l, c
 	int wrapped = 0, rc = 0;
 
 	while (!rc && idx != next) {
-		const uint8_t *h = buf + idx;
 		int bad = idx > size;
+		const uint8_t *h = bad ? buf : buf + idx;
 		uint64_t len = bad ? 0 : field(h, size - idx, l->len, 2, &bad);
 		uint64_t text_len = bad ? 0 : field(h, size - idx, l->text_len, 2, &bad);
 		uint64_t ts = bad ? 0 : field(h, size - idx, l->ts_nsec, 8, &bad);

@@ -65,6 +65,7 @@ static void reads_vmcoreinfo(void **state)
 	/* a key is the whole name before '=', the value all digits */
 	assert_int_equal(baton_vmcore_info(&vc, "SIZE(printk_ring", 10, &v), -ENOENT);
 	assert_int_equal(baton_vmcore_info(&vc, "OFFSET(bad)", 10, &v), -ENOENT);
+	assert_int_equal(v, 88);                       /* untouched */
 	assert_int_equal(baton_vmcore_info(&vc, "SYMBOL(log_buf)", 16, &v), -ENOENT);
 	baton_vmcore_close(&vc);
 	free(f);
