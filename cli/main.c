@@ -7,6 +7,7 @@
 
 #include "baton/baton.h"
 #include "cmdline.h"
+#include "dmesg.h"
 #include "file.h"
 #include "kexec.h"
 #include "lock.h"
@@ -260,11 +261,16 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_VERSION) {
-		printf(o.compat ? "kexec (baton) %s\n" : "baton %s\n", BATON_VERSION);
+		if (o.compat)   /* "kexec (baton) 0.1.0", "vmcore-dmesg (baton) 0.1.0" */
+			printf("%s (baton) %s\n", o.prog, BATON_VERSION);
+		else
+			printf("baton %s\n", BATON_VERSION);
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_REPORT)
 		return report(&cfg, &o);
+	if (o.action == CLI_VMCORE_DMESG)
+		return cli_vmcore_dmesg(root, &o);
 	if (baton_open(&b, &cfg, &err))
 		return fail(&o, &err);
 	if (o.debug && baton_under_xen(b))
