@@ -5,6 +5,8 @@
 # package changed, so what is built from them stays up to date without being remade.
 #
 #   vmlinuz, kernel.config   the Debian cloud kernel (bzImage) and its config; vmlinuz.package
+#   vmlinuz-6.12, vmlinuz-6.12.config   Debian 12's 6.12 cloud kernel (linux-image-6.12-cloud-amd64):
+#                          the first kernel of test_hotplug.py (crash hotplug: 6.5+)
 #   kexec-root/            Debian's kexec-tools binary plus the shared libraries it needs
 #   makedumpfile-root/     Debian's makedumpfile binary plus its libraries and loader
 #   payload.bin            1 MiB of random bytes, made once; payload.sha256 holds its sha256
@@ -84,6 +86,9 @@ endif
 # Each writes its other outputs (the .package record & co) with its target.
 $(ASSETS)/vmlinuz: FORCE
 	@$(ASSETS_SH) kernel $(ASSETS)
+
+$(ASSETS)/vmlinuz-6.12: FORCE
+	@$(ASSETS_SH) kernel $(ASSETS) linux-image-6.12-cloud-amd64 vmlinuz-6.12
 
 $(ASSETS)/baton.flavour: FORCE
 	@mkdir -p $(@D)
