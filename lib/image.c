@@ -181,7 +181,8 @@ static int placer_no_room(void *ctx, const struct baton_segment *s, const char *
 }
 
 /* Crash hotplug: on where the running kernel rewrites the ELF core header (the default), off
- * with BATON_LOAD_NO_HOTPLUG; BATON_LOAD_HOTPLUG makes a kernel that cannot an error. */
+ * with BATON_LOAD_NO_HOTPLUG; BATON_LOAD_HOTPLUG makes a kernel that cannot an error (EINVAL,
+ * not a refusal kexec_file_load could get around: the kernel's own loader has none either). */
 static int want_hotplug(struct baton_image *img, struct baton_error *err)
 {
 	const struct baton_crash_info *c = &img->in.crash;
@@ -194,7 +195,7 @@ static int want_hotplug(struct baton_image *img, struct baton_error *err)
 		return 0;
 	}
 	if (img->flags & BATON_LOAD_HOTPLUG)
-		return baton_fail(err, EOPNOTSUPP, "hotplug: %s", c->no_hotplug ? c->no_hotplug :
+		return baton_fail(err, EINVAL, "hotplug: %s", c->no_hotplug ? c->no_hotplug :
 				  "the running kernel has no crash hotplug");
 	return 0;
 }
