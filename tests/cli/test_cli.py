@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The baton CLI on the host: plans, refusals, and what reaches the (strace-answered) syscalls."""
 
+import json
 import os
 import re
 import struct
@@ -316,6 +317,11 @@ def test_hotplug_is_the_default_where_the_kernel_has_it(crash_machine, run):
     assert size >= 64 + 917616 and size % 4096 == 0, hex(size)
     assert re.search(r'^hotplug: the kernel rewrites elfcorehdr \(0x%x bytes at 0x%x\)'
                      % (size, hdr), p.stdout, re.M), p.stdout
+    p = run(m, '--dry-run', '--json', '-p', m.kernel, '--reuse-cmdline')
+    doc = json.loads(p.stdout)
+    assert doc['hotplug'] is True
+    seg = [s for s in doc['segments'] if s['name'] == 'elfcorehdr'][0]
+    assert seg['hashed_size'] == 0 and seg['sha256'] == '0' * 64 and seg['bufsz'] < seg['memsz']
 
     p = run(m, '-p', m.kernel, '--reuse-cmdline', '--no-hotplug')
     assert p.returncode == 0, p.stderr
