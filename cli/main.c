@@ -102,7 +102,9 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->nr_modules ? BATON_LOAD_MODULES : 0) |
 			 (o->type ? BATON_LOAD_TYPE : 0) |
 			 /* a UKI's .cmdline, unless -c or --reuse-cmdline says what the line is */
-			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE),
+			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE) |
+			 (o->hotplug > 0 ? BATON_LOAD_HOTPLUG : 0) |
+			 (o->hotplug < 0 ? BATON_LOAD_NO_HOTPLUG : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,

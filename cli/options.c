@@ -26,6 +26,8 @@ enum {
 	OPT_ELF64_CORE_HEADERS,
 	OPT_MODULE,
 	OPT_VMCORE_DMESG,
+	OPT_HOTPLUG,
+	OPT_NO_HOTPLUG,
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
@@ -58,6 +60,8 @@ static const struct option long_options[] = {
 	{ "no-checks", no_argument, NULL, 'i' },
 	{ "type", required_argument, NULL, 't' },
 	{ "elf64-core-headers", no_argument, NULL, OPT_ELF64_CORE_HEADERS },
+	{ "hotplug", no_argument, NULL, OPT_HOTPLUG },
+	{ "no-hotplug", no_argument, NULL, OPT_NO_HOTPLUG },
 	{ "kexec-compat", no_argument, NULL, OPT_KEXEC_COMPAT },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -79,7 +83,6 @@ static const struct option long_options[] = {
 	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "hotplug", no_argument, NULL, OPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -148,6 +151,11 @@ void cli_usage(FILE *out)
 	      "                           multiboot2 unless -t says otherwise); without it, the\n"
 	      "                           file's own header says, in that order\n"
 	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
+	      "      --hotplug            with -p: crash hotplug, required: the running kernel\n"
+	      "                           rewrites the ELF core header when CPUs or memory come\n"
+	      "                           or go (6.5+; not under Xen); the default where it can\n"
+	      "      --no-hotplug         with -p: no crash hotplug; the dump then describes the\n"
+	      "                           CPUs and memory present at load time\n"
 	      "      --kexec-compat       behave as kexec-tools' kexec (as when called kexec)\n"
 	      "      --dry-run            prepare everything, load nothing, and draw the plan:\n"
 	      "                           memory map, segments, identity map page sizes and types\n"
@@ -413,6 +421,12 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			o->type = optarg;
 			break;
 		case OPT_ELF64_CORE_HEADERS:
+			break;
+		case OPT_HOTPLUG:
+			o->hotplug = 1;
+			break;
+		case OPT_NO_HOTPLUG:
+			o->hotplug = -1;
 			break;
 		case OPT_KEXEC_COMPAT:
 			o->compat = 1;

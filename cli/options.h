@@ -53,6 +53,7 @@ struct cli_options {
 	int no_sync;               /* -y */
 	int no_ifdown;             /* -x */
 	int no_checks;             /* -i: accepted; the purgatory verifies anyway */
+	int hotplug;               /* --hotplug 1 (required), --no-hotplug -1, else 0 (default) */
 	const char *prog;          /* for messages: "baton" or "kexec" */
 };
 

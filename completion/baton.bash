@@ -14,7 +14,7 @@ _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-f
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
 --reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
---kexec-compat --vmcore-dmesg'
+--hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
 
 # File names matching $1 into COMPREPLY, each prefixed with $2 (the "--initrd=" of a word that
 # was not split at '=').

@@ -7,7 +7,8 @@
 #   vmlinuz, kernel.config   the Debian cloud kernel (bzImage) and its config; vmlinuz.package
 #   vmlinuz-6.12, vmlinuz-6.12.config   (BATON_612_ASSETS=0 skips) Debian 12's 6.12 cloud kernel
 #                          (linux-image-6.12-cloud-amd64), and host612-initrd.img:
-#                          host-initrd.img plus it as /boot/vmlinuz-6.12 (test_crash.py's 6.12 case)
+#                          host-initrd.img plus it as /boot/vmlinuz-6.12 (test_crash.py's 6.12 case;
+#                          test_hotplug.py's first kernel: crash hotplug needs 6.5+)
 #   kexec-root/            Debian's kexec-tools binary plus the shared libraries it needs
 #   makedumpfile-root/     Debian's makedumpfile binary plus its libraries and loader
 #   payload.bin            1 MiB of random bytes, made once; payload.sha256 holds its sha256
