@@ -25,6 +25,14 @@ enum {
 	OPT_TYPE,
 	OPT_ELF64_CORE_HEADERS,
 	OPT_MODULE,
+	OPT_MEM_MIN,
+	OPT_MEM_MAX,
+	OPT_REUSE_INITRD,
+	OPT_PRINT_CKR_SIZE,
+	OPT_PASS_MEMMAP_CMDLINE,
+	OPT_ELF32_CORE_HEADERS,
+	OPT_DTB,
+	OPT_KEXEC_JUMP,    /* refused: needs CONFIG_KEXEC_JUMP (main.c says what this kernel has) */
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
@@ -56,24 +64,24 @@ static const struct option long_options[] = {
 	{ "no-checks", no_argument, NULL, 'i' },
 	{ "type", required_argument, NULL, 't' },
 	{ "elf64-core-headers", no_argument, NULL, OPT_ELF64_CORE_HEADERS },
+	{ "elf32-core-headers", no_argument, NULL, OPT_ELF32_CORE_HEADERS },
+	{ "mem-min", required_argument, NULL, OPT_MEM_MIN },
+	{ "mem-max", required_argument, NULL, OPT_MEM_MAX },
+	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
+	{ "print-ckr-size", no_argument, NULL, OPT_PRINT_CKR_SIZE },
+	{ "pass-memmap-cmdline", no_argument, NULL, OPT_PASS_MEMMAP_CMDLINE },
+	{ "dtb", required_argument, NULL, OPT_DTB },
 	{ "kexec-compat", no_argument, NULL, OPT_KEXEC_COMPAT },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
 	/* kexec-tools' (x86) options that baton does not implement */
-	{ "mem-min", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "mem-max", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "reuse-initrd", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "load-preserve-context", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "load-jump-back-helper", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "load-preserve-context", no_argument, NULL, OPT_KEXEC_JUMP },
+	{ "load-jump-back-helper", no_argument, NULL, OPT_KEXEC_JUMP },
 	{ "entry", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "print-ckr-size", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "console-vga", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "reset-vga", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "elf32-core-headers", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "pass-memmap-cmdline", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "dtb", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
@@ -88,12 +96,9 @@ static const char *unsupported_reason(const char *name)
 		{ "args-linux", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
 		{ "args-elf", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
 		{ "args-none", "baton loads bzImage and multiboot kernels only" },
-		{ "elf32-core-headers", "baton writes ELF64 core headers only" },
 		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
 		{ "reset-vga", "the purgatory does not touch the VGA" },
 		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
-		{ "load-preserve-context", "baton does not return to the old kernel" },
-		{ "load-jump-back-helper", "baton does not return to the old kernel" },
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (!strcmp(reasons[i].name, name))
@@ -193,6 +198,20 @@ static void type_names(char *buf, size_t size)
 	}
 }
 
+/* An address as kexec-tools' strtoul takes it (decimal, 0x hex, 0 octal), 0 included. */
+static int parse_address(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || *s == '-')
+		return -1;
+	*out = v;
+	return 0;
+}
+
 static int parse_number(const char *s, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -251,6 +270,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 	int c, idx;
 
 	memset(o, 0, sizeof(*o));
+	o->mem_max = UINT64_MAX;
 	o->serial_port = 0x3f8;
 	o->serial_baud = 115200;
 	o->compat = called_kexec(argv[0]);
@@ -378,7 +398,39 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			o->type = optarg;
 			break;
 		case OPT_ELF64_CORE_HEADERS:
+			o->elf32 = 0;
 			break;
+		case OPT_ELF32_CORE_HEADERS:
+			o->elf32 = 1;
+			break;
+		case OPT_MEM_MIN:
+		case OPT_MEM_MAX:
+			if (parse_address(optarg, c == OPT_MEM_MIN ? &o->mem_min : &o->mem_max)) {
+				snprintf(msg, size, "--%s: '%s' is not an address",
+					 long_options[idx].name, optarg);
+				return -1;
+			}
+			o->mem_bounds = 1;
+			break;
+		case OPT_REUSE_INITRD:
+			o->reuse_initrd = 1;
+			break;
+		case OPT_PRINT_CKR_SIZE:
+			/* kexec-tools prints it at once, whatever else is asked. */
+			o->action = CLI_PRINT_CKR_SIZE;
+			return 0;
+		case OPT_PASS_MEMMAP_CMDLINE:
+			o->pass_memmap = 1;
+			break;
+		case OPT_DTB:
+			o->dtb = optarg;
+			break;
+		case OPT_KEXEC_JUMP:
+			o->kexec_jump = long_options[idx].name;
+			snprintf(msg, size, "option --%s is not supported: it needs CONFIG_KEXEC_JUMP "
+				 "(a return to the old kernel), which Debian does not build",
+				 long_options[idx].name);
+			return -1;
 		case OPT_KEXEC_COMPAT:
 			o->compat = 1;
 			o->prog = "kexec";
