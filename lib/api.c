@@ -99,11 +99,11 @@ static const char *file_load_lacks(unsigned flags)
 	if (flags & BATON_LOAD_MEM_BOUNDS)
 		return "placement bounds (mem_min/mem_max)";
 	if (flags & BATON_LOAD_DTB)
-		return "a device tree (SETUP_DTB)";
+		return "device tree (SETUP_DTB)";
 	if (flags & BATON_LOAD_MEMMAP_CMDLINE)
 		return "memmap= on the capture kernel's command line";
 	if (flags & BATON_LOAD_ELF32_CORE)
-		return "an ELF32 core header";
+		return "ELF32 core header";
 	return NULL;
 }
 
