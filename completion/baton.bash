@@ -3,7 +3,7 @@
 #
 # Options are those of cli/options.c: tests/cli/test_completion.py checks that every option of
 # `baton --help` and of the option table is offered (not the kexec-tools options baton refuses).
-# KERNEL, --initrd/--ramdisk and --module (its FILE) complete file names, in the --opt=FILE and the --opt FILE form;
+# KERNEL, --initrd/--ramdisk, --dtb and --module (its FILE) complete file names, in the --opt=FILE and the --opt FILE form;
 # nothing is offered after --help or --version.
 # Works with and without the bash-completion package (its _filedir is used when loaded).
 
@@ -12,7 +12,8 @@ _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-f
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
 --reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
---kexec-compat'
+--elf32-core-headers --mem-min= --mem-max= --reuse-initrd --print-ckr-size --pass-memmap-cmdline
+--dtb= --kexec-compat'
 
 # File names matching $1 into COMPREPLY, each prefixed with $2 (the "--initrd=" of a word that
 # was not split at '=').
@@ -44,10 +45,10 @@ _baton_value()
 {
 	local opt=$1 cur=$2 prefix=$3 IFS=$' \t\n'
 	case $opt in
-	--initrd | --ramdisk | --module)
+	--initrd | --ramdisk | --module | --dtb)
 		_baton_files "$cur" "$prefix"
 		;;
-	--command-line | --append)
+	--command-line | --append | --mem-min | --mem-max)
 		COMPREPLY=()
 		;;
 	--serial)
