@@ -148,6 +148,12 @@ static void crash_facts_come_from_xen_ranges(void **state)
 	assert_int_equal(info.ram.nr, 2);
 	baton_crash_info_free(&info);
 	baton_memmap_free(&map);
+
+	/* --print-ckr-size: the hypervisor's crash range alone. */
+	uint64_t start = 0, end = 0;
+	assert_int_equal(x.ops->crash_region(&x, &start, &end, NULL), 0);
+	assert_int_equal(start, 0x40000000);
+	assert_int_equal(end, 0x50000000);
 	baton_backend_close(&x);
 }
 
