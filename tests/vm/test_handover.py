@@ -4,6 +4,7 @@
 import json
 import os
 import re
+import struct
 import uuid
 
 import pytest
@@ -152,3 +153,33 @@ def test_status(console, loader):
     assert rc == 0, 'unload failed (%d):\n%s' % (rc, out)
     assert c.run_command('cat /sys/kernel/kexec_loaded') == '0'
     expect_status('unloaded', 'after unload')
+
+
+def empty_fdt():
+    """A valid flattened device tree with an empty root node (version 17, 72 bytes)."""
+    struct_block = struct.pack('>I4sII', 1, b'', 2, 9)      # BEGIN_NODE "", END_NODE, END
+    total = 40 + 16 + len(struct_block)
+    return struct.pack('>10I', 0xd00dfeed, total, 56, total, 40, 17, 16, 0, 0,
+                       len(struct_block)) + bytes(16) + struct_block
+
+
+RE_TARGET_SETUP_DATA = re.compile(r'BATON-TARGET-SETUP-DATA:([^\r\n]*)\r?\n')
+
+
+def test_dtb_reaches_the_new_kernel(console, assets, baton_static):
+    """baton -l --dtb (issue 16): the new kernel lists a SETUP_DTB node holding the blob."""
+    loader = need_loader(LOADERS, 'baton', assets, baton_static)
+    c = console(mem=1024, append='')
+    blob = empty_fdt()
+    c.run_command("printf '%s' > /tmp/board.dtb" % ''.join('\\%03o' % b for b in blob))
+    assert c.run_command('wc -c < /tmp/board.dtb') == str(len(blob))
+    cmdline = 'console=ttyS0 baton.case=dtb baton.token=%s' % uuid.uuid4().hex[:12]
+    out, rc = c.run_command_rc(load_command(loader, cmdline, '--dtb=/tmp/board.dtb'),
+                               LOAD_TIMEOUT)
+    assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    c.run_command('%s -e' % loader['bin'], wait_for_prompt=False)
+    assert c.wait_for(con.RE_TARGET_CMDLINE, HANDOVER_TIMEOUT).group(1) == cmdline
+    nodes = c.wait_for(RE_TARGET_SETUP_DATA, 30).group(1).split()
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
+    assert '0x2:%s' % blob[:8].hex() in nodes, nodes
