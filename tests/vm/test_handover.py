@@ -183,3 +183,27 @@ def test_dtb_reaches_the_new_kernel(console, assets, baton_static):
     c.wait_for(con.RE_TARGET_DONE, 30)
     c.wait_exit(30)
     assert '0x2:%s' % blob[:8].hex() in nodes, nodes
+
+
+def test_mem_bounds_hold_on_a_real_kernel(console, assets, baton_static, expected_sha256):
+    """baton -l --mem-min --mem-max (issue 16): every segment inside the bounds (both
+    inclusive), and the new kernel boots from there with its initrd intact."""
+    loader = need_loader(LOADERS, 'baton', assets, baton_static)
+    lo, hi = 0x10000000, 0x2fffffff
+    c = console(mem=1024, append='')
+    cmdline = 'console=ttyS0 baton.case=bounds baton.token=%s' % uuid.uuid4().hex[:12]
+    opts = '--mem-min=%#x --mem-max=%#x' % (lo, hi)
+    plan = c.run_command(load_command(loader, cmdline, '--dry-run ' + opts), LOAD_TIMEOUT)
+    segs = re.findall(r'^(\w+) +0x([0-9a-f]{16}) +0x([0-9a-f]+) +0x([0-9a-f]+) ', plan, re.M)
+    assert {s[0] for s in segs} >= {'kernel', 'initrd', 'boot_params', 'page_tables',
+                                    'purgatory'}, plan
+    for name, mem, _, memsz in segs:
+        start, size = int(mem, 16), int(memsz, 16)
+        assert lo <= start and start + size - 1 <= hi, (name, hex(start), hex(size))
+    out, rc = c.run_command_rc(load_command(loader, cmdline, opts), LOAD_TIMEOUT)
+    assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    c.run_command('%s -e' % loader['bin'], wait_for_prompt=False)
+    assert c.wait_for(con.RE_TARGET_CMDLINE, HANDOVER_TIMEOUT).group(1) == cmdline
+    assert c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1) == expected_sha256
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
