@@ -159,6 +159,23 @@ static const struct baton_format *kernel_format(const struct baton_load_opts *o)
 
 #define RETAINED_INITRD "/sys/firmware/initrd"
 
+/* Whether the running kernel's command line asks it to keep its initrd. */
+static int retains_initrd(const struct baton *b)
+{
+	struct baton_file f;
+	const char *s;
+	int yes = 0;
+
+	if (b->be.ops->cmdline(&b->be, &f, NULL))
+		return 0;
+	for (s = (const char *)f.data; s && (s = strstr(s, "retain_initrd")); s++)
+		if ((s == (const char *)f.data || s[-1] == ' ') && (!s[13] || s[13] == ' ' ||
+								    s[13] == '\n'))
+			yes = 1;
+	baton_file_free(&f);
+	return yes;
+}
+
 /* With BATON_LOAD_REUSE_INITRD, the initrd the running kernel kept (retain_initrd), as a path
  * both loaders open: *path is ROOT/sys/firmware/initrd, else NULL (o->initrd stands). */
 static int retained_initrd(const struct baton *b, const struct baton_load_opts *o, char *path,
@@ -173,10 +190,15 @@ static int retained_initrd(const struct baton *b, const struct baton_load_opts *
 		return baton_fail(err, EINVAL, "initrd: %s: give an initrd or reuse the retained one,"
 				  " not both", o->initrd);
 	rc = baton_path(path, size, b->root, RETAINED_INITRD, err);
-	if (!rc && access(path, R_OK))
-		rc = baton_fail(err, errno == ENOENT ? ENOENT : errno, "initrd: %s: %s", path,
-				errno == ENOENT ? "the running kernel kept no initrd (boot it with "
-				"retain_initrd)" : strerror(errno));
+	if (!rc && access(path, R_OK)) {
+		int e = errno;
+		rc = e != ENOENT ? baton_fail(err, e, "initrd: %s: %s", path, strerror(e))
+		     : retains_initrd(b) ? baton_fail(err, e, "initrd: %s: the running kernel kept its"
+						    " initrd (retain_initrd) but shows it there "
+						    "only from Linux 6.10 on", path)
+		     : baton_fail(err, e, "initrd: %s: the running kernel kept no initrd (boot it"
+				  " with retain_initrd)", path);
+	}
 	if (rc)
 		path[0] = 0;
 	return rc;

@@ -251,6 +251,11 @@ static void retained_initrd_is_the_initrd(void **state)
 	assert_non_null(strstr(err.msg, "/sys/firmware/initrd: the running kernel kept no initrd "
 				       "(boot it with retain_initrd)"));
 	assert_int_equal(baton_load_file(w->b, &opts, &err), -ENOENT);
+	/* Linux before 6.10 keeps it (retain_initrd) without showing it. */
+	fx_write_str(w->root, "proc/cmdline", "root=/dev/vda retain_initrd quiet\n");
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "kept its initrd (retain_initrd) but shows it there only "
+				       "from Linux 6.10 on"));
 	for (size_t i = 0; i < sizeof(rd); i++)
 		rd[i] = (uint8_t)(i * 13);
 	fx_write(w->root, "sys/firmware/initrd", rd, sizeof(rd));

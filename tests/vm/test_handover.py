@@ -207,3 +207,23 @@ def test_mem_bounds_hold_on_a_real_kernel(console, assets, baton_static, expecte
     assert c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1) == expected_sha256
     c.wait_for(con.RE_TARGET_DONE, 30)
     c.wait_exit(30)
+
+
+def test_reuse_initrd_on_a_kernel_that_does_not_show_it(console, assets, baton_static):
+    """baton -l --reuse-initrd (issue 16) on Debian's 6.1, booted with retain_initrd: Linux
+    keeps the initrd but exposes it as /sys/firmware/initrd only from 6.10 on, so baton refuses
+    in one line that says so, and nothing is loaded. (On 6.10 and later the file is read: it does
+    not map, file-test covers that read; api-test and test_options.py the load.)"""
+    loader = need_loader(LOADERS, 'baton', assets, baton_static)
+    c = console(mem=1024, append='retain_initrd')
+    release = c.run_command('uname -r')
+    if tuple(int(x) for x in re.match(r'(\d+)\.(\d+)', release).groups()) >= (6, 10):
+        pytest.skip('%s shows the retained initrd: this case is about older kernels' % release)
+    cmd = '%s -l %s --reuse-initrd --command-line=console=ttyS0' % (loader['bin'], KERNEL)
+    out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
+    assert rc == 1, out
+    assert out.strip() == ('baton: initrd: /sys/firmware/initrd: the running kernel kept its '
+                           'initrd (retain_initrd) but shows it there only from Linux 6.10 on'), out
+    assert c.run_command('cat /sys/kernel/kexec_loaded') == '0'
+    c.run_command('poweroff -f', wait_for_prompt=False)
+    c.wait_exit(30)
