@@ -32,6 +32,7 @@ enum {
 	OPT_PASS_MEMMAP_CMDLINE,
 	OPT_ELF32_CORE_HEADERS,
 	OPT_DTB,
+	OPT_REUSE_VIDEO_TYPE,
 	OPT_KEXEC_JUMP,    /* refused: needs CONFIG_KEXEC_JUMP (main.c says what this kernel has) */
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
@@ -68,6 +69,8 @@ static const struct option long_options[] = {
 	{ "mem-min", required_argument, NULL, OPT_MEM_MIN },
 	{ "mem-max", required_argument, NULL, OPT_MEM_MAX },
 	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
+	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD },   /* kexec-tools' spelling */
+	{ "reuse-video-type", no_argument, NULL, OPT_REUSE_VIDEO_TYPE },
 	{ "print-ckr-size", no_argument, NULL, OPT_PRINT_CKR_SIZE },
 	{ "pass-memmap-cmdline", no_argument, NULL, OPT_PASS_MEMMAP_CMDLINE },
 	{ "dtb", required_argument, NULL, OPT_DTB },
@@ -86,6 +89,11 @@ static const struct option long_options[] = {
 	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "hotplug", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "noefi", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "load-live-update", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "exec-live-update", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "no-cma", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "force-dtb", no_argument, NULL, OPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -99,6 +107,10 @@ static const char *unsupported_reason(const char *name)
 		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
 		{ "reset-vga", "the purgatory does not touch the VGA" },
 		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
+		{ "noefi", "the new kernel gets the running kernel's EFI information" },
+		{ "load-live-update", "Xen live update is not implemented" },
+		{ "exec-live-update", "Xen live update is not implemented" },
+		{ "force-dtb", "baton passes a device tree only when given one (--dtb)" },
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (!strcmp(reasons[i].name, name))
@@ -152,7 +164,9 @@ void cli_usage(FILE *out)
 	      "      --mem-min=ADDR       place every segment at or above ADDR\n"
 	      "      --mem-max=ADDR       ... and at or below ADDR (inclusive, as kexec-tools)\n"
 	      "      --reuse-initrd       the initrd the running kernel kept (retain_initrd):\n"
-	      "                           /sys/firmware/initrd\n"
+	      "                           /sys/firmware/initrd (also --reuseinitrd)\n"
+	      "      --reuse-video-type   accepted: the running kernel's screen_info is always\n"
+	      "                           passed on, its video type included\n"
 	      "      --print-ckr-size     print the crash kernel region's size in bytes (0: none)\n"
 	      "      --pass-memmap-cmdline with -p: memmap=exactmap and the capture kernel's map\n"
 	      "                           on its command line\n"
@@ -430,6 +444,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			/* kexec-tools prints it at once, whatever else is asked. */
 			o->action = CLI_PRINT_CKR_SIZE;
 			return 0;
+		case OPT_REUSE_VIDEO_TYPE:
+			/* baton always passes the running kernel's screen_info, video type included. */
+			break;
 		case OPT_PASS_MEMMAP_CMDLINE:
 			o->pass_memmap = 1;
 			break;

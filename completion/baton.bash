@@ -12,8 +12,8 @@ _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-f
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
 --reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
---elf32-core-headers --mem-min= --mem-max= --reuse-initrd --print-ckr-size --pass-memmap-cmdline
---dtb= --kexec-compat'
+--elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd --reuse-video-type
+--print-ckr-size --pass-memmap-cmdline --dtb= --kexec-compat'
 
 # File names matching $1 into COMPREPLY, each prefixed with $2 (the "--initrd=" of a word that
 # was not split at '=').

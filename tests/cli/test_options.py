@@ -178,3 +178,44 @@ def test_kexec_jump_from_proc_config_gz(machine, run):
         f.write('CONFIG_KEXEC=y\n# CONFIG_KEXEC_JUMP is not set\n')
     p = run(machine, '--load-preserve-context')
     assert 'this kernel lacks it (%s/proc/config.gz)' % machine.root in p.stderr, p.stderr
+
+
+# Every x86-64 long option of kexec-tools (kexec/kexec.h KEXEC_OPTIONS, kexec/arch/i386's
+# KEXEC_ARCH_OPTIONS, which x86_64 shares), as of its development tree after 2.0.32.
+KEXEC_TOOLS_X86_64 = {
+    'help': '', 'version': '', 'force': 'K', 'no-checks': '', 'no-ifdown': '', 'no-sync': '',
+    'load': 'K', 'unload': '', 'exec': '', 'exec-live-update': '', 'load-preserve-context': 'K',
+    'load-jump-back-helper': '', 'load-live-update': 'K', 'entry': '=0x100000', 'type': '=bzImage',
+    'load-panic': 'K', 'mem-min': '=0', 'mem-max': '=0xffffffff', 'reuseinitrd': '',
+    'kexec-file-syscall': '', 'kexec-syscall': '', 'kexec-syscall-auto': '', 'debug': '',
+    'status': '', 'print-ckr-size': '', 'hotplug': '', 'no-cma': '', 'force-dtb': '',
+    'reset-vga': '', 'serial': '=0x3f8', 'serial-baud': '=115200', 'console-vga': '',
+    'console-serial': '', 'elf32-core-headers': '', 'elf64-core-headers': '',
+    'pass-memmap-cmdline': '', 'noefi': '', 'reuse-video-type': '', 'command-line': '=x',
+    'append': '=x', 'reuse-cmdline': '', 'initrd': '=I', 'ramdisk': '=I', 'args-elf': '',
+    'args-linux': '', 'args-none': '', 'module': '=M', 'real-mode': '', 'entry-32bit': '',
+    'dtb': '=D',
+}
+# Refused for good: they return to the old kernel (CONFIG_KEXEC_JUMP, not built by Debian).
+KEXEC_JUMP = {'load-preserve-context', 'load-jump-back-helper'}
+# Still refused by name on this branch: issue 16's other items (hotplug, the purgatory on
+# screen), issue 15's (ELF vmlinux, the real-mode entry), and what is not done yet (--noefi,
+# Xen live update, the development tree's --no-cma and --force-dtb). Remove them as they land.
+NOT_YET = {'hotplug', 'console-vga', 'reset-vga', 'entry', 'real-mode', 'args-linux',
+           'args-elf', 'args-none', 'noefi', 'load-live-update', 'exec-live-update', 'no-cma',
+           'force-dtb'}
+
+
+def test_every_kexec_tools_option_is_known(machine, run):
+    """No kexec-tools x86-64 option is an unknown option to baton; the refused ones are
+    exactly the kexec-jump pair and the list above, each named with its reason."""
+    refused = set()
+    for name, arg in sorted(KEXEC_TOOLS_X86_64.items()):
+        value = {'K': '', '=I': '=' + machine.initrd, '=D': '=/nonexistent.dtb',
+                 '=M': '=' + machine.initrd}.get(arg, arg)
+        p = run(machine, '--%s%s' % (name, value), '--help', '--dry-run', as_kexec=True)
+        assert 'unknown option' not in p.stderr, (name, p.stderr)
+        if 'is not supported' in p.stderr:
+            assert p.stderr.startswith('kexec: option --%s is not supported: ' % name), p.stderr
+            refused.add(name)
+    assert refused == KEXEC_JUMP | NOT_YET
