@@ -10,6 +10,7 @@
 #include "dmesg.h"
 #include "file.h"
 #include "kexec.h"
+#include "kconfig.h"
 #include "lock.h"
 #include "options.h"
 #include "plan_view.h"
@@ -104,12 +105,20 @@ static int load(struct baton *b, const struct cli_options *o)
 			 /* a UKI's .cmdline, unless -c or --reuse-cmdline says what the line is */
 			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE) |
 			 (o->hotplug > 0 ? BATON_LOAD_HOTPLUG : 0) |
-			 (o->hotplug < 0 ? BATON_LOAD_NO_HOTPLUG : 0),
+			 (o->hotplug < 0 ? BATON_LOAD_NO_HOTPLUG : 0) |
+			 (o->mem_bounds ? BATON_LOAD_MEM_BOUNDS : 0) |
+			 (o->reuse_initrd ? BATON_LOAD_REUSE_INITRD : 0) |
+			 (o->pass_memmap ? BATON_LOAD_MEMMAP_CMDLINE : 0) |
+			 (o->elf32 ? BATON_LOAD_ELF32_CORE : 0) |
+			 (o->dtb ? BATON_LOAD_DTB : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,
 		.nr_modules = (size_t)o->nr_modules,
 		.type = o->type,
+		.mem_min = o->mem_min,
+		.mem_max = o->mem_max,
+		.dtb = o->dtb,
 	};
 	struct baton_plan *plan = NULL;
 	struct baton_plan_info info;
@@ -180,6 +189,33 @@ static int status(struct baton *b, const struct cli_options *o)
 	return loaded ? 1 : 0;
 }
 
+/* kexec-tools' --print-ckr-size: the bytes of the region a capture kernel goes to, 0 if none. */
+static int print_ckr_size(struct baton *b, const struct cli_options *o)
+{
+	struct baton_error err = { 0 };
+	uint64_t size;
+
+	if (baton_crash_size(b, &size, &err))
+		return fail(o, &err);
+	printf("%llu\n", (unsigned long long)size);
+	return EXIT_SUCCESS;
+}
+
+/* A kexec-jump option is refused on any kernel; the refusal says whether this one could have
+ * taken it (its configuration, when readable). */
+static void kexec_jump_fact(const char *root, char *msg, size_t size)
+{
+	char where[4096];
+	size_t len = strlen(msg);
+	int set = cli_kconfig(root, "KEXEC_JUMP", where, sizeof(where));
+
+	if (set > 0)
+		snprintf(msg + len, size - len, "; this kernel has it (%.200s), but baton does not return"
+			 " to the old kernel", where);
+	else if (!set)
+		snprintf(msg + len, size - len, "; this kernel lacks it (%.200s)", where);
+}
+
 static int run(struct baton *b, const struct cli_options *o)
 {
 	struct baton_error err = { 0 };
@@ -201,6 +237,8 @@ static int run(struct baton *b, const struct cli_options *o)
 		return baton_unload(b, o->panic, &err) ? fail(o, &err) : EXIT_SUCCESS;
 	case CLI_STATUS:
 		return status(b, o);
+	case CLI_PRINT_CKR_SIZE:
+		return print_ckr_size(b, o);
 	default:
 		return EXIT_USAGE;
 	}
@@ -241,10 +279,12 @@ int main(int argc, char **argv)
 	struct baton_error err = { 0 };
 	struct cli_options o;
 	struct baton *b;
-	char msg[256];
+	char msg[1024];
 	int rc, lock;
 
 	if (cli_parse(&o, argc, argv, msg, sizeof(msg))) {
+		if (o.kexec_jump)
+			kexec_jump_fact(root, msg, sizeof(msg));
 		fprintf(stderr, "%s: %s (see %s --help)\n", o.prog, msg, o.prog);
 		return usage_status(&o);
 	}

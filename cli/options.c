@@ -28,6 +28,15 @@ enum {
 	OPT_VMCORE_DMESG,
 	OPT_HOTPLUG,
 	OPT_NO_HOTPLUG,
+	OPT_MEM_MIN,
+	OPT_MEM_MAX,
+	OPT_REUSE_INITRD,
+	OPT_PRINT_CKR_SIZE,
+	OPT_PASS_MEMMAP_CMDLINE,
+	OPT_ELF32_CORE_HEADERS,
+	OPT_DTB,
+	OPT_REUSE_VIDEO_TYPE,
+	OPT_KEXEC_JUMP,    /* refused: needs CONFIG_KEXEC_JUMP (main.c says what this kernel has) */
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
@@ -62,27 +71,34 @@ static const struct option long_options[] = {
 	{ "elf64-core-headers", no_argument, NULL, OPT_ELF64_CORE_HEADERS },
 	{ "hotplug", no_argument, NULL, OPT_HOTPLUG },
 	{ "no-hotplug", no_argument, NULL, OPT_NO_HOTPLUG },
+	{ "elf32-core-headers", no_argument, NULL, OPT_ELF32_CORE_HEADERS },
+	{ "mem-min", required_argument, NULL, OPT_MEM_MIN },
+	{ "mem-max", required_argument, NULL, OPT_MEM_MAX },
+	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
+	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD },   /* kexec-tools' spelling */
+	{ "reuse-video-type", no_argument, NULL, OPT_REUSE_VIDEO_TYPE },
+	{ "print-ckr-size", no_argument, NULL, OPT_PRINT_CKR_SIZE },
+	{ "pass-memmap-cmdline", no_argument, NULL, OPT_PASS_MEMMAP_CMDLINE },
+	{ "dtb", required_argument, NULL, OPT_DTB },
 	{ "kexec-compat", no_argument, NULL, OPT_KEXEC_COMPAT },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
 	/* kexec-tools' (x86) options that baton does not implement */
-	{ "mem-min", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "mem-max", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "reuse-initrd", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "load-preserve-context", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "load-jump-back-helper", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "load-preserve-context", no_argument, NULL, OPT_KEXEC_JUMP },
+	{ "load-jump-back-helper", no_argument, NULL, OPT_KEXEC_JUMP },
 	{ "entry", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "print-ckr-size", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "console-vga", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "reset-vga", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "elf32-core-headers", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "pass-memmap-cmdline", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "dtb", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "noefi", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "load-live-update", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "exec-live-update", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "no-cma", no_argument, NULL, OPT_UNSUPPORTED },
+	{ "force-dtb", no_argument, NULL, OPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -93,12 +109,13 @@ static const char *unsupported_reason(const char *name)
 		{ "args-linux", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
 		{ "args-elf", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
 		{ "args-none", "baton loads bzImage and multiboot kernels only" },
-		{ "elf32-core-headers", "baton writes ELF64 core headers only" },
 		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
 		{ "reset-vga", "the purgatory does not touch the VGA" },
 		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
-		{ "load-preserve-context", "baton does not return to the old kernel" },
-		{ "load-jump-back-helper", "baton does not return to the old kernel" },
+		{ "noefi", "the new kernel gets the running kernel's EFI information" },
+		{ "load-live-update", "Xen live update is not implemented" },
+		{ "exec-live-update", "Xen live update is not implemented" },
+		{ "force-dtb", "baton passes a device tree only when given one (--dtb)" },
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (!strcmp(reasons[i].name, name))
@@ -150,7 +167,18 @@ void cli_usage(FILE *out)
 	      "                           multiboot2-x86 or multiboot-x86 (Xen has both headers:\n"
 	      "                           multiboot2 unless -t says otherwise); without it, the\n"
 	      "                           file's own header says, in that order\n"
-	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
+	      "      --elf64-core-headers crash images get ELF64 core headers (the default)\n"
+	      "      --elf32-core-headers with -p: an ELF32 core header (RAM below 4 GiB only)\n"
+	      "      --mem-min=ADDR       place every segment at or above ADDR\n"
+	      "      --mem-max=ADDR       ... and at or below ADDR (inclusive, as kexec-tools)\n"
+	      "      --reuse-initrd       the initrd the running kernel kept (retain_initrd):\n"
+	      "                           /sys/firmware/initrd (also --reuseinitrd)\n"
+	      "      --reuse-video-type   accepted: the running kernel's screen_info is always\n"
+	      "                           passed on, its video type included\n"
+	      "      --print-ckr-size     print the crash kernel region's size in bytes (0: none)\n"
+	      "      --pass-memmap-cmdline with -p: memmap=exactmap and the capture kernel's map\n"
+	      "                           on its command line\n"
+	      "      --dtb=FILE           a flattened device tree for a bzImage (SETUP_DTB)\n"
 	      "      --hotplug            with -p: crash hotplug, required: the running kernel\n"
 	      "                           rewrites the ELF core header when CPUs or memory come\n"
 	      "                           or go (6.5+; not under Xen); the default where it can\n"
@@ -171,7 +199,9 @@ void cli_usage(FILE *out)
 	      "As kexec (a link named kexec, or --kexec-compat) baton follows kexec-tools: KERNEL\n"
 	      "with neither -l, -p nor -e is loaded and then shutdown -r now runs; -e and -f take\n"
 	      "network interfaces down (unless -x) and flush file systems (unless -y) first; usage\n"
-	      "errors exit 1. kexec-tools options that baton lacks are refused by name.\n"
+	      "errors exit 1. kexec-tools options that baton lacks are refused by name, and so\n"
+	      "are the two that return to the old kernel: they need CONFIG_KEXEC_JUMP, which\n"
+	      "Debian does not build.\n"
 	      "As vmcore-dmesg (a link of that name) baton is kexec-tools' vmcore-dmesg:\n"
 	      "vmcore-dmesg FILE prints the log in FILE, a kernel crash dump.\n"
 	      "\n"
@@ -208,6 +238,20 @@ static void type_names(char *buf, size_t size)
 		for (const char *const *a = f->aliases; a && *a; a++)
 			at += (size_t)snprintf(buf + at, at < size ? size - at : 0, ", %s", *a);
 	}
+}
+
+/* An address as kexec-tools' strtoul takes it (decimal, 0x hex, 0 octal), 0 included. */
+static int parse_address(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || !*s || *end || *s == '-')
+		return -1;
+	*out = v;
+	return 0;
 }
 
 static int parse_number(const char *s, unsigned long max, unsigned long *out)
@@ -289,6 +333,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 	int c, idx;
 
 	memset(o, 0, sizeof(*o));
+	o->mem_max = UINT64_MAX;
 	o->serial_port = 0x3f8;
 	o->serial_baud = 115200;
 	if (called(argv[0], "vmcore-dmesg"))
@@ -421,6 +466,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			o->type = optarg;
 			break;
 		case OPT_ELF64_CORE_HEADERS:
+			o->elf32 = 0;
 			break;
 		case OPT_HOTPLUG:
 			o->hotplug = 1;
@@ -428,6 +474,40 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		case OPT_NO_HOTPLUG:
 			o->hotplug = -1;
 			break;
+		case OPT_ELF32_CORE_HEADERS:
+			o->elf32 = 1;
+			break;
+		case OPT_MEM_MIN:
+		case OPT_MEM_MAX:
+			if (parse_address(optarg, c == OPT_MEM_MIN ? &o->mem_min : &o->mem_max)) {
+				snprintf(msg, size, "--%s: '%s' is not an address",
+					 long_options[idx].name, optarg);
+				return -1;
+			}
+			o->mem_bounds = 1;
+			break;
+		case OPT_REUSE_INITRD:
+			o->reuse_initrd = 1;
+			break;
+		case OPT_PRINT_CKR_SIZE:
+			/* kexec-tools prints it at once, whatever else is asked. */
+			o->action = CLI_PRINT_CKR_SIZE;
+			return 0;
+		case OPT_REUSE_VIDEO_TYPE:
+			/* baton always passes the running kernel's screen_info, video type included. */
+			break;
+		case OPT_PASS_MEMMAP_CMDLINE:
+			o->pass_memmap = 1;
+			break;
+		case OPT_DTB:
+			o->dtb = optarg;
+			break;
+		case OPT_KEXEC_JUMP:
+			o->kexec_jump = long_options[idx].name;
+			snprintf(msg, size, "option --%s is not supported: it needs CONFIG_KEXEC_JUMP "
+				 "(a return to the old kernel), which Debian does not build",
+				 long_options[idx].name);
+			return -1;
 		case OPT_KEXEC_COMPAT:
 			o->compat = 1;
 			o->prog = "kexec";

@@ -19,6 +19,7 @@ enum cli_action {
 	CLI_HELP,
 	CLI_VERSION,
 	CLI_TYPES,     /* -t help: the kernel types baton loads */
+	CLI_PRINT_CKR_SIZE,   /* the crash kernel region's size in bytes (0: none) */
 };
 
 enum cli_syscall {
@@ -54,6 +55,14 @@ struct cli_options {
 	int no_ifdown;             /* -x */
 	int no_checks;             /* -i: accepted; the purgatory verifies anyway */
 	int hotplug;               /* --hotplug 1 (required), --no-hotplug -1, else 0 (default) */
+	int mem_bounds;            /* --mem-min or --mem-max given */
+	uint64_t mem_min;          /* lowest byte a segment may use (default 0) */
+	uint64_t mem_max;          /* highest byte, inclusive (default all) */
+	int reuse_initrd;          /* the running kernel's retained initrd (/sys/firmware/initrd) */
+	int pass_memmap;           /* -p: memmap=exactmap and the capture map on its command line */
+	int elf32;                 /* -p: an ELF32 core header (--elf64-core-headers undoes it) */
+	const char *dtb;           /* --dtb: SETUP_DTB for a bzImage */
+	const char *kexec_jump;    /* the kexec-jump option refused (parse failed), for main.c */
 	const char *prog;          /* for messages: "baton" or "kexec" */
 };
 

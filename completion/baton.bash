@@ -4,8 +4,8 @@
 #
 # Options are those of cli/options.c: tests/cli/test_completion.py checks that every option of
 # `baton --help` and of the option table is offered (not the kexec-tools options baton refuses).
-# KERNEL (--vmcore-dmesg's FILE), --initrd/--ramdisk and --module (its FILE) complete file names,
-# in the --opt=FILE and the --opt FILE form; vmcore-dmesg takes one file and no options;
+# KERNEL (--vmcore-dmesg's FILE), --initrd/--ramdisk, --dtb and --module (its FILE) complete
+# file names, in the --opt=FILE and the --opt FILE form; vmcore-dmesg takes one file and no options;
 # nothing is offered after --help or --version.
 # Works with and without the bash-completion package (its _filedir is used when loaded).
 
@@ -14,7 +14,8 @@ _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-f
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
 --reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
---hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
+--elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd --reuse-video-type
+--print-ckr-size --pass-memmap-cmdline --dtb= --hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
 
 # File names matching $1 into COMPREPLY, each prefixed with $2 (the "--initrd=" of a word that
 # was not split at '=').
@@ -46,10 +47,10 @@ _baton_value()
 {
 	local opt=$1 cur=$2 prefix=$3 IFS=$' \t\n'
 	case $opt in
-	--initrd | --ramdisk | --module)
+	--initrd | --ramdisk | --module | --dtb)
 		_baton_files "$cur" "$prefix"
 		;;
-	--command-line | --append)
+	--command-line | --append | --mem-min | --mem-max)
 		COMPREPLY=()
 		;;
 	--serial)

@@ -194,7 +194,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	check_info(&info);
 
-	opts = (struct baton_elfcore_opts){ info.crash, info.nr_crash, 0, 0, 0 };
+	opts = (struct baton_elfcore_opts){ info.crash, info.nr_crash, 0, 0, 0, 0 };
 	if (!baton_crash_backup_range(&info, &opts.backup_src, &opts.backup_size)) {
 		const struct baton_phys_range *c = &info.crash[info.nr_crash - 1];
 		uint64_t need = (opts.backup_size + PAGE - 1) & ~(PAGE - 1);
@@ -213,6 +213,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_elfcore(&info, elf, elf_size);
 		if (!opts.backup_size || opts.backup_dst)
 			check_crash_memmap(&info, opts.backup_dst, opts.backup_size, elf_size);
+	}
+	free(elf);
+	/* --elf32-core-headers: the same facts in 32 bits, or a refusal (ERANGE), nothing left. */
+	opts.elf32 = 1;
+	elf = NULL;
+	rc = baton_elfcore_build(&info, &opts, &elf, &elf_size, &err);
+	if (rc) {
+		fuzz_check_error(rc, &err);
+		FUZZ_CHECK(!elf && !elf_size, "output on failure (ELF32)");
+	} else {
+		FUZZ_CHECK(elf && elf_size && elf[4] == 1, "ELF32 class");
 	}
 	free(elf);
 	baton_crash_info_free(&info);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cmdline.h"
 #include "decompress.h"
@@ -127,6 +128,20 @@ static int compose_cmdline(const struct baton *b, const struct baton_load_opts *
 	return 0;
 }
 
+/* What the kernel's own loader (kexec_file_load) cannot do, by name; NULL if it can do all. */
+static const char *file_load_lacks(unsigned flags)
+{
+	if (flags & BATON_LOAD_MEM_BOUNDS)
+		return "placement bounds (mem_min/mem_max)";
+	if (flags & BATON_LOAD_DTB)
+		return "device tree (SETUP_DTB)";
+	if (flags & BATON_LOAD_MEMMAP_CMDLINE)
+		return "memmap= on the capture kernel's command line";
+	if (flags & BATON_LOAD_ELF32_CORE)
+		return "ELF32 core header";
+	return NULL;
+}
+
 static int refusal(int rc)
 {
 	return rc == -EPERM || rc == -EACCES || rc == -ENOSYS || rc == -EOPNOTSUPP;
@@ -138,19 +153,26 @@ static int refused(const struct baton *b, unsigned flags, size_t nr_modules,
 		   const struct baton_format *f, int rc)
 {
 	return refusal(rc) && (flags & BATON_LOAD_FALLBACK_FILE) && !b->be.ops->no_file_load &&
-	       !nr_modules && !(f && f->no_file_load);
+	       !nr_modules && !(f && f->no_file_load) && !file_load_lacks(flags);
 }
 
-/* Under lockdown or Secure Boot a multiboot image has nowhere else to go: say so. */
-static int no_fallback(const struct baton_format *f, int rc, struct baton_error *err)
+/* Under lockdown or Secure Boot a multiboot image, or a load asking what the kernel's loader
+ * cannot do, has nowhere else to go: say so. */
+static int no_fallback(const struct baton_format *f, unsigned flags, int rc,
+		       struct baton_error *err)
 {
 	char why[sizeof(err->msg)];
 
-	if (!err || !f || !f->no_file_load || !refusal(rc))
+	if (!err || !refusal(rc))
 		return rc;
 	snprintf(why, sizeof(why), "%s", err->msg);
-	return baton_fail(err, -rc, "%s; a %s image has no kexec_file_load fallback (the kernel's "
-			  "own loader takes bzImages only)", why, f->name);
+	if (f && f->no_file_load)
+		return baton_fail(err, -rc, "%s; a %s image has no kexec_file_load fallback (the "
+				  "kernel's own loader takes bzImages only)", why, f->name);
+	if ((flags & BATON_LOAD_FALLBACK_FILE) && file_load_lacks(flags))
+		return baton_fail(err, -rc, "%s; no kexec_file_load fallback: the kernel's own loader"
+				  " takes no %s", why, file_load_lacks(flags));
+	return rc;
 }
 
 /* The kernel's format as the plan would have chosen it, for a plan that failed (NULL: unknown). */
@@ -168,6 +190,53 @@ static const struct baton_format *kernel_format(const struct baton_load_opts *o)
 		f = k.format;
 	baton_file_free(&file);
 	return f;
+}
+
+#define RETAINED_INITRD "/sys/firmware/initrd"
+
+/* Whether the running kernel's command line asks it to keep its initrd. */
+static int retains_initrd(const struct baton *b)
+{
+	struct baton_file f;
+	const char *s;
+	int yes = 0;
+
+	if (b->be.ops->cmdline(&b->be, &f, NULL))
+		return 0;
+	for (s = (const char *)f.data; s && (s = strstr(s, "retain_initrd")); s++)
+		if ((s == (const char *)f.data || s[-1] == ' ') && (!s[13] || s[13] == ' ' ||
+								    s[13] == '\n'))
+			yes = 1;
+	baton_file_free(&f);
+	return yes;
+}
+
+/* With BATON_LOAD_REUSE_INITRD, the initrd the running kernel kept (retain_initrd), as a path
+ * both loaders open: *path is ROOT/sys/firmware/initrd, else NULL (o->initrd stands). */
+static int retained_initrd(const struct baton *b, const struct baton_load_opts *o, char *path,
+			   size_t size, struct baton_error *err)
+{
+	int rc;
+
+	path[0] = 0;
+	if (!(o->flags & BATON_LOAD_REUSE_INITRD))
+		return 0;
+	if (o->initrd)
+		return baton_fail(err, EINVAL, "initrd: %s: give an initrd or reuse the retained one,"
+				  " not both", o->initrd);
+	rc = baton_path(path, size, b->root, RETAINED_INITRD, err);
+	if (!rc && access(path, R_OK)) {
+		int e = errno;
+		rc = e != ENOENT ? baton_fail(err, e, "initrd: %s: %s", path, strerror(e))
+		     : retains_initrd(b) ? baton_fail(err, e, "initrd: %s: the running kernel kept its"
+						    " initrd (retain_initrd) but shows it there "
+						    "only from Linux 6.10 on", path)
+		     : baton_fail(err, e, "initrd: %s: the running kernel kept no initrd (boot it"
+				  " with retain_initrd)", path);
+	}
+	if (rc)
+		path[0] = 0;
+	return rc;
 }
 
 static char *dup_or_null(const char *s, int *failed)
@@ -200,6 +269,24 @@ static void take_opts(struct baton_load_opts *o, const struct baton_load_opts *o
 	}
 	if (o->flags & BATON_LOAD_TYPE)
 		o->type = opts->type;
+	if (o->flags & BATON_LOAD_MEM_BOUNDS) {
+		o->mem_min = opts->mem_min;
+		o->mem_max = opts->mem_max;
+	}
+	if (o->flags & BATON_LOAD_DTB)
+		o->dtb = opts->dtb;
+}
+
+/* A plan for the kernel's own loader, or a load through it: what it cannot do is refused. */
+static int file_load_check(const struct baton_load_opts *o, struct baton_error *err)
+{
+	if (o->nr_modules)
+		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
+				  "--module", o->kernel);
+	if (file_load_lacks(o->flags))
+		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no %s",
+				  o->kernel, file_load_lacks(o->flags));
+	return 0;
 }
 
 int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
@@ -207,6 +294,7 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 {
 	struct baton_load_opts o;
 	struct baton_plan *p;
+	char retained[4096];
 	int rc, nomem = 0;
 
 	*out = NULL;
@@ -216,9 +304,12 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 		o.serial_port = 0x3f8;
 	if (!o.serial_baud)
 		o.serial_baud = 115200;
-	if ((o.flags & BATON_LOAD_FILE) && o.nr_modules)
-		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
-				  "--module", o.kernel);
+	if ((o.flags & BATON_LOAD_FILE) && (rc = file_load_check(&o, err)))
+		return rc;
+	if ((rc = retained_initrd(b, &o, retained, sizeof(retained), err)))
+		return rc;
+	if (retained[0])
+		o.initrd = retained;
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return baton_fail(err, ENOMEM, "out of memory");
@@ -242,6 +333,7 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 		rc = 0;
 	}
 	if (rc) {
+		rc = no_fallback(NULL, o.flags, rc, err);
 		plan_free(p);
 		return rc;
 	}
@@ -333,7 +425,7 @@ int baton_load(struct baton *b, const struct baton_plan *p, struct baton_error *
 		return load_by_kernel(b, p, err);
 	rc = baton_kexec_load(&b->be, &p->img, err);
 	if (!refused(b, p->flags, p->img.in.nr_modules, p->img.in.kernel.format, rc))
-		return no_fallback(p->img.in.kernel.format, rc, err);
+		return no_fallback(p->img.in.kernel.format, p->flags, rc, err);
 	b->fallback = err ? *err : (struct baton_error){ -rc, "" };
 	return load_by_kernel(b, p, err);
 }
@@ -348,10 +440,16 @@ int baton_fell_back(const struct baton *b, struct baton_error *why)
 int baton_load_file(struct baton *b, const struct baton_load_opts *opts, struct baton_error *err)
 {
 	struct baton_load_opts o;
+	char retained[4096];
 	char *cmdline;
 	int rc;
 
 	take_opts(&o, opts);
+	if ((rc = file_load_check(&o, err)) ||
+	    (rc = retained_initrd(b, &o, retained, sizeof(retained), err)))
+		return rc;
+	if (retained[0])
+		o.initrd = retained;
 	rc = compose_cmdline(b, &o, &cmdline, err);
 	if (rc)
 		return rc;
@@ -369,6 +467,15 @@ int baton_unload(struct baton *b, int crash, struct baton_error *err)
 int baton_loaded(struct baton *b, int crash, int *loaded, struct baton_error *err)
 {
 	return baton_kexec_loaded(&b->be, crash, loaded, err);
+}
+
+int baton_crash_size(struct baton *b, uint64_t *size, struct baton_error *err)
+{
+	uint64_t start, end;
+	int rc = b->be.ops->crash_region(&b->be, &start, &end, err);
+
+	*size = rc ? 0 : end - start;
+	return rc;
 }
 
 int baton_exec(struct baton *b, unsigned flags, struct baton_error *err)

@@ -59,6 +59,9 @@ struct baton_backend_ops {
 	 * memmap() returned. */
 	int (*crash_facts)(const struct baton_backend *be, const struct baton_memmap *machine,
 			   struct baton_crash_info *info, struct baton_error *err);
+	/* The crash region a capture kernel is loaded into, [*start, *end); both 0: none. */
+	int (*crash_region)(const struct baton_backend *be, uint64_t *start, uint64_t *end,
+			    struct baton_error *err);
 	/* enum baton_cpu_feature of the CPU the purgatory runs on; EOPNOTSUPP where baton's
 	 * purgatory cannot run (a confidential guest). */
 	int (*cpu_features)(const struct baton_backend *be, unsigned *features,

@@ -57,6 +57,12 @@ static int linux_crash_facts(const struct baton_backend *be, const struct baton_
 	return baton_crash_read(be->root, info, err);
 }
 
+static int linux_crash_region(const struct baton_backend *be, uint64_t *start, uint64_t *end,
+			      struct baton_error *err)
+{
+	return baton_crash_read_region(be->root, start, end, err);
+}
+
 static int linux_cpu_features(const struct baton_backend *be, unsigned *features,
 			      struct baton_error *err)
 {
@@ -206,6 +212,7 @@ const struct baton_backend_ops baton_backend_linux = {
 	.close = linux_close,
 	.memmap = linux_memmap,
 	.crash_facts = linux_crash_facts,
+	.crash_region = linux_crash_region,
 	.cpu_features = linux_cpu_features,
 	.boot_params = baton_linux_boot_params,
 	.efi = linux_efi,

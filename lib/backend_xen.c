@@ -270,6 +270,21 @@ static int range(struct baton_xen *x, int which, int nr, uint64_t *start, uint64
 	return x->fn.kexec_get_range(x->xch, which, nr, size, start) ? -errno : 0;
 }
 
+/* The hypervisor's crash range (crashkernel= on Xen's command line); none: both 0. */
+static int xen_crash_region(const struct baton_backend *be, uint64_t *start, uint64_t *end,
+			    struct baton_error *err)
+{
+	uint64_t size;
+
+	(void)err;
+	if (range(be->priv, KEXEC_RANGE_MA_CRASH, 0, start, &size) || !size) {
+		*start = *end = 0;
+		return 0;
+	}
+	*end = *start + size;
+	return 0;
+}
+
 /* The crash facts from Xen's ranges: crash area, per-CPU notes, vmcoreinfo, Xen itself; RAM
  * from the machine map. */
 static int xen_crash_facts(const struct baton_backend *be, const struct baton_memmap *machine,
@@ -364,6 +379,7 @@ const struct baton_backend_ops baton_backend_xen = {
 	.close = xen_close,
 	.memmap = xen_memmap,
 	.crash_facts = xen_crash_facts,
+	.crash_region = xen_crash_region,
 	.cpu_features = xen_cpu_features,
 	.boot_params = baton_linux_boot_params,   /* dom0's own zero page */
 	.efi = xen_efi,

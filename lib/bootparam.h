@@ -28,6 +28,7 @@ enum {
 /* A node of the zero page's setup_data list (hdr.setup_data, protocol 2.09+). */
 enum {
 	SETUP_E820_EXT = 1,   /* e820 entries beyond the zero page's 128 */
+	SETUP_DTB = 2,        /* a flattened device tree (--dtb) */
 	SETUP_EFI = 4,        /* struct efi_setup_data: what a kexec'd kernel needs of EFI */
 	SETUP_RNG_SEED = 9,   /* bytes for the new kernel's random number generator */
 };

@@ -2,9 +2,13 @@
 /* The capture kernel's memory map: the crash regions as RAM, the dead kernel's RAM left out. */
 #include "crash_map.h"
 
+#include <stdio.h>
+
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "cmdline.h"
 
 #define PAGE 4096ULL
 
@@ -74,5 +78,46 @@ out:
 	baton_ranges_free(&ram);
 	if (rc)
 		baton_memmap_free(out);
+	return rc;
+}
+
+#define MEMMAP_RAM_MIN_K 100   /* kexec-tools: smaller RAM is not worth the command line */
+
+int baton_crash_memmap_cmdline(const struct baton_memmap *map, struct baton_cmdline *c,
+			       struct baton_error *err)
+{
+	struct baton_cmdline line = { 0 };
+	int rc = baton_cmdline_append(&line, "memmap=exactmap", err);
+
+	for (size_t i = 0; !rc && i < map->nr; i++) {
+		const struct baton_mem_range *r = &map->ranges[i];
+		uint64_t startk = r->start >> 10, endk = (r->end + 1023) >> 10;
+		char token[64];
+		char sep;
+
+		switch (r->kind) {
+		case BATON_MEM_RAM:
+			endk = r->end >> 10;
+			if (endk < startk + MEMMAP_RAM_MIN_K)
+				continue;
+			sep = '@';
+			break;
+		case BATON_MEM_ACPI:
+		case BATON_MEM_NVS:
+			sep = '#';
+			break;
+		case BATON_MEM_PMEM:
+			sep = '!';
+			break;
+		default:
+			continue;
+		}
+		snprintf(token, sizeof(token), "memmap=%" PRIu64 "K%c%" PRIu64 "K", endk - startk,
+			 sep, startk);
+		rc = baton_cmdline_append(&line, token, err);
+	}
+	if (!rc)
+		rc = baton_cmdline_append(c, line.text, err);
+	baton_cmdline_free(&line);
 	return rc;
 }

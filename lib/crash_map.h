@@ -19,4 +19,13 @@ int baton_crash_memmap(const struct baton_memmap *firmware, const struct baton_c
 		       const struct baton_phys_range *reserved, size_t nr_reserved,
 		       struct baton_memmap *out, struct baton_error *err);
 
+struct baton_cmdline;
+
+/* `map` (the capture kernel's) as kexec-tools' --pass-memmap-cmdline writes it: memmap=exactmap,
+ * then per range memmap=SIZEK@STARTK for RAM of 100 KiB or more, SIZEK#STARTK for ACPI tables
+ * and NVS, SIZEK!STARTK for persistent memory (start rounded down to KiB, the end of RAM down
+ * and of the others up, as there); reserved ranges are left out, as there. Appended to `c`. */
+int baton_crash_memmap_cmdline(const struct baton_memmap *map, struct baton_cmdline *c,
+			       struct baton_error *err);
+
 #endif

@@ -255,6 +255,38 @@ out:
 	return baton_crash_info_finish(info, path, err);
 }
 
+int baton_crash_read_region(const char *root, uint64_t *start, uint64_t *end,
+			    struct baton_error *err)
+{
+	char path[PATH_MAX];
+	struct baton_file f;
+	struct baton_iomem_iter it;
+	struct baton_iomem_entry e;
+	int rc;
+
+	*start = *end = 0;
+	if ((rc = baton_path(path, sizeof(path), root, "/proc/iomem", err)))
+		return rc;
+	if ((rc = baton_iomem_read(&f, path)))
+		return baton_fail(err, -rc, "crash: %s: %s", path, strerror(-rc));
+	baton_iomem_begin(&it, (const char *)f.data, f.size, BATON_IOMEM_ALL);
+	while ((rc = baton_iomem_next(&it, &e)) > 0)
+		if (name_is(e.name, e.name_len, "Crash kernel") && e.last >= e.start &&
+		    e.start >= *start) {
+			*start = e.start;
+			*end = e.last == UINT64_MAX ? e.last : e.last + 1;
+		}
+	baton_file_free(&f);
+	if (rc || (!it.nonzero && it.line)) {
+		*start = *end = 0;
+		return rc ? baton_fail(err, EINVAL, "crash: %s: line %d: expected \"start-end : "
+				       "name\" in hex", path, it.line)
+			  : baton_fail(err, EACCES, "crash: %s: every address reads as zero: reading"
+				       " it needs root (CAP_SYS_ADMIN)", path);
+	}
+	return 0;
+}
+
 /* --- /proc/kcore ---------------------------------------------------------------------------- */
 
 static int read_at(int fd, void *buf, size_t size, const char *path, struct baton_error *err)

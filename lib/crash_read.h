@@ -11,4 +11,10 @@
  * empty. */
 int baton_crash_read(const char *root, struct baton_crash_info *info, struct baton_error *err);
 
+/* The highest "Crash kernel" region of ROOT/proc/iomem, where a capture kernel is loaded, as
+ * [*start, *end); both 0 when none is reserved. Reads nothing else (no root needed beyond
+ * iomem's addresses). */
+int baton_crash_read_region(const char *root, uint64_t *start, uint64_t *end,
+			    struct baton_error *err);
+
 #endif

@@ -16,9 +16,13 @@ struct baton_elfcore_opts {
 	uint64_t backup_src;                      /* baton_crash_backup_range(); size 0: none */
 	uint64_t backup_size;
 	uint64_t backup_dst;                      /* where the purgatory copies it */
+	/* 1: ELFCLASS32 (kexec-tools' --elf32-core-headers): every physical address and size
+	 * must fit 32 bits, else -ERANGE naming the range; a virtual address that does not
+	 * (all of a 64-bit kernel's) is written as 0, where kexec-tools truncates it. */
+	int elf32;
 };
 
-/* The ELF64 core header (ET_CORE, EM_X86_64) /proc/vmcore starts from, in the order of Linux's
+/* The ELF64 (or, opts->elf32, ELF32) core header (ET_CORE, EM_X86_64) /proc/vmcore starts from, in the order of Linux's
  * crash_prepare_elf64_headers(): a PT_NOTE per CPU note, a PT_NOTE for VMCOREINFO, a PT_LOAD for
  * the kernel text (at its _text address), then a PT_LOAD per System RAM range minus `exclude`
  * at page_offset + paddr. The backup source's PT_LOAD is split off and reads from backup_dst.

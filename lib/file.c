@@ -36,6 +36,9 @@ int baton_file_map(struct baton_file *f, const char *path, const char *what,
 		if (p == MAP_FAILED) {
 			int e = errno;
 			close(fd);
+			/* A sysfs binary file (/sys/firmware/initrd) may not map: read it. */
+			if (e == ENODEV)
+				return baton_file_read(f, path, (size_t)st.st_size, err);
 			return baton_fail(err, e, "%s: %s: %s", what, path, strerror(e));
 		}
 		f->data = p;

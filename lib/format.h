@@ -151,6 +151,9 @@ struct baton_format {
 	 * (struct baton_bios_area) and the new kernel's map reserves the EBDA. The firmware's
 	 * RSDP is read for it (in->rsdp) on any machine. */
 	int bios_area;
+	/* 1: the boot information is a zero page with a setup_data list, which can carry a device
+	 * tree (BATON_LOAD_DTB); other formats refuse one. */
+	int setup_data;
 };
 
 /* One piece of a Linux initrd: the pieces are loaded back to back, each from a page boundary

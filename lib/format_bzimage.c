@@ -226,6 +226,11 @@ int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boo
 		if (e)
 			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
 	}
+	if (in->dtb_size) {
+		void *dtb = add_node(&w, SETUP_DTB, (uint32_t)in->dtb_size);
+		if (dtb)
+			memcpy(dtb, in->dtb_file.data, in->dtb_size);
+	}
 	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
 	if (seed) {
 		rc = ctx->system->ops->random(ctx->system, seed, RNG_SEED_BYTES);
@@ -285,4 +290,5 @@ const struct baton_format baton_format_bzimage = {
 	.exit = baton_bzimage_exit,
 	.version = baton_bzimage_version,
 	.describe = bzimage_describe,
+	.setup_data = 1,
 };

@@ -77,4 +77,5 @@ const struct baton_format baton_format_uki = {
 	.exit = baton_bzimage_exit,
 	.version = baton_bzimage_version,
 	.describe = uki_describe,
+	.setup_data = 1,
 };

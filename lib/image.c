@@ -60,6 +60,35 @@ static int read_modules(const struct baton_load_opts *opts, struct baton_inputs 
 	return 0;
 }
 
+/* A flattened device tree for the zero page's SETUP_DTB: only formats with setup_data take
+ * one, and the file must be one (its big-endian magic and totalsize). */
+static int read_dtb(const struct baton_load_opts *opts, struct baton_inputs *in,
+		    struct baton_error *err)
+{
+	const char *path = opts->dtb ? opts->dtb : "";
+	const uint8_t *d;
+	uint32_t total;
+	int rc;
+
+	if (!in->kernel.format->setup_data)
+		return baton_fail(err, EINVAL, "dtb: %s: a %s kernel takes no device tree (SETUP_DTB"
+				  " needs a zero page: bzImage)", path, in->kernel.format->name);
+	rc = baton_file_map(&in->dtb_file, path, "dtb", err);
+	if (rc)
+		return rc;
+	d = in->dtb_file.data;
+	if (in->dtb_file.size < 8 || d[0] != 0xd0 || d[1] != 0x0d || d[2] != 0xfe || d[3] != 0xed)
+		return baton_fail(err, EINVAL, "dtb: %s: not a flattened device tree (no d00dfeed "
+				  "magic)", path);
+	total = (uint32_t)d[4] << 24 | (uint32_t)d[5] << 16 | (uint32_t)d[6] << 8 | d[7];
+	if (total > in->dtb_file.size || total < 40)
+		return baton_fail(err, EINVAL, "dtb: %s: totalsize %u, but the file has %zu bytes",
+				  path, total, in->dtb_file.size);
+	/* The blob's own size: what follows in the file is not the kernel's. */
+	in->dtb_size = total;
+	return 0;
+}
+
 /* The running system, through the session's backend: CPU, zero page, firmware tables, memory
  * map, and for a crash image the crash facts. */
 static int read_inputs(const struct baton_backend *ctx, const struct baton_load_opts *opts,
@@ -96,6 +125,8 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 			return rc;
 	}
 	rc = read_modules(opts, in, err);
+	if (!rc && (opts->flags & BATON_LOAD_DTB))
+		rc = read_dtb(opts, in, err);
 	if (rc)
 		return rc;
 	rc = ctx->ops->cpu_features(ctx, &in->features, err);
@@ -126,11 +157,36 @@ struct planner {
 	uint64_t min;
 	uint64_t max;
 	int above4g;     /* segments may go above 4 GiB when nothing fits below */
+	const struct baton_load_opts *bounds;   /* with BATON_LOAD_MEM_BOUNDS, for messages */
 };
 
-static int planner_init(struct planner *pl, const struct baton_image *img, unsigned flags,
-			struct baton_error *err)
+/* The caller's bounds (BATON_LOAD_MEM_BOUNDS), kexec-tools' --mem-min/--mem-max: both bytes
+ * inclusive, so a segment [mem, mem + memsz) fits when mem >= mem_min and mem + memsz - 1 <=
+ * mem_max. Narrows the window; a window left empty is refused here, in one line. */
+static int planner_bound(struct planner *pl, const struct baton_load_opts *o,
+			 struct baton_error *err)
 {
+	uint64_t hi = o->mem_max == UINT64_MAX ? UINT64_MAX : o->mem_max + 1;
+	uint64_t lo = pl->min, top = pl->max;
+
+	pl->bounds = o;
+	pl->min = o->mem_min > pl->min ? o->mem_min : pl->min;
+	pl->max = hi < pl->max ? hi : pl->max;
+	if (pl->min < pl->max)
+		return 0;
+	return baton_fail(err, ENOSPC, "placement: the bounds mem_min 0x%llx, mem_max 0x%llx leave"
+			  " nothing of 0x%llx-0x%llx%s", (unsigned long long)o->mem_min,
+			  (unsigned long long)o->mem_max, (unsigned long long)lo,
+			  (unsigned long long)top, (o->flags & BATON_LOAD_CRASH) ?
+			  " (the crash region)" : "");
+}
+
+static int planner_init(struct planner *pl, const struct baton_image *img,
+			const struct baton_load_opts *opts, struct baton_error *err)
+{
+	unsigned flags = opts->flags;
+	int rc;
+
 	pl->min = BATON_LOW_RESERVE;
 	/* Below 128 TiB: a 4-level purgatory (no LA57 from the backend) reaches nothing higher. */
 	pl->max = BATON_IDENTMAP_LIMIT_4LEVEL;
@@ -141,6 +197,9 @@ static int planner_init(struct planner *pl, const struct baton_image *img, unsig
 		pl->max = c->end < pl->max ? c->end : pl->max;
 	}
 	pl->above4g = !(flags & BATON_LOAD_ENTRY_32BIT);
+	pl->bounds = NULL;
+	if ((flags & BATON_LOAD_MEM_BOUNDS) && (rc = planner_bound(pl, opts, err)))
+		return rc;
 	return baton_free_init(&pl->free, &img->in.memmap, pl->min, pl->max, err);
 }
 
@@ -163,9 +222,15 @@ static int place(struct planner *pl, struct baton_segment *s, uint64_t align, ui
 static int no_room(struct baton_error *err, const struct baton_segment *s, const char *file,
 		   const char *what, const struct planner *pl)
 {
-	return baton_fail(err, ENOSPC, "%s: %s: no free RAM for %llu KiB%s in 0x%llx-0x%llx", s->name,
-			  file ? file : "", (unsigned long long)s->memsz >> 10, what,
-			  (unsigned long long)pl->min, (unsigned long long)pl->max);
+	char bounds[80] = "";
+
+	if (pl->bounds)
+		snprintf(bounds, sizeof(bounds), " (bounds mem_min 0x%llx, mem_max 0x%llx)",
+			 (unsigned long long)pl->bounds->mem_min,
+			 (unsigned long long)pl->bounds->mem_max);
+	return baton_fail(err, ENOSPC, "%s: %s: no free RAM for %llu KiB%s in 0x%llx-0x%llx%s",
+			  s->name, file ? file : "", (unsigned long long)s->memsz >> 10, what,
+			  (unsigned long long)pl->min, (unsigned long long)pl->max, bounds);
 }
 
 /* The planner as formats see it (struct baton_placer, format.h). */
@@ -190,6 +255,13 @@ static int want_hotplug(struct baton_image *img, struct baton_error *err)
 	img->hotplug = 0;
 	if (img->flags & BATON_LOAD_NO_HOTPLUG)
 		return 0;
+	/* The kernel rewrites the header as ELF64, and the purgatory checks that shape. */
+	if (img->flags & BATON_LOAD_ELF32_CORE) {
+		if (img->flags & BATON_LOAD_HOTPLUG)
+			return baton_fail(err, EINVAL, "hotplug: the running kernel rewrites the ELF "
+					  "core header as ELF64: not with an ELF32 one");
+		return 0;
+	}
 	if (c->hotplug_phdrs_size) {
 		img->hotplug = 1;
 		return 0;
@@ -223,7 +295,8 @@ static int place_crash_extras(struct planner *pl, struct baton_image *img,
 			      struct baton_cmdline *cmdline, struct baton_error *err)
 {
 	struct baton_segment *bk, *eh;
-	struct baton_elfcore_opts eo = { img->in.crash.crash, img->in.crash.nr_crash, 0, 0, 0 };
+	struct baton_elfcore_opts eo = { img->in.crash.crash, img->in.crash.nr_crash, 0, 0, 0,
+					 (img->flags & BATON_LOAD_ELF32_CORE) != 0 };
 	char token[64];
 	size_t size;
 	int rc;
@@ -485,6 +558,11 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 
 	memset(img, 0, sizeof(*img));
 	img->flags = opts->flags;
+	if ((opts->flags & (BATON_LOAD_MEMMAP_CMDLINE | BATON_LOAD_ELF32_CORE)) &&
+	    !(opts->flags & BATON_LOAD_CRASH))
+		return baton_fail(err, EINVAL, "%s: %s is for a crash image (-p) only", opts->kernel,
+				  (opts->flags & BATON_LOAD_ELF32_CORE) ? "an ELF32 core header"
+									 : "memmap= of the capture map");
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
 	if (!rc)
 		rc = read_inputs(ctx, opts, &img->in, &img->warnings, err);
@@ -499,7 +577,7 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 
 	rc = baton_cmdline_append(&cmdline, opts->cmdline ? opts->cmdline : "", err);
 	if (!rc)
-		rc = planner_init(&planner, img, opts->flags, err);
+		rc = planner_init(&planner, img, opts, err);
 	fctx = (struct baton_format_ctx){ &img->in, opts, &img->segs,
 					  { placer_place, placer_no_room, &planner }, ctx,
 					  &img->warnings };
@@ -512,6 +590,8 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	/* The capture kernel's map depends only on the two segments it must keep. */
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = crash_boot_map(img, err);
+	if (!rc && (opts->flags & BATON_LOAD_MEMMAP_CMDLINE))
+		rc = baton_crash_memmap_cmdline(&img->boot_map, &cmdline, err);
 	if (!rc)
 		rc = plan_bios_area(img, err);
 	if (!rc && cmdline.len > fplan.cmdline_max)
@@ -553,6 +633,7 @@ void baton_inputs_free(struct baton_inputs *in)
 {
 	baton_file_free(&in->kernel_file);
 	baton_file_free(&in->initrd_file);
+	baton_file_free(&in->dtb_file);
 	for (size_t i = 0; i < in->nr_modules; i++) {
 		baton_file_free(&in->modules[i].file);
 		free(in->modules[i].string);

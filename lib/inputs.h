@@ -21,6 +21,8 @@ struct baton_module {
 struct baton_inputs {
 	struct baton_file kernel_file;     /* mapped */
 	struct baton_file initrd_file;     /* mapped; size 0: none */
+	struct baton_file dtb_file;        /* mapped: a device tree (BATON_LOAD_DTB) */
+	size_t dtb_size;                   /* the tree's totalsize; 0: none */
 	struct baton_kernel kernel;        /* the kernel file as its format parsed it */
 	struct baton_module *modules;      /* in the order given */
 	size_t nr_modules;

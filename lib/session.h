@@ -7,7 +7,8 @@
  * - struct baton_plan's `img` (image.h): --dry-run's picture and --debug show every segment's
  *   hashed range, the identity map and the boot map, more than baton_plan_info carries;
  * - baton_cmdline_append (cmdline.h): joining -c and --append as the library joins lines;
- * - baton_path (file.h): shutdown(8) under BATON_ROOT.
+ * - baton_path (file.h): shutdown(8) and the kernel's configuration (a kexec-jump option's
+ *   refusal) under BATON_ROOT.
  * --report is baton_report_read, which needs no session (it runs in the new kernel). */
 #ifndef BATON_LIB_SESSION_H
 #define BATON_LIB_SESSION_H

@@ -78,6 +78,21 @@ enum baton_load_flag {
 	 * memory). */
 	BATON_LOAD_HOTPLUG = 1u << 24,
 	BATON_LOAD_NO_HOTPLUG = 1u << 25,
+	/* mem_min/mem_max are set: every segment baton places lies in [mem_min, mem_max]
+	 * (both inclusive, kexec-tools' --mem-min/--mem-max; for -p also inside the crash
+	 * region). The kernel's own loader cannot honour them: no kexec_file_load fallback. */
+	BATON_LOAD_MEM_BOUNDS = 1u << 16,
+	/* The initrd is the one the running kernel retained (booted with retain_initrd):
+	 * ROOT/sys/firmware/initrd; `initrd` must be NULL. */
+	BATON_LOAD_REUSE_INITRD = 1u << 17,
+	/* Crash images: the capture kernel's memory map also on its command line,
+	 * memmap=exactmap memmap=SIZEK@STARTK ... as kexec-tools' --pass-memmap-cmdline. */
+	BATON_LOAD_MEMMAP_CMDLINE = 1u << 18,
+	/* Crash images: an ELF32 core header (every physical address and size below 4 GiB). */
+	BATON_LOAD_ELF32_CORE = 1u << 19,
+	/* `dtb` is set: a flattened device tree handed over as SETUP_DTB setup_data (formats
+	 * with a zero page: bzImage). */
+	BATON_LOAD_DTB = 1u << 20,
 };
 
 struct baton_load_opts {
@@ -94,6 +109,9 @@ struct baton_load_opts {
 	const char *const *modules;
 	size_t nr_modules;
 	const char *type;        /* with BATON_LOAD_TYPE: the format, e.g. "multiboot-x86" */
+	uint64_t mem_min;        /* with BATON_LOAD_MEM_BOUNDS: lowest byte a segment may use */
+	uint64_t mem_max;        /* with BATON_LOAD_MEM_BOUNDS: highest byte (inclusive) */
+	const char *dtb;         /* with BATON_LOAD_DTB: the device tree blob's path */
 };
 
 struct baton_plan;
@@ -156,6 +174,11 @@ const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *pla
 int baton_plan_range(const struct baton_plan *plan, size_t i, struct baton_plan_range *out);
 
 /* --- the old kernel ------------------------------------------------------------------------ */
+
+/* The size in bytes of the crash kernel region a capture kernel is loaded into (the last
+ * "Crash kernel" region; under Xen the hypervisor's crash range), 0 when none is reserved
+ * (kexec-tools' --print-ckr-size). */
+int baton_crash_size(struct baton *b, uint64_t *size, struct baton_error *err);
 
 /* Hand the plan to the old kernel (Linux kexec_load, or Xen's kexec hypercall; a
  * BATON_LOAD_FILE plan to kexec_file_load). */

@@ -82,9 +82,10 @@ def test_kdump_config_load_command(crash_machine, run):
 def test_version_and_usage_errors_exit_like_kexec_tools(machine, run):
     p = run(machine, '--version', as_kexec=True)
     assert p.returncode == 0 and p.stdout.startswith('kexec (baton) ')
-    p = run(machine, '-l', machine.kernel, '--mem-max=0x1000000', as_kexec=True)
+    p = run(machine, '-l', machine.kernel, '--load-preserve-context', as_kexec=True)
     assert p.returncode == 1
-    assert p.stderr.startswith('kexec: option --mem-max is not supported'), p.stderr
+    assert p.stderr.startswith('kexec: option --load-preserve-context is not supported'), \
+        p.stderr
     assert p.syscalls == []
     p = run(machine, '--bogus', as_kexec=True)
     assert p.returncode == 1 and 'unknown option --bogus' in p.stderr

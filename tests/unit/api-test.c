@@ -309,6 +309,105 @@ static void lockdown_falls_back_in_the_library(void **state)
 	baton_plan_free(plan);
 }
 
+/* --reuse-initrd: the initrd is ROOT/sys/firmware/initrd, for both loaders; none kept, or an
+ * initrd given as well, is refused in one line and nothing is loaded. */
+static void retained_initrd_is_the_initrd(void **state)
+{
+	struct world *w = *state;
+	struct baton_load_opts opts = { .kernel = w->kernel, .flags = BATON_LOAD_REUSE_INITRD };
+	struct baton_error err = { 0 };
+	const struct baton_plan_segment *s;
+	struct baton_plan *plan = (struct baton_plan *)1;
+	uint8_t rd[5000];
+
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), -ENOENT);
+	assert_null(plan);
+	assert_non_null(strstr(err.msg, "/sys/firmware/initrd: the running kernel kept no initrd "
+				       "(boot it with retain_initrd)"));
+	assert_int_equal(baton_load_file(w->b, &opts, &err), -ENOENT);
+	/* Linux before 6.10 keeps it (retain_initrd) without showing it. */
+	fx_write_str(w->root, "proc/cmdline", "root=/dev/vda retain_initrd quiet\n");
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "kept its initrd (retain_initrd) but shows it there only "
+				       "from Linux 6.10 on"));
+	for (size_t i = 0; i < sizeof(rd); i++)
+		rd[i] = (uint8_t)(i * 13);
+	fx_write(w->root, "sys/firmware/initrd", rd, sizeof(rd));
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), 0);
+	for (size_t i = 0; (s = baton_plan_segment(plan, i)); i++)
+		if (!strcmp(s->name, "initrd"))
+			break;
+	assert_non_null(s);
+	assert_int_equal(s->bufsz, sizeof(rd));
+	assert_int_equal(baton_load(w->b, plan, &err), 0);
+	assert_memory_equal(w->fake.segs[1].buf, rd, sizeof(rd));
+	baton_plan_free(plan);
+	assert_int_equal(baton_load_file(w->b, &opts, &err), 0);
+	assert_int_equal(w->fake.file_loads, 1);
+	assert_true(w->fake.file_ifd >= 0);
+	opts.initrd = w->kernel;
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "give an initrd or reuse the retained one, not both"));
+}
+
+/* What the kernel's loader cannot honour is refused for it (-s) and never a reason to fall
+ * back to it silently: the refusal of kexec_load stands, and says why. */
+static void the_kernels_loader_is_not_a_silent_fallback(void **state)
+{
+	struct world *w = *state;
+	struct baton_load_opts opts = { .kernel = w->kernel,
+					.flags = BATON_LOAD_FILE | BATON_LOAD_MEM_BOUNDS,
+					.mem_max = UINT64_MAX };
+	struct baton_error err = { 0 };
+	struct baton_plan *plan;
+
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "the kernel's loader takes no placement bounds"));
+	opts.flags = BATON_LOAD_MEM_BOUNDS;
+	assert_int_equal(baton_load_file(w->b, &opts, &err), -EINVAL);
+	opts.flags = BATON_LOAD_DTB;
+	opts.dtb = w->kernel;
+	assert_int_equal(baton_load_file(w->b, &opts, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "the kernel's loader takes no device tree (SETUP_DTB)"));
+	assert_int_equal(w->fake.file_loads, 0);
+
+	opts = (struct baton_load_opts){ .kernel = w->kernel, .mem_max = UINT64_MAX,
+					 .flags = BATON_LOAD_FALLBACK_FILE | BATON_LOAD_MEM_BOUNDS };
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), 0);
+	w->fake.load_result = -EPERM;
+	assert_int_equal(baton_load(w->b, plan, &err), -EPERM);
+	assert_false(baton_fell_back(w->b, NULL));
+	assert_non_null(strstr(err.msg, "; no kexec_file_load fallback: the kernel's own loader "
+				       "takes no placement bounds (mem_min/mem_max)"));
+	assert_int_equal(w->fake.file_loads, 0);
+	baton_plan_free(plan);
+}
+
+/* --print-ckr-size: the last "Crash kernel" region's bytes, 0 without one. */
+static void crash_size_is_the_last_region(void **state)
+{
+	struct world *w = *state;
+	struct baton_error err = { 0 };
+	uint64_t size = 1;
+
+	fx_write_str(w->root, "proc/iomem", "00001000-0009fbff : System RAM\n"
+		     "00100000-3ffdffff : System RAM\n");
+	assert_int_equal(baton_crash_size(w->b, &size, &err), 0);
+	assert_int_equal(size, 0);
+	fx_write_str(w->root, "proc/iomem", "00001000-0009fbff : System RAM\n"
+		     "00100000-3ffdffff : System RAM\n"
+		     "  01000000-017fffff : Crash kernel\n"
+		     "  30000000-3bffffff : Crash kernel\n"
+		     "100000000-13fffffff : System RAM\n");
+	assert_int_equal(baton_crash_size(w->b, &size, &err), 0);
+	assert_int_equal(size, 0xc000000);
+	fx_write_str(w->root, "proc/iomem", "00000000-00000000 : System RAM\n"
+		     "  00000000-00000000 : Crash kernel\n");
+	assert_int_equal(baton_crash_size(w->b, &size, &err), -EACCES);
+	assert_int_equal(size, 0);
+	assert_non_null(strstr(err.msg, "needs root"));
+}
+
 static void exec_flags_choose_sync_and_ifdown(void **state)
 {
 	struct world *w = *state;
@@ -777,6 +876,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(lockdown_falls_back_in_the_library, setup, teardown),
 		cmocka_unit_test_setup_teardown(loaded_unload_and_the_kernels_loader, setup, teardown),
 		cmocka_unit_test_setup_teardown(a_uki_goes_to_either_loader, setup, teardown),
+		cmocka_unit_test_setup_teardown(retained_initrd_is_the_initrd, setup, teardown),
+		cmocka_unit_test_setup_teardown(the_kernels_loader_is_not_a_silent_fallback, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(crash_size_is_the_last_region, setup, teardown),
 		cmocka_unit_test(unbroken_machines_plan),
 		cmocka_unit_test(each_failure_leaves_nothing_behind),
 	};

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "cmdline.h"
 #include "crash_map.h"
 #include "crash_read.h"
 #include "support/crash_fixture.h"
@@ -70,6 +71,60 @@ static void capture_e820(void **state)
 	baton_memmap_free(&out);
 	baton_memmap_free(&fw);
 	baton_crash_info_free(&info);
+}
+
+/* --pass-memmap-cmdline on the capture map above: RAM of 100 KiB or more (the 12 KiB between
+ * the header and the backup copy is not), reserved ranges left out, as kexec-tools does. */
+static void capture_map_on_the_command_line(void **state)
+{
+	static const struct baton_phys_range keep[] = {
+		{ 0x1bef61000, 0x1bf000000 },
+		{ 0x1bef5d000, 0x1bef5e000 },
+	};
+	struct baton_crash_info info;
+	struct baton_memmap fw = { 0 }, out;
+	struct baton_cmdline c = { 0 };
+	struct baton_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(baton_crash_read(HIGH, &info, &err), 0);
+	assert_int_equal(baton_memmap_read_machine(&fw, HIGH, &err), 0);
+	assert_int_equal(baton_crash_memmap(&fw, &info, info.crash[1].start, info.crash[1].end,
+					    keep, NELEM(keep), &out, &err), 0);
+	assert_int_equal(baton_cmdline_append(&c, "console=ttyS0", &err), 0);
+	assert_int_equal(baton_crash_memmap_cmdline(&out, &c, &err), 0);
+	assert_string_equal(c.text, "console=ttyS0 memmap=exactmap memmap=635K@4K "
+			    "memmap=262144K@2850816K memmap=261492K@7061504K");
+	baton_cmdline_free(&c);
+	baton_memmap_free(&out);
+	baton_memmap_free(&fw);
+	baton_crash_info_free(&info);
+}
+
+/* ACPI tables and NVS are '#', persistent memory '!', their ends rounded up to KiB; a RAM end
+ * rounded down; 99 KiB of RAM is left out, 100 KiB is not. */
+static void memmap_tokens_by_type(void **state)
+{
+	struct baton_memmap map = { 0 };
+	struct baton_cmdline c = { 0 };
+	struct baton_error err = { 0 };
+
+	(void)state;
+	assert_int_equal(baton_memmap_add(&map, 0x100000, 0x100000 + 99 * 1024, BATON_MEM_RAM,
+					  &err), 0);
+	assert_int_equal(baton_memmap_add(&map, 0x200000, 0x200000 + 100 * 1024 + 1023,
+					  BATON_MEM_RAM, &err), 0);
+	assert_int_equal(baton_memmap_add(&map, 0x300000, 0x300001, BATON_MEM_ACPI, &err), 0);
+	assert_int_equal(baton_memmap_add(&map, 0x400400, 0x400800, BATON_MEM_NVS, &err), 0);
+	assert_int_equal(baton_memmap_add(&map, 0x500000, 0x600000, BATON_MEM_RESERVED, &err), 0);
+	assert_int_equal(baton_memmap_add(&map, 0x100000000, 0x140000000, BATON_MEM_PMEM, &err), 0);
+	assert_int_equal(baton_memmap_add(&map, 0x140000000, 0x150000000, BATON_MEM_UNUSABLE, &err),
+			 0);
+	assert_int_equal(baton_crash_memmap_cmdline(&map, &c, &err), 0);
+	assert_string_equal(c.text, "memmap=exactmap memmap=100K@2048K memmap=1K#3072K "
+			    "memmap=1K#4097K memmap=1048576K!4194304K");
+	baton_cmdline_free(&c);
+	baton_memmap_free(&map);
 }
 
 static void capture_e820_keeps_firmware_types(void **state)
@@ -137,6 +192,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(capture_e820),
 		cmocka_unit_test(capture_e820_keeps_firmware_types),
+		cmocka_unit_test(capture_map_on_the_command_line),
+		cmocka_unit_test(memmap_tokens_by_type),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,6 +163,61 @@ static void backup_splits_a_range(void **state)
 	baton_crash_info_free(&info);
 }
 
+/* --elf32-core-headers: the same program headers in ELF32 where everything physical fits 32
+ * bits (the 64-bit kernel's virtual addresses read 0); a refusal naming the range otherwise. */
+static void elf32_headers(void **state)
+{
+	struct baton_crash_info info;
+	struct baton_elfcore_opts o;
+	struct baton_error err = { 0 };
+	uint8_t *b64, *b32;
+	size_t s64, s32;
+	Elf32_Ehdr eh;
+
+	(void)state;
+	assert_int_equal(baton_crash_read(LA57, &info, &err), 0);
+	opts_for(&info, 0x7df61000, &o);
+	assert_int_equal(baton_elfcore_build(&info, &o, &b64, &s64, &err), 0);
+	o.elf32 = 1;
+	assert_int_equal(baton_elfcore_build(&info, &o, &b32, &s32, &err), 0);
+	memcpy(&eh, b32, sizeof(eh));
+	assert_memory_equal(eh.e_ident, ELFMAG, SELFMAG);
+	assert_int_equal(eh.e_ident[EI_CLASS], ELFCLASS32);
+	assert_int_equal(eh.e_type, ET_CORE);
+	assert_int_equal(eh.e_machine, EM_X86_64);
+	assert_int_equal(eh.e_phoff, sizeof(Elf32_Ehdr));
+	assert_int_equal(eh.e_phentsize, sizeof(Elf32_Phdr));
+	assert_int_equal(eh.e_phnum, ((const Elf64_Ehdr *)(const void *)b64)->e_phnum);
+	for (size_t i = 0; i < eh.e_phnum; i++) {
+		Elf64_Phdr w = phdr_at(b64, i);
+		Elf32_Phdr n;
+
+		memcpy(&n, b32 + sizeof(Elf32_Ehdr) + i * sizeof(n), sizeof(n));
+		assert_int_equal(n.p_type, w.p_type);
+		assert_int_equal(n.p_flags, w.p_flags);
+		assert_int_equal(n.p_offset, w.p_offset);
+		assert_int_equal(n.p_paddr, w.p_paddr);
+		assert_int_equal(n.p_filesz, w.p_filesz);
+		assert_int_equal(n.p_memsz, w.p_memsz);
+		assert_int_equal(n.p_vaddr, w.p_vaddr > UINT32_MAX ? 0 : w.p_vaddr);
+	}
+	assert_int_equal(s32, 4096);
+	free(b32);
+	free(b64);
+	baton_crash_info_free(&info);
+
+	/* qemu-6g-high has RAM above 4 GiB. */
+	assert_int_equal(baton_crash_read(HIGH, &info, &err), 0);
+	opts_for(&info, 0x1bef61000, &o);
+	o.elf32 = 1;
+	b32 = (uint8_t *)1;
+	assert_int_equal(baton_elfcore_build(&info, &o, &b32, &s32, &err), -ERANGE);
+	assert_null(b32);
+	assert_int_equal(s32, 0);
+	assert_non_null(strstr(err.msg, "lies above 4 GiB: an ELF32 core header cannot describe it"));
+	baton_crash_info_free(&info);
+}
+
 static void build_errors(void **state)
 {
 	struct baton_crash_info info;
@@ -291,6 +346,7 @@ int main(void)
 		cmocka_unit_test(without_backup),
 		cmocka_unit_test(backup_splits_a_range),
 		cmocka_unit_test(build_errors),
+		cmocka_unit_test(elf32_headers),
 		cmocka_unit_test(random_maps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include <unistd.h>
 
 #include "cpu.h"
 #include "file.h"
@@ -94,6 +95,30 @@ static void small_text_files_are_trimmed_and_bounded(void **state)
 	free(dir);
 }
 
+/* A sysfs binary file does not map (ENODEV), as /sys/firmware/initrd for --reuse-initrd:
+ * baton_file_map reads it instead. An ACPI table is one on any machine with ACPI (as root). */
+static void a_sysfs_file_that_will_not_map_is_read(void **state)
+{
+	(void)state;
+	const char *path = "/sys/firmware/acpi/tables/DSDT";
+	struct baton_file f, r;
+	struct baton_error err = { 0 };
+
+	if (access(path, R_OK)) {
+		skip();
+		return;
+	}
+	assert_int_equal(baton_file_map(&f, path, "initrd", &err), 0);
+	assert_false(f.mapped);
+	assert_true(f.size > 36);
+	assert_memory_equal(f.data, "DSDT", 4);
+	assert_int_equal(baton_file_read(&r, path, 1 << 20, &err), 0);
+	assert_int_equal(r.size, f.size);
+	assert_memory_equal(r.data, f.data, f.size);
+	baton_file_free(&r);
+	baton_file_free(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -102,6 +127,7 @@ int main(void)
 		cmocka_unit_test(callers_fail_on_a_root_too_long),
 		cmocka_unit_test(mapping_a_directory_says_so),
 		cmocka_unit_test(small_text_files_are_trimmed_and_bounded),
+		cmocka_unit_test(a_sysfs_file_that_will_not_map_is_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

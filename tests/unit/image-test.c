@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,8 +159,8 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 			    k->bufsz);
 	assert_int_equal(img->map_stats.table_pages * 4096, seg_of(img, BATON_SEG_PAGE_TABLES)->memsz);
 
-	/* The setup_data list: the e820 entries beyond 128, an RNG seed, the timing record (empty
-	 * until the purgatory fills it in). */
+	/* The setup_data list: the e820 entries beyond 128, a device tree if asked, an RNG seed,
+	 * the timing record (empty until the purgatory fills it in). */
 	const struct baton_memmap *map = img->boot_map.nr ? &img->boot_map : &img->in.memmap;
 	uint64_t at = bp->hdr.setup_data;
 	const struct setup_data *node;
@@ -173,6 +174,12 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 		node = (const void *)at_phys(img, at, 16);
 		assert_int_equal(node->type, SETUP_E820_EXT);
 		assert_int_equal(node->len, (map->nr - 128) * sizeof(struct e820_entry));
+		at = node->next;
+	}
+	if (img->in.dtb_size) {
+		node = (const void *)at_phys(img, at, 16 + img->in.dtb_size);
+		assert_int_equal(node->type, SETUP_DTB);
+		assert_memory_equal(node->data, img->in.dtb_file.data, img->in.dtb_size);
 		at = node->next;
 	}
 	node = (const void *)at_phys(img, at, 16 + 32);
@@ -214,8 +221,8 @@ static void qemu_1g_with_initrd(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 3 << 20);
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0 x=\"a b\"", 
-				     0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd,
+				     .cmdline = "console=ttyS0 x=\"a b\"" };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -231,7 +238,7 @@ static void no_initrd_and_no_cmdline(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -245,9 +252,9 @@ static void entry32_and_serial_reach_the_purgatory(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb",
 				    fx_bzimage_defaults(), 4096);
-	struct baton_load_opts o = { m->kernel, m->initrd, "quiet",
-				     BATON_LOAD_ENTRY_32BIT | BATON_LOAD_SERIAL, 0x2f8, 38400,
-				     NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd, .cmdline = "quiet",
+				     .flags = BATON_LOAD_ENTRY_32BIT | BATON_LOAD_SERIAL,
+				     .serial_port = 0x2f8, .serial_baud = 38400 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -269,7 +276,7 @@ static void big_initrd_goes_above_4g(void **state)
 	/* 63 MiB of RAM below 4 GiB, 1 GiB above: a 20 MiB initrd only fits above. */
 	struct machine *m = machine(FIXTURES "/small-low.memmap", "fpu", fx_bzimage_defaults(),
 				    20 << 20);
-	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd, .cmdline = "" };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -299,7 +306,7 @@ static void refusals_name_the_problem(void **state)
 	(void)state;
 	struct fx_bzimage spec = fx_bzimage_defaults();
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu la57", spec, 4096);
-	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd };
 	char longline[3000];
 
 	memset(longline, 'x', sizeof(longline) - 1);
@@ -346,7 +353,7 @@ static void confidential_guests_are_refused(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu hypervisor sev sev_es sev_snp",
 				    fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel };
 
 	expect_error(m, &o, EOPNOTSUPP, "cpu: this is an AMD SEV-SNP guest: baton's purgatory "
 		     "cannot run in a confidential guest (use kexec_file_load)");
@@ -369,7 +376,7 @@ static void no_memory_map_is_refused(void **state)
 	char dir[4300];
 	snprintf(dir, sizeof(dir), "%s/sys", m->root);
 	fx_rm_rf(dir);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -386,7 +393,7 @@ static void same_inputs_same_plan(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 5000);
-	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd, .cmdline = "a" };
 	struct baton_image a, b;
 
 	prepare_ok(m, &o, &a);
@@ -424,8 +431,8 @@ static void crash_image_lives_in_the_crash_region(void **state)
 {
 	(void)state;
 	struct machine *m = crash_machine();
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0",
-				     BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd,
+				     .cmdline = "console=ttyS0", .flags = BATON_LOAD_CRASH };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -489,8 +496,8 @@ static void crash_hotplug_sizes_and_exempts_the_core_header(void **state)
 {
 	(void)state;
 	struct machine *m = crash_machine();
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0",
-				     BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd,
+				     .cmdline = "console=ttyS0", .flags = BATON_LOAD_CRASH };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -560,11 +567,162 @@ static void crash_without_region_is_refused(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .flags = BATON_LOAD_CRASH };
 
 	fx_write_str(m->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
 		     "00100000-3ffdffff : System RAM\n");
 	expect_error(m, &o, ENOENT, "crashkernel=");
+	machine_free(m);
+}
+
+/* --mem-min/--mem-max: every segment inside [mem_min, mem_max], both inclusive (kexec-tools'
+ * meaning); a window too small names the bounds, an empty one is refused before planning. */
+static void mem_bounds_hold_every_segment(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb",
+				    fx_bzimage_defaults(), 3 << 20);
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd, .cmdline = "x",
+				     .flags = BATON_LOAD_MEM_BOUNDS, .mem_min = 0x10000000,
+				     .mem_max = 0x17ffffff };
+	struct baton_image img;
+	uint64_t top = 0;
+
+	prepare_ok(m, &o, &img);
+	for (size_t i = 0; i < img.segs.nr; i++) {
+		const struct baton_segment *s = &img.segs.seg[i];
+		assert_true(s->mem >= o.mem_min);
+		assert_true(s->mem + s->memsz - 1 <= o.mem_max);
+		if (s->mem + s->memsz > top)
+			top = s->mem + s->memsz;
+	}
+	/* Placed high, the loader's segments end at the last byte allowed: inclusive. */
+	assert_int_equal(top, o.mem_max + 1);
+	baton_image_free(&img);
+
+	/* Without the flag the fields are not read. */
+	o.flags = 0;
+	prepare_ok(m, &o, &img);
+	assert_true(seg_of(&img, BATON_SEG_PURGATORY)->mem > 0x18000000);
+	baton_image_free(&img);
+
+	o.flags = BATON_LOAD_MEM_BOUNDS;
+	o.mem_max = 0x100fffff;
+	expect_error(m, &o, ENOSPC, "no free RAM for");
+	expect_error(m, &o, ENOSPC, "in 0x10000000-0x10100000 (bounds mem_min 0x10000000, "
+		     "mem_max 0x100fffff)");
+	o.mem_min = 0x20000000;
+	expect_error(m, &o, ENOSPC, "placement: the bounds mem_min 0x20000000, mem_max 0x100fffff "
+		     "leave nothing of 0x100000-0x800000000000");
+	o.mem_min = 0;
+	o.mem_max = 0xfffff;
+	expect_error(m, &o, ENOSPC, "leave nothing of 0x100000-");
+	machine_free(m);
+}
+
+/* Walks the zero page's setup_data list for `type`. */
+static const struct setup_data *find_setup(const struct baton_image *img, uint32_t type)
+{
+	const struct boot_params *bp = seg_of(img, BATON_SEG_BOOT_INFO)->buf;
+
+	for (uint64_t at = bp->hdr.setup_data; at;) {
+		const struct setup_data *sd = (const void *)at_phys(img, at, sizeof(*sd));
+		if (sd->type == type)
+			return sd;
+		at = sd->next;
+	}
+	return NULL;
+}
+
+/* --dtb: the blob (its totalsize, not the file's trailing bytes) as SETUP_DTB; not a device
+ * tree, or a kernel without a zero page, is refused by name. */
+static void dtb_rides_in_setup_data(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
+	uint8_t fdt[100] = { 0xd0, 0x0d, 0xfe, 0xed, 0, 0, 0, 72 };
+	char path[4300];
+	struct baton_load_opts o = { .kernel = m->kernel, .flags = BATON_LOAD_DTB, .dtb = path };
+	struct baton_image img;
+
+	for (size_t i = 8; i < sizeof(fdt); i++)
+		fdt[i] = (uint8_t)(i * 7);
+	fx_write(m->root, "boot/board.dtb", fdt, sizeof(fdt));
+	snprintf(path, sizeof(path), "%s/boot/board.dtb", m->root);
+	prepare_ok(m, &o, &img);
+	const struct setup_data *sd = find_setup(&img, SETUP_DTB);
+	assert_non_null(sd);
+	assert_int_equal(sd->len, 72);
+	assert_memory_equal(at_phys(&img, (uint64_t)((const uint8_t *)sd->data -
+			    (const uint8_t *)seg_of(&img, BATON_SEG_BOOT_INFO)->buf) +
+			    seg_of(&img, BATON_SEG_BOOT_INFO)->mem, 72), fdt, 72);
+	assert_non_null(find_setup(&img, SETUP_RNG_SEED));
+	baton_image_free(&img);
+
+	o.flags = 0;
+	prepare_ok(m, &o, &img);
+	assert_null(find_setup(&img, SETUP_DTB));
+	baton_image_free(&img);
+
+	o.flags = BATON_LOAD_DTB;
+	fdt[7] = 200;
+	fx_write(m->root, "boot/board.dtb", fdt, sizeof(fdt));
+	expect_error(m, &o, EINVAL, "board.dtb: totalsize 200, but the file has 100 bytes");
+	fdt[0] = 0;
+	fx_write(m->root, "boot/board.dtb", fdt, sizeof(fdt));
+	expect_error(m, &o, EINVAL, "board.dtb: not a flattened device tree");
+	machine_free(m);
+}
+
+/* The crash-only options: memmap= of the capture map after elfcorehdr=, an ELF32 header; both
+ * refused for a normal image. */
+static void crash_memmap_and_elf32(void **state)
+{
+	(void)state;
+	struct machine *m = crash_machine();
+	struct baton_load_opts o = { .kernel = m->kernel, .cmdline = "console=ttyS0",
+				     .flags = BATON_LOAD_CRASH | BATON_LOAD_MEMMAP_CMDLINE |
+					      BATON_LOAD_ELF32_CORE };
+	struct fake_sys fake = { 0 };
+	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
+	struct baton_error err = { 0 };
+	struct baton_image img;
+	char want[128];
+
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("prepare: %s", err.msg);
+	const struct baton_segment *eh = seg_of(&img, BATON_SEG_ELFCOREHDR);
+	snprintf(want, sizeof(want), "console=ttyS0 elfcorehdr=0x%llx memmap=exactmap ",
+		 (unsigned long long)eh->mem);
+	assert_memory_equal(img.cmdline, want, strlen(want));
+	assert_int_equal(((const uint8_t *)eh->buf)[EI_CLASS], ELFCLASS32);
+	/* One memmap= per RAM range of the capture e820 of 100 KiB or more, as its bytes say. */
+	const struct boot_params *bp = seg_of(&img, BATON_SEG_BOOT_INFO)->buf;
+	size_t tokens = 0, ram = 0;
+	for (const char *t = strstr(img.cmdline, "K@"); t; t = strstr(t + 1, "K@"))
+		tokens++;
+	for (int i = 0; i < bp->e820_entries; i++) {
+		const struct e820_entry *e = &bp->e820_table[i];
+		char tok[64];
+		if (e->type != 1 || ((e->addr + e->size) >> 10) - (e->addr >> 10) < 100)
+			continue;
+		ram++;
+		snprintf(tok, sizeof(tok), " memmap=%lluK@%lluK",
+			 (unsigned long long)(((e->addr + e->size) >> 10) - (e->addr >> 10)),
+			 (unsigned long long)(e->addr >> 10));
+		if (!strstr(img.cmdline, tok))
+			fail_msg("'%s' lacks '%s'", img.cmdline, tok);
+	}
+	assert_true(ram >= 2);
+	assert_int_equal(tokens, ram);
+	baton_image_free(&img);
+	machine_free(m);
+
+	m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
+	o = (struct baton_load_opts){ .kernel = m->kernel, .flags = BATON_LOAD_ELF32_CORE };
+	expect_error(m, &o, EINVAL, "an ELF32 core header is for a crash image (-p) only");
+	o.flags = BATON_LOAD_MEMMAP_CMDLINE;
+	expect_error(m, &o, EINVAL, "memmap= of the capture map is for a crash image (-p) only");
 	machine_free(m);
 }
 
@@ -594,7 +752,7 @@ static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
 	fx_write_str(m->root, "sys/firmware/memmap/400/start", "0x40000000");
 	fx_write_str(m->root, "sys/firmware/memmap/400/end", "0x7fffffff");
 	fx_write_str(m->root, "sys/firmware/memmap/400/type", "System RAM");
-	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .cmdline = "x" };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -639,7 +797,8 @@ static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
 		 "fw_platform_size %s/sys/firmware/efi/ && cp boot_params "
 		 "%s/sys/kernel/boot_params/data", m->root, m->root, FIXTURES, m->root, m->root);
 	assert_int_equal(system(cmd), 0);
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd,
+				     .cmdline = "console=ttyS0" };
 	struct fake_sys fake = { 0 };   /* its random bytes: deterministic */
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -782,8 +941,9 @@ static void multiboot2_plan_on_qemu_1g(void **state)
 	char mods[2][4300];
 	struct machine *m = mb_machine(&spec, mods);
 	const char *modv[] = { mods[0], mods[1] };
-	struct baton_load_opts o = { m->kernel, NULL, "console=com1 dom0_mem=512M",
-				     BATON_LOAD_MODULES, 0, 0, modv, 2, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .cmdline = "console=com1 dom0_mem=512M",
+				     .flags = BATON_LOAD_MODULES, .modules = modv,
+				     .nr_modules = 2 };
 	struct baton_image img;
 	const struct baton_segment *k;
 	const uint8_t *mbi, *t, *g, *gt;
@@ -836,7 +996,7 @@ static void multiboot2_relocates_only_when_it_must(void **state)
 	struct fx_mbimage spec = fx_mbimage_defaults();
 	char mods[2][4300];
 	struct machine *m;
-	struct baton_load_opts o = { NULL, NULL, "x", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .cmdline = "x" };
 	struct baton_image img;
 	const uint8_t *mbi;
 
@@ -868,9 +1028,10 @@ static void multiboot_v1_when_forced(void **state)
 	char mods[2][4300];
 	struct machine *m = mb_machine(&spec, mods);
 	const char *modv[] = { mods[0], mods[1] };
-	struct baton_load_opts o = { m->kernel, NULL, "console=com1",
-				     BATON_LOAD_MODULES | BATON_LOAD_TYPE, 0, 0, modv, 2,
-				     "multiboot-x86" };
+	struct baton_load_opts o = { .kernel = m->kernel, .cmdline = "console=com1",
+				     .flags = BATON_LOAD_MODULES | BATON_LOAD_TYPE,
+				     .modules = modv, .nr_modules = 2,
+				     .type = "multiboot-x86" };
 	struct baton_image img;
 	const uint8_t *mbi;
 
@@ -894,7 +1055,7 @@ static void multiboot_refusals(void **state)
 	struct fx_mbimage spec = fx_mbimage_defaults();
 	char mods[2][4300];
 	struct machine *m = mb_machine(&spec, mods);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel };
 
 	fx_write_str(m->root, "proc/iomem", "00100000-3ffdffff : System RAM\n"
 		     "  20000000-2fffffff : Crash kernel\n");
@@ -903,6 +1064,11 @@ static void multiboot_refusals(void **state)
 	o.flags = 0;
 	o.initrd = mods[1];
 	expect_error(m, &o, EINVAL, "takes no --initrd (pass it as a --module)");
+	o.initrd = NULL;
+	o.flags = BATON_LOAD_DTB;
+	o.dtb = mods[1];
+	expect_error(m, &o, EINVAL, "a multiboot2-x86 kernel takes no device tree (SETUP_DTB needs "
+		     "a zero page: bzImage)");
 	machine_free(m);
 }
 
@@ -926,6 +1092,9 @@ int main(void)
 		cmocka_unit_test(multiboot2_relocates_only_when_it_must),
 		cmocka_unit_test(multiboot_v1_when_forced),
 		cmocka_unit_test(multiboot_refusals),
+		cmocka_unit_test(mem_bounds_hold_every_segment),
+		cmocka_unit_test(dtb_rides_in_setup_data),
+		cmocka_unit_test(crash_memmap_and_elf32),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

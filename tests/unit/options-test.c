@@ -168,8 +168,13 @@ static void kexec_tools_options_baton_lacks_are_named(void **state)
 	struct cli_options o;
 	char msg[256];
 
-	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--mem-max=0x10000000"), -1);
-	assert_string_equal(msg, "option --mem-max is not supported: baton does not implement it");
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--load-preserve-context"), -1);
+	assert_string_equal(msg, "option --load-preserve-context is not supported: it needs "
+			    "CONFIG_KEXEC_JUMP (a return to the old kernel), which Debian does not "
+			    "build");
+	assert_string_equal(o.kexec_jump, "load-preserve-context");
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "--load-jump-back-helper"), -1);
+	assert_string_equal(o.kexec_jump, "load-jump-back-helper");
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "-p", "--args-linux", "vmlinux"), -1);
 	assert_non_null(strstr(msg, "option --args-linux is not supported: baton loads bzImage"));
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "-t", "elf-x86", "k"), -1);
@@ -182,6 +187,47 @@ static void kexec_tools_options_baton_lacks_are_named(void **state)
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "-t", "bzImage", "k"), 0);
 	assert_int_equal(PARSE(&o, msg, "-l", "k", "--console-vga"), -1);
 	assert_non_null(strstr(msg, "--console-vga is not supported"));
+}
+
+/* --mem-min/--mem-max as kexec-tools' strtoul reads them, the crash-image options, --dtb,
+ * --reuse-initrd; --print-ckr-size acts at once, as there. */
+static void placement_and_crash_options(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	assert_int_equal(PARSE(&o, msg, "-l", "k"), 0);
+	assert_false(o.mem_bounds);
+	assert_true(o.mem_min == 0 && o.mem_max == UINT64_MAX);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--mem-min=0x1000000",
+				  "--mem-max", "536870911"), 0);
+	assert_true(o.mem_bounds);
+	assert_true(o.mem_min == 0x1000000 && o.mem_max == 536870911);
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "--mem-min=0"), 0);
+	assert_true(o.mem_bounds && o.mem_min == 0 && o.mem_max == UINT64_MAX);
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "--mem-max=16M"), -1);
+	assert_string_equal(msg, "--mem-max: '16M' is not an address");
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "--mem-min=-1"), -1);
+	assert_string_equal(msg, "--mem-min: '-1' is not an address");
+	assert_int_equal(PARSE(&o, msg, "-p", "k", "--elf32-core-headers", "--pass-memmap-cmdline"),
+			 0);
+	assert_true(o.elf32 && o.pass_memmap);
+	assert_int_equal(PARSE(&o, msg, "-p", "k", "--elf32-core-headers", "--elf64-core-headers"),
+			 0);
+	assert_false(o.elf32);
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "--dtb=board.dtb", "--reuse-initrd"), 0);
+	assert_string_equal(o.dtb, "board.dtb");
+	assert_true(o.reuse_initrd);
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "--dtb"), -1);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--reuseinitrd",
+				  "--reuse-video-type"), 0);
+	assert_true(o.reuse_initrd);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--noefi"), -1);
+	assert_string_equal(msg, "option --noefi is not supported: the new kernel gets the running "
+			    "kernel's EFI information");
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "--print-ckr-size", "-l"), 0);
+	assert_int_equal(o.action, CLI_PRINT_CKR_SIZE);
 }
 
 /* kexec-tools' --module "FILE ARGS": repeatable, in order, passed on as given (as kexec too). */
@@ -249,6 +295,7 @@ int main(void)
 		cmocka_unit_test(kexec_tools_options_baton_lacks_are_named),
 		cmocka_unit_test(modules_accumulate_in_order),
 		cmocka_unit_test(vmcore_dmesg_reads_one_dump),
+		cmocka_unit_test(placement_and_crash_options),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

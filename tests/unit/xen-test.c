@@ -152,6 +152,12 @@ static void crash_facts_come_from_xen_ranges(void **state)
 	assert_non_null(strstr(info.no_hotplug, "not applicable under Xen"));
 	baton_crash_info_free(&info);
 	baton_memmap_free(&map);
+
+	/* --print-ckr-size: the hypervisor's crash range alone. */
+	uint64_t start = 0, end = 0;
+	assert_int_equal(x.ops->crash_region(&x, &start, &end, NULL), 0);
+	assert_int_equal(start, 0x40000000);
+	assert_int_equal(end, 0x50000000);
 	baton_backend_close(&x);
 }
 
@@ -187,7 +193,8 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_backend ctx = open_fake(root);
-	struct baton_load_opts o = { kernel, NULL, "console=hvc0", BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = kernel, .cmdline = "console=hvc0",
+				     .flags = BATON_LOAD_CRASH };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 
@@ -241,7 +248,7 @@ static size_t server_tables_under_xen(uint32_t hw_cap2)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_backend ctx = open_fake(root);
-	struct baton_load_opts o = { kernel, NULL, "console=hvc0", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = kernel, .cmdline = "console=hvc0" };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 	struct fake_xen_state *f = fake();

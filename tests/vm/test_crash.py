@@ -37,7 +37,7 @@ import pytest
 import console as con
 from conftest import baton_state, need_baton
 from loaders import loaders, need_loader
-from vmcore import (PAGE, PT_NOTE, check_capture_cmdline, check_last_page_readable,
+from vmcore import (PAGE, PT_NOTE, check_capture_cmdline, check_last_page_readable, covered,
                     check_prstatus, check_pt_loads, check_vmcore_size, elf_header, elf_notes,
                     file_offset, fmt, read_b64, read_core_header, single_note, subtract,
                     wait_capture_kernel)
@@ -330,3 +330,57 @@ def test_crash_status(console, loader):
     out, rc = c.run_command_rc(unload)
     assert rc == 0, '`%s` failed (%d):\n%s' % (unload, rc, out)
     expect_status(c, loader, 0, 'after `%s`' % unload)
+
+
+def capture_ram(iomem):
+    """Top-level System RAM of the capture kernel's /proc/iomem, [start, end) pairs."""
+    return parse_iomem(iomem)[0]
+
+
+def test_crash_memmap_cmdline_and_elf32(console, assets, capture_assets, baton_static):
+    """baton -p --pass-memmap-cmdline --elf32-core-headers (issue 16): the capture kernel gets
+    memmap=exactmap and one memmap=SIZEK@STARTK per RAM range of its map, and runs in exactly
+    that RAM; /proc/vmcore comes from an ELF32 core header (it is ELF32 itself) and still
+    holds the dead kernel's log."""
+    loader = need_loader(LOADERS, 'baton', assets, baton_static)
+    c = console(mem=2048, smp=1, append=CRASHKERNEL)
+    _, crash = parse_iomem(c.run_command('cat /proc/iomem'))
+    assert crash, 'no "Crash kernel" in /proc/iomem with %s' % CRASHKERNEL
+    token = uuid.uuid4().hex[:12]
+    cmdline = 'console=ttyS0 panic=-1 nr_cpus=1 baton.crash=memmap baton.token=%s' % token
+    cmd = load_command(loader, cmdline) + ' --pass-memmap-cmdline --elf32-core-headers'
+    out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
+    assert rc == 0, 'crash load failed (%d):\n%s' % (rc, out)
+    marker = 'BATON-CRASH-MARKER-' + token
+    c.run_command('echo %s > /dev/kmsg' % marker)
+
+    c.disable_bad_pattern('panic')
+    c.run_command('echo c > /proc/sysrq-trigger', wait_for_prompt=False)
+    c.wait_for(con.RE_KERNEL_PANIC, PANIC_TIMEOUT)
+    c.enable_bad_pattern('panic')
+    got, _, vmcore_size = wait_capture_kernel(c, loader['entry_re'], CAPTURE_TIMEOUT)
+    check_vmcore_size(vmcore_size)
+
+    assert got.startswith(cmdline + ' elfcorehdr='), got
+    words = got[len(cmdline):].split()
+    assert words[1] == 'memmap=exactmap', got
+    given = sorted((int(s) << 10, (int(s) + int(n)) << 10) for n, s in
+                   (re.fullmatch(r'memmap=(\d+)K@(\d+)K', w).groups() for w in words[2:]
+                    if '@' in w))
+    assert any(crash[0] <= s and e <= crash[1] for s, e in given), (fmt(given), fmt([crash]))
+    ram = capture_ram(c.run_command('cat /proc/iomem'))
+    # The capture kernel's RAM is what memmap= gave it (page-trimmed), nothing more.
+    for s, e in ram:
+        assert covered(given, s, e), 'capture RAM %s outside memmap= %s' % (fmt([(s, e)]),
+                                                                           fmt(given))
+    assert sum(e - s for s, e in ram) >= sum(e - s for s, e in given) - 0x100000, \
+        (fmt(ram), fmt(given))
+    c.note('capture RAM %s from memmap= %s' % (fmt(ram), fmt(given)))
+
+    head = read_b64(c, 'head -c 64 /proc/vmcore')
+    assert head[:4] == b'\x7fELF' and head[4] == 1, '/proc/vmcore is not ELF32: %r' % head[:8]
+    out, rc = c.run_command_rc('makedumpfile --dump-dmesg /proc/vmcore /tmp/dmesg.txt', 120)
+    assert rc == 0, 'makedumpfile failed on the ELF32 dump (%d):\n%s' % (rc, out)
+    assert c.run_command('grep -o "BATON-CRASH-MARKER-[0-9a-f]*" /tmp/dmesg.txt') == marker
+    c.run_command('poweroff -f', wait_for_prompt=False)
+    c.wait_exit(30)

@@ -115,6 +115,12 @@ static int fake_crash_facts(const struct baton_backend *be, const struct baton_m
 	return baton_backend_linux.crash_facts(be, machine, info, err);
 }
 
+static int fake_crash_region(const struct baton_backend *be, uint64_t *start, uint64_t *end,
+			     struct baton_error *err)
+{
+	return baton_backend_linux.crash_region(be, start, end, err);
+}
+
 static int fake_cpu_features(const struct baton_backend *be, unsigned *features,
 			     struct baton_error *err)
 {
@@ -146,6 +152,7 @@ const struct baton_backend_ops fake_backend_ops = {
 	.close = fake_close,
 	.memmap = fake_memmap,
 	.crash_facts = fake_crash_facts,
+	.crash_region = fake_crash_region,
 	.cpu_features = fake_cpu_features,
 	.boot_params = baton_linux_boot_params,
 	.efi = fake_efi,
