@@ -118,6 +118,16 @@ $(BUILD)/purgatory/common/%.o: common/%.c
 # -O2 there is ~1.4x the -Os speed (docs/performance.md, QEMU round trip).
 $(BUILD)/purgatory/common/sha256.o: PURG_CFLAGS += -O2
 
+# The message-parallel SHA-256 is vector code: its files alone may use the vector registers
+# (and are called only once the purgatory has enabled their state, purgatory/fpu.c).
+MB_AVX2_FLAGS := -O2 -mavx2
+MB_AVX512_FLAGS := -O2 -mavx512f
+$(BUILD)/common/sha256_mb_avx2.o: HOST_CFLAGS += $(MB_AVX2_FLAGS)
+$(BUILD)/common/sha256_mb_avx512.o: HOST_CFLAGS += $(MB_AVX512_FLAGS)
+$(BUILD)/purgatory/common/sha256_mb_avx2.o: PURG_CFLAGS := $(filter-out -Os -mgeneral-regs-only,$(PURG_CFLAGS)) $(MB_AVX2_FLAGS)
+$(BUILD)/purgatory/common/sha256_mb_avx512.o: PURG_CFLAGS := $(filter-out -Os -mgeneral-regs-only,$(PURG_CFLAGS)) $(MB_AVX512_FLAGS)
+$(BUILD)/purgatory/common/sha256_tree.o: PURG_CFLAGS += -O2
+
 # Linked at 0; position independence is checked on the objects: only PC-relative references.
 $(BUILD)/purgatory/purgatory.elf: $(PURG_OBJS) purgatory/purgatory.lds
 	@if readelf -rW $(PURG_OBJS) | awk '/^Relocation section/ { dbg = ($$3 ~ /debug/) } \
@@ -237,7 +247,9 @@ $(BUILD)/purgatory/common/%.o: common/%.S
 
 # --- benchmarks (not part of check; see docs/performance.md) ----------------------------------
 $(BUILD)/bench/hash_throughput: $(BUILD)/bench/hash_throughput.o $(BUILD)/common/sha256.o \
-		$(BUILD)/common/sha256_ni.o
+		$(BUILD)/common/sha256_ni.o $(BUILD)/common/sha256_ni_x2.o $(BUILD)/common/sha256_mb.o \
+		$(BUILD)/common/sha256_mb_avx2.o $(BUILD)/common/sha256_mb_avx512.o \
+		$(BUILD)/common/sha256_tree.o $(BUILD)/purgatory/verify.o
 	$(CC) $(CFLAGS) -o $@ $^ -lcrypto
 
 bench: all $(BUILD)/bench/hash_throughput

@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+/* The multi-buffer block functions by kind, what each needs of the CPU, and the choice of one. */
+#include "sha256_mb.h"
+
+#include "sha256.h"
+
+static void mb_portable(uint32_t (*h)[8], const uint8_t *const *p, size_t nblocks)
+{
+	baton_sha256_blocks_portable(h[0], p[0], nblocks);
+}
+
+static void mb_ni(uint32_t (*h)[8], const uint8_t *const *p, size_t nblocks)
+{
+	baton_sha256_blocks_ni(h[0], p[0], nblocks);
+}
+
+static const struct baton_sha256_mb kinds[BATON_SHA256_MB_NR_KINDS] = {
+	{ BATON_SHA256_MB_PORTABLE, "portable", 1, mb_portable },
+	{ BATON_SHA256_MB_NI, "ni", 1, mb_ni },
+	{ BATON_SHA256_MB_NI_X2, "ni-x2", 2, baton_sha256_mb_ni_x2 },
+	{ BATON_SHA256_MB_AVX2, "avx2", 8, baton_sha256_mb_avx2 },
+	{ BATON_SHA256_MB_AVX512, "avx512", 16, baton_sha256_mb_avx512 },
+};
+
+/* Fastest first, as measured on an AMD EPYC with all of them (docs/performance.md). */
+static const enum baton_sha256_mb_kind preference[] = {
+	BATON_SHA256_MB_NI_X2, BATON_SHA256_MB_AVX512, BATON_SHA256_MB_AVX2, BATON_SHA256_MB_NI,
+	BATON_SHA256_MB_PORTABLE,
+};
+
+const struct baton_sha256_mb *baton_sha256_mb_get(enum baton_sha256_mb_kind kind)
+{
+	return kind < BATON_SHA256_MB_NR_KINDS ? &kinds[kind] : &kinds[BATON_SHA256_MB_PORTABLE];
+}
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+#define XCR0_SSE_AVX 0x6u            /* XMM and the upper halves of YMM */
+#define XCR0_AVX512 0xe6u            /* the same, the opmask registers, ZMM0-15's upper halves, ZMM16-31 */
+
+/* The state components XCR0 enables; none unless CR4.OSXSAVE (mirrored in CPUID.1:ECX bit 27)
+ * allows xgetbv at all. The purgatory sets both around the hash (purgatory/fpu.c). */
+static uint32_t xcr0(void)
+{
+	uint32_t r[4], lo, hi;
+
+	cpuid(1, 0, r);
+	if (!(r[2] & (1u << 27)))
+		return 0;
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return lo;
+}
+
+static uint32_t leaf7_ebx(void)
+{
+	uint32_t r[4];
+
+	cpuid(0, 0, r);
+	if (r[0] < 7)
+		return 0;
+	cpuid(7, 0, r);
+	return r[1];
+}
+
+int baton_sha256_cpu_has_avx2(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	return (r[2] & (1u << 28)) && (leaf7_ebx() & (1u << 5));    /* AVX, AVX2 */
+}
+
+int baton_sha256_cpu_has_avx512(void)
+{
+	return baton_sha256_cpu_has_avx2() && (leaf7_ebx() & (1u << 16));   /* AVX512F */
+}
+
+int baton_sha256_mb_usable(enum baton_sha256_mb_kind kind)
+{
+	switch (kind) {
+	case BATON_SHA256_MB_PORTABLE:
+		return 1;
+	case BATON_SHA256_MB_NI:
+	case BATON_SHA256_MB_NI_X2:
+		return baton_sha256_ni_usable();
+	case BATON_SHA256_MB_AVX2:
+		return baton_sha256_cpu_has_avx2() && (xcr0() & XCR0_SSE_AVX) == XCR0_SSE_AVX;
+	case BATON_SHA256_MB_AVX512:
+		return baton_sha256_cpu_has_avx512() && (xcr0() & XCR0_AVX512) == XCR0_AVX512;
+	default:
+		return 0;
+	}
+}
+
+const struct baton_sha256_mb *baton_sha256_mb_best(void)
+{
+	for (size_t i = 0; i < sizeof(preference) / sizeof(preference[0]); i++)
+		if (baton_sha256_mb_usable(preference[i]))
+			return &kinds[preference[i]];
+	return &kinds[BATON_SHA256_MB_PORTABLE];
+}
