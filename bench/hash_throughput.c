@@ -165,10 +165,11 @@ static int bench_tree(const uint8_t *buf, size_t len, int runs)
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		uint8_t expect[32];
 
-		baton_sha256_tree(baton_sha256_mb_get(BATON_SHA256_MB_PORTABLE), buf, len, chunks[c],
-				  expect);
+		struct baton_sha256_mb portable = baton_sha256_mb_get(BATON_SHA256_MB_PORTABLE);
+
+		baton_sha256_tree(&portable, buf, len, chunks[c], expect);
 		for (int k = 0; k < BATON_SHA256_MB_NR_KINDS; k++) {
-			const struct baton_sha256_mb *mb = baton_sha256_mb_get(k);
+			struct baton_sha256_mb kind = baton_sha256_mb_get(k), *mb = &kind;
 			double best = 1e30, cycles = 0;
 			uint8_t d[32];
 
@@ -205,7 +206,7 @@ static int bench_tree(const uint8_t *buf, size_t len, int runs)
 	}
 	bad |= !ok;
 	printf("purgatory verification (host build, %s, %u KiB chunks) %10.1f MB/s%s\n",
-	       baton_sha256_mb_best()->name, BATON_TREE_CHUNK >> 10, len / best / 1e6,
+	       baton_sha256_mb_best().name, BATON_TREE_CHUNK >> 10, len / best / 1e6,
 	       ok ? "" : "  MISMATCH");
 	return bad;
 }

@@ -14,13 +14,6 @@ static void mb_ni(uint32_t (*h)[8], const uint8_t *const *p, size_t nblocks)
 	baton_sha256_blocks_ni(h[0], p[0], nblocks);
 }
 
-static const struct baton_sha256_mb kinds[BATON_SHA256_MB_NR_KINDS] = {
-	{ BATON_SHA256_MB_PORTABLE, "portable", 1, mb_portable },
-	{ BATON_SHA256_MB_NI, "ni", 1, mb_ni },
-	{ BATON_SHA256_MB_NI_X2, "ni-x2", 2, baton_sha256_mb_ni_x2 },
-	{ BATON_SHA256_MB_AVX2, "avx2", 8, baton_sha256_mb_avx2 },
-	{ BATON_SHA256_MB_AVX512, "avx512", 16, baton_sha256_mb_avx512 },
-};
 
 /* Fastest first, as measured on an AMD EPYC with all of them (docs/performance.md). */
 static const enum baton_sha256_mb_kind preference[] = {
@@ -28,9 +21,34 @@ static const enum baton_sha256_mb_kind preference[] = {
 	BATON_SHA256_MB_PORTABLE,
 };
 
-const struct baton_sha256_mb *baton_sha256_mb_get(enum baton_sha256_mb_kind kind)
+/* Filled in at run time, not taken from a table or an initialiser of pointers: the purgatory runs
+ * at any address and must have no absolute relocations (the compiler would make one of either). */
+static struct baton_sha256_mb __attribute__((noinline))
+mb(enum baton_sha256_mb_kind kind, const char *name, unsigned lanes, baton_sha256_mb_fn *blocks)
 {
-	return kind < BATON_SHA256_MB_NR_KINDS ? &kinds[kind] : &kinds[BATON_SHA256_MB_PORTABLE];
+	struct baton_sha256_mb m;
+
+	m.kind = kind;
+	m.name = name;
+	m.lanes = lanes;
+	m.blocks = blocks;
+	return m;
+}
+
+struct baton_sha256_mb baton_sha256_mb_get(enum baton_sha256_mb_kind kind)
+{
+	switch (kind) {
+	case BATON_SHA256_MB_NI:
+		return mb(kind, "ni", 1, mb_ni);
+	case BATON_SHA256_MB_NI_X2:
+		return mb(kind, "ni-x2", 2, baton_sha256_mb_ni_x2);
+	case BATON_SHA256_MB_AVX2:
+		return mb(kind, "avx2", 8, baton_sha256_mb_avx2);
+	case BATON_SHA256_MB_AVX512:
+		return mb(kind, "avx512", 16, baton_sha256_mb_avx512);
+	default:
+		return mb(BATON_SHA256_MB_PORTABLE, "portable", 1, mb_portable);
+	}
 }
 
 static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
@@ -96,10 +114,10 @@ int baton_sha256_mb_usable(enum baton_sha256_mb_kind kind)
 	}
 }
 
-const struct baton_sha256_mb *baton_sha256_mb_best(void)
+struct baton_sha256_mb baton_sha256_mb_best(void)
 {
 	for (size_t i = 0; i < sizeof(preference) / sizeof(preference[0]); i++)
 		if (baton_sha256_mb_usable(preference[i]))
-			return &kinds[preference[i]];
-	return &kinds[BATON_SHA256_MB_PORTABLE];
+			return baton_sha256_mb_get(preference[i]);
+	return baton_sha256_mb_get(BATON_SHA256_MB_PORTABLE);
 }

@@ -29,12 +29,12 @@ struct baton_sha256_mb {
 };
 
 /* The block function of a kind (whether or not this CPU can run it). */
-const struct baton_sha256_mb *baton_sha256_mb_get(enum baton_sha256_mb_kind kind);
+struct baton_sha256_mb baton_sha256_mb_get(enum baton_sha256_mb_kind kind);
 /* Whether the CPU has what the kind needs and the state it uses is enabled: always so for SSE
  * in a hosted process; AVX state only where XCR0 has it (in the purgatory: purgatory/fpu.c). */
 int baton_sha256_mb_usable(enum baton_sha256_mb_kind kind);
 /* The fastest usable kind on this machine: measured, see docs/performance.md. */
-const struct baton_sha256_mb *baton_sha256_mb_best(void);
+struct baton_sha256_mb baton_sha256_mb_best(void);
 
 /* The CPU's AVX2 and AVX-512F (CPUID only; the OS or the purgatory must also enable the state). */
 int baton_sha256_cpu_has_avx2(void);

@@ -72,10 +72,13 @@ void baton_sha256_tree(const struct baton_sha256_mb *mb, const void *data, uint6
 	uint64_t nfull = size / chunk, i = 0;
 	uint8_t header[BATON_TREE_HEADER_SIZE] = "BATNTREE";
 	struct baton_sha256 root;
+	struct baton_sha256_mb best;
 	uint8_t leaf[32];
 
-	if (!mb)
-		mb = baton_sha256_mb_best();
+	if (!mb) {
+		best = baton_sha256_mb_best();
+		mb = &best;
+	}
 	put_le(header + 8, size, 8);
 	put_le(header + 16, chunk, 4);
 	put_le(header + 20, BATON_TREE_VERSION, 4);

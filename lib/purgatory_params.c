@@ -32,7 +32,7 @@ static void region(struct baton_params *p, const struct baton_segment *s)
 
 	r->start = s->hashed_start;
 	r->size = s->hashed_size;
-	memcpy(r->sha256, s->sha256, sizeof(r->sha256));
+	memcpy(r->sha256, s->root, sizeof(r->sha256));
 	strncpy(r->name, s->name, sizeof(r->name));
 }
 
@@ -57,6 +57,8 @@ int baton_purgatory_params_fill(struct baton_params *p, const struct baton_purga
 	p->backup_src = f->backup_src;
 	p->backup_dst = f->backup_dst;
 	p->backup_size = f->backup_size;
+	p->digest = BATON_DIGEST_TREE;
+	p->digest_chunk = f->digest_chunk;
 	/* An empty segment (the crash backup, filled by the purgatory) has nothing to verify. */
 	for (size_t i = 0; i < f->nr_seg; i++) {
 		if (!f->seg[i].memsz || !f->seg[i].hashed_size)

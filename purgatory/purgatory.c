@@ -8,6 +8,8 @@
 #include "io.h"
 #include "reset.h"
 #include "serial.h"
+#include "sha256.h"
+#include "sha256_mb.h"
 #include "trap.h"
 #include "verify.h"
 
@@ -81,10 +83,25 @@ static uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* What baton_verify_regions hashed with (called while the SIMD state is still enabled). */
+static uint32_t hashed_with(void)
+{
+	switch (baton_sha256_mb_best().kind) {
+	case BATON_SHA256_MB_NI:
+	case BATON_SHA256_MB_NI_X2:
+		return BATON_TIMING_SHA_NI;
+	case BATON_SHA256_MB_AVX2:
+	case BATON_SHA256_MB_AVX512:
+		return BATON_TIMING_AVX;
+	default:
+		return 0;
+	}
+}
+
 /* The timing record lives in the (verified) zero page segment; written only after verification,
  * and only if the loader asked for it. */
 static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t verified,
-			  int sha_ni)
+			  uint32_t hash_flags)
 {
 	volatile struct baton_timing *t = (volatile struct baton_timing *)(uintptr_t)p->timing;
 	uint64_t bytes = 0;
@@ -97,7 +114,7 @@ static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t
 	t->tsc_verified = verified;
 	t->bytes_hashed = bytes + sizeof(*p);
 	t->regions = p->nr_regions;
-	t->flags = (sha_ni ? BATON_TIMING_SHA_NI : 0) |
+	t->flags = hash_flags |
 		   ((read_cr4() & CR4_LA57) ? BATON_TIMING_LA57 : 0) |
 		   (p->exit_mode == BATON_EXIT_PROTECTED32 ? BATON_TIMING_ENTRY_32BIT : 0);
 	t->nmis = trap_nmi_count();
@@ -137,19 +154,21 @@ void purgatory_main(const struct baton_params *p)
 		serial_init(s, p->serial_port, p->serial_baud);
 	serial_puts(s, "baton: purgatory: verifying\n");
 
-	/* SHA-NI, where the CPU has it, needs SSE: on for the hashing only (a failure resets). */
+	/* SHA-NI and AVX, where the CPU has them, need their state enabled: on for the hashing
+	 * only (a failure resets). */
 	trap_step(STEP_CHECK_PARAMS);
-	fpu_sse_begin(&fpu);
+	fpu_simd_begin(&fpu);
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
 		fail(s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
-		     : "parameter block invalid (magic, version, region count or exit mode)");
+		     : "parameter block invalid (magic, version, region count, exit mode or digest)");
 	if (!s->port && (p->flags & BATON_PF_SERIAL))
 		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
 
 	trap_step(STEP_VERIFY_SEGMENTS);
 	int bad = baton_verify_regions(p);
-	fpu_sse_end(&fpu);
+	uint32_t hash_flags = hashed_with();
+	fpu_simd_end(&fpu);
 	uint64_t tsc_verified = rdtsc();
 	if (bad >= 0) {
 		report_region_mismatch(s, p, bad);
@@ -171,5 +190,5 @@ void purgatory_main(const struct baton_params *p)
 	serial_puts(s, "baton: purgatory: entering kernel at ");
 	serial_hex(s, p->exit_entry);
 	serial_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
-	record_timing(p, tsc_entry, tsc_verified, fpu.changed);
+	record_timing(p, tsc_entry, tsc_verified, hash_flags);
 }

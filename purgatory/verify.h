@@ -14,9 +14,10 @@ enum baton_params_status {
 	BATON_PARAMS_BAD_DIGEST,
 	BATON_PARAMS_BAD_REGIONS,
 	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know */
+	BATON_PARAMS_BAD_DIGEST_KIND,   /* a digest kind or tree chunk size this purgatory cannot check */
 };
 
-/* Magic, version, size, region count, exit mode and the parameters' own digest. */
+/* Magic, version, size, region count, exit mode, digest kind and the parameters' own digest. */
 enum baton_params_status baton_verify_params(const struct baton_params *p);
 
 /* Index of the first region whose bytes (read at their physical address, which the purgatory

@@ -66,6 +66,10 @@ enum baton_load_flag {
 	/* `type` is set: load the kernel as that format (a name or alias of -t), even when another
 	 * format's header is in the file too (Xen carries multiboot2 and multiboot v1). */
 	BATON_LOAD_TYPE = 1u << 7,
+	/* Also compute every segment's plain SHA-256 (baton_plan_segment.sha256, else zero), to
+	 * compare with sha256sum: a second pass over every byte, for dry runs. The purgatory
+	 * checks the tree digest (`root`) either way. */
+	BATON_LOAD_PLAIN_SHA256 = 1u << 8,
 };
 
 struct baton_load_opts {
@@ -113,7 +117,8 @@ struct baton_plan_segment {      /* what the kernel copies, and where */
 	uint64_t mem;                /* physical destination */
 	uint64_t memsz;
 	uint64_t bufsz;              /* bytes of content; the rest of memsz is zero */
-	uint8_t sha256[32];          /* of the range the purgatory verifies */
+	uint8_t sha256[32];          /* of the range the purgatory verifies (BATON_LOAD_PLAIN_SHA256) */
+	uint8_t root[32];            /* its tree digest, which the purgatory checks (since 0.2) */
 };
 
 struct baton_plan_info {
