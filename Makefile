@@ -121,7 +121,7 @@ $(BUILD)/purgatory/common/sha256.o: PURG_CFLAGS += -O2
 # The message-parallel SHA-256 is vector code: its files alone may use the vector registers
 # (and are called only once the purgatory has enabled their state, purgatory/fpu.c).
 MB_AVX2_FLAGS := -O2 -mavx2
-MB_AVX512_FLAGS := -O2 -mavx512f
+MB_AVX512_FLAGS := -O2 -mavx512f -mavx512bw
 $(BUILD)/common/sha256_mb_avx2.o: HOST_CFLAGS += $(MB_AVX2_FLAGS)
 $(BUILD)/common/sha256_mb_avx512.o: HOST_CFLAGS += $(MB_AVX512_FLAGS)
 $(BUILD)/purgatory/common/sha256_mb_avx2.o: PURG_CFLAGS := $(filter-out -Os -mgeneral-regs-only,$(PURG_CFLAGS)) $(MB_AVX2_FLAGS)

@@ -128,6 +128,21 @@ static uint64_t tsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
+/* TSC ticks per second, against the monotonic clock over 100 ms: cycles per byte are then the
+ * best run's CPU time in TSC cycles, so that time other jobs took the CPU does not count. */
+static double tsc_hz(void)
+{
+	struct timespec a, b, pause = { 0, 100 * 1000 * 1000 };
+	uint64_t t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = tsc();
+	nanosleep(&pause, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	t1 = tsc();
+	return (double)(t1 - t0) / ((double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+}
+
 static double now(void)
 {
 	struct timespec ts;
@@ -158,10 +173,11 @@ static double verify_seconds(const uint8_t *buf, size_t len, uint32_t chunk, int
 static int bench_tree(const uint8_t *buf, size_t len, int runs)
 {
 	static const uint32_t chunks[] = { 64u << 10, 256u << 10, 1u << 20 };
+	double hz = tsc_hz();
 	int bad = 0;
 
-	printf("tree digest (%s), MB/s and TSC cycles per byte per lane, best of %d\n",
-	       "multi-buffer block functions", runs);
+	printf("tree digest (multi-buffer block functions), MB/s and TSC cycles (%.2f GHz) per byte "
+	       "per lane, best of %d\n", hz / 1e9, runs);
 	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
 		uint8_t expect[32];
 
@@ -170,7 +186,7 @@ static int bench_tree(const uint8_t *buf, size_t len, int runs)
 		baton_sha256_tree(&portable, buf, len, chunks[c], expect);
 		for (int k = 0; k < BATON_SHA256_MB_NR_KINDS; k++) {
 			struct baton_sha256_mb kind = baton_sha256_mb_get(k), *mb = &kind;
-			double best = 1e30, cycles = 0;
+			double best = 1e30;
 			uint8_t d[32];
 
 			if (!baton_sha256_mb_usable(k)) {
@@ -179,19 +195,15 @@ static int bench_tree(const uint8_t *buf, size_t len, int runs)
 			}
 			for (int r = 0; r < runs; r++) {
 				double t0 = now();
-				uint64_t c0 = tsc();
 				baton_sha256_tree(mb, buf, len, chunks[c], d);
-				uint64_t c1 = tsc();
 				double t = now() - t0;
-				if (t < best) {
+				if (t < best)
 					best = t;
-					cycles = (double)(c1 - c0);
-				}
 			}
 			int ok = !memcmp(d, expect, 32);
 			bad |= !ok;
 			printf("  %4u KiB chunks %-9s %10.1f MB/s %6.2f cycles/byte/lane (%u lanes)%s\n",
-			       chunks[c] >> 10, mb->name, len / best / 1e6, cycles / len * mb->lanes,
+			       chunks[c] >> 10, mb->name, len / best / 1e6, best * hz / len * mb->lanes,
 			       mb->lanes, ok ? "" : "  WRONG ROOT");
 		}
 	}

@@ -83,7 +83,9 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->syscall == CLI_SYSCALL_FILE ? BATON_LOAD_FILE : 0) |
 			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0) |
 			 (o->nr_modules ? BATON_LOAD_MODULES : 0) |
-			 (o->type ? BATON_LOAD_TYPE : 0),
+			 (o->type ? BATON_LOAD_TYPE : 0) |
+			 /* what the plan shows, to compare with sha256sum; a load needs only roots */
+			 (o->dry_run || o->debug ? BATON_LOAD_PLAIN_SHA256 : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,

@@ -5,6 +5,7 @@
 #include "decompress.h"
 #include "le.h"
 #include "multiboot2.h"
+#include "sha256_tree.h"
 #include "timing.h"
 
 static void print_digest(FILE *out, const uint8_t d[32])
@@ -75,6 +76,14 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 			(unsigned long long)s->mem, (unsigned long long)s->bufsz,
 			(unsigned long long)s->memsz);
 		print_digest(out, s->sha256);
+		fputc('\n', out);
+	}
+	fprintf(out, "tree digest v%d, %u KiB chunks (what the purgatory checks), root per segment:\n",
+		BATON_TREE_VERSION, BATON_TREE_CHUNK >> 10);
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
+		fprintf(out, "  %-12s ", s->name);
+		print_digest(out, s->root);
 		fputc('\n', out);
 	}
 	if (img->in.efi.present)

@@ -94,7 +94,8 @@ int baton_sha256_cpu_has_avx2(void)
 
 int baton_sha256_cpu_has_avx512(void)
 {
-	return baton_sha256_cpu_has_avx2() && (leaf7_ebx() & (1u << 16));   /* AVX512F */
+	/* AVX512F, and AVX512BW for the byte shuffle that makes the words big-endian */
+	return baton_sha256_cpu_has_avx2() && (leaf7_ebx() & (1u << 16)) && (leaf7_ebx() & (1u << 30));
 }
 
 int baton_sha256_mb_usable(enum baton_sha256_mb_kind kind)

@@ -36,7 +36,8 @@ int baton_sha256_mb_usable(enum baton_sha256_mb_kind kind);
 /* The fastest usable kind on this machine: measured, see docs/performance.md. */
 struct baton_sha256_mb baton_sha256_mb_best(void);
 
-/* The CPU's AVX2 and AVX-512F (CPUID only; the OS or the purgatory must also enable the state). */
+/* The CPU's AVX2, and AVX-512F with BW (CPUID only; the OS or the purgatory must also enable
+ * the state). */
 int baton_sha256_cpu_has_avx2(void);
 int baton_sha256_cpu_has_avx512(void);
 

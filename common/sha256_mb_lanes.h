@@ -9,6 +9,33 @@
 #include "sha256_mb.h"
 
 typedef uint32_t vec __attribute__((vector_size(4 * LANES)));
+typedef uint8_t vbytes __attribute__((vector_size(4 * LANES)));
+typedef uint32_t vec_u __attribute__((vector_size(4 * LANES), aligned(1), may_alias));
+
+/* Shuffle patterns: big-endian words, and the transposition's stages (below). */
+#define BS4(i) (i) + 3, (i) + 2, (i) + 1, (i)
+#define BS16(i) BS4(i), BS4((i) + 4), BS4((i) + 8), BS4((i) + 12)
+#if LANES == 8
+#define BSWAP_IDX BS16(0), BS16(16)
+#define T1 0, 8, 2, 10, 4, 12, 6, 14
+#define U1 1, 9, 3, 11, 5, 13, 7, 15
+#define T2 0, 1, 8, 9, 4, 5, 12, 13
+#define U2 2, 3, 10, 11, 6, 7, 14, 15
+#define T4 0, 1, 2, 3, 8, 9, 10, 11
+#define U4 4, 5, 6, 7, 12, 13, 14, 15
+#elif LANES == 16
+#define BSWAP_IDX BS16(0), BS16(16), BS16(32), BS16(48)
+#define T1 0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30
+#define U1 1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31
+#define T2 0, 1, 16, 17, 4, 5, 20, 21, 8, 9, 24, 25, 12, 13, 28, 29
+#define U2 2, 3, 18, 19, 6, 7, 22, 23, 10, 11, 26, 27, 14, 15, 30, 31
+#define T4 0, 1, 2, 3, 16, 17, 18, 19, 8, 9, 10, 11, 24, 25, 26, 27
+#define U4 4, 5, 6, 7, 20, 21, 22, 23, 12, 13, 14, 15, 28, 29, 30, 31
+#define T8 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23
+#define U8 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31
+#else
+#error "LANES is 8 or 16"
+#endif
 
 static const uint32_t K[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -50,9 +77,42 @@ static const uint32_t K[64] = {
 	VROUND(b, c, d, e, f, g, h, a, (t) + 7);                          \
 } while (0)
 
-static inline uint32_t mb_load_be32(const uint8_t *p)
+/* LANES message words of one lane, big-endian, from any alignment. */
+static inline vec load_be(const uint8_t *p)
 {
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	vbytes b = (vbytes)*(const vec_u *)p;
+
+	return (vec)__builtin_shufflevector(b, b, BSWAP_IDX);
+}
+
+/* One stage of the transposition: rows i and i + s (i without bit s) swap the blocks of s
+ * columns that lie off the diagonal. log2(LANES) stages transpose the whole square. */
+#define STAGE(s, T, U) do {                                               \
+	for (int i_ = 0; i_ < LANES; i_++) {                              \
+		if (i_ & (s))                                             \
+			continue;                                         \
+		vec a_ = r[i_], b_ = r[i_ + (s)];                         \
+		r[i_] = __builtin_shufflevector(a_, b_, T);               \
+		r[i_ + (s)] = __builtin_shufflevector(a_, b_, U);         \
+	}                                                                 \
+} while (0)
+
+/* w[first + t], lane l := word t of lane l's block at p[l] + off, for t < LANES: the lanes'
+ * rows loaded whole and transposed, instead of 4 * LANES byte loads per word. */
+static inline void load_words(vec *w, const uint8_t *const *p, size_t off)
+{
+	vec r[LANES];
+
+	for (int l = 0; l < LANES; l++)
+		r[l] = load_be(p[l] + off);
+	STAGE(1, T1, U1);
+	STAGE(2, T2, U2);
+	STAGE(4, T4, U4);
+#if LANES == 16
+	STAGE(8, T8, U8);
+#endif
+	for (int t = 0; t < LANES; t++)
+		w[t] = r[t];
 }
 
 void MB_FN(uint32_t (*st)[8], const uint8_t *const *p, size_t nblocks)
@@ -65,9 +125,8 @@ void MB_FN(uint32_t (*st)[8], const uint8_t *const *p, size_t nblocks)
 	for (size_t off = 0; nblocks; nblocks--, off += 64) {
 		vec a = s[0], b = s[1], c = s[2], d = s[3], e = s[4], f = s[5], g = s[6], h = s[7];
 
-		for (int t = 0; t < 16; t++)
-			for (int l = 0; l < LANES; l++)
-				w[t][l] = mb_load_be32(p[l] + off + 4 * t);
+		for (int t = 0; t < 16; t += LANES)
+			load_words(w + t, p, off + 4 * t);
 		VROUNDS8(0);
 		VROUNDS8(8);
 		for (int t = 16; t < 64; t += 16) {
