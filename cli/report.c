@@ -110,7 +110,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 void report_handover(FILE *out, const struct baton_report *r, int json)
 {
 	const struct baton_report *t = r;
-	const char *sha = t->sha_ni ? "sha-ni" : "portable";
+	const char *sha = t->sha_ni == 1 ? "sha-ni" : t->sha_ni == 2 ? "avx" : "portable";
 	const char *entry = t->entry_32bit ? "32-bit" : "64-bit";
 	int levels = t->paging_levels;
 

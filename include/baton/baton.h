@@ -180,7 +180,8 @@ struct baton_report {            /* what the purgatory measured on its way to th
 	uint64_t bytes_hashed;
 	unsigned regions;            /* regions verified */
 	unsigned nmis;               /* NMIs the purgatory took and survived */
-	int sha_ni;                  /* hashed with the SHA extensions */
+	int sha_ni;                  /* 1: hashed with the SHA extensions; 2 (since 0.2): with AVX2
+	                              * or AVX-512 vectors (a CPU without them); 0: portable C */
 	int paging_levels;           /* 4 or 5 */
 	int entry_32bit;             /* entered the kernel through the 32-bit boot protocol */
 };
