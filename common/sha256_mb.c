@@ -132,6 +132,55 @@ int baton_sha256_mb_usable(enum baton_sha256_mb_kind kind)
 	}
 }
 
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* TSC cycles one kind takes per byte, times 1024, over CALIBRATE_BLOCKS blocks in every lane
+ * (all lanes read the same zero bytes: only the arithmetic is compared). The second of two
+ * passes counts: under an emulator the first one also translates the code. */
+#define CALIBRATE_BLOCKS 16
+static uint64_t cycles_per_kib(const struct baton_sha256_mb *mb)
+{
+	static const uint8_t zero[CALIBRATE_BLOCKS * 64];
+	uint32_t h[BATON_SHA256_MB_MAX_LANES][8] = { { 0 } };
+	const uint8_t *p[BATON_SHA256_MB_MAX_LANES];
+	uint64_t t0 = 0, t1 = 0;
+
+	for (unsigned l = 0; l < mb->lanes; l++)
+		p[l] = zero;
+	for (int pass = 0; pass < 2; pass++) {
+		t0 = rdtsc();
+		mb->blocks(h, p, CALIBRATE_BLOCKS);
+		t1 = rdtsc();
+	}
+	return (t1 - t0) * 1024 / (mb->lanes * sizeof(zero));
+}
+
+struct baton_sha256_mb baton_sha256_mb_fastest(void)
+{
+	struct baton_sha256_mb best = baton_sha256_mb_get(BATON_SHA256_MB_PORTABLE);
+	uint64_t best_cost = cycles_per_kib(&best);
+
+	for (int k = 0; k < BATON_SHA256_MB_NR_KINDS; k++) {
+		struct baton_sha256_mb mb = baton_sha256_mb_get((enum baton_sha256_mb_kind)k);
+		uint64_t cost;
+
+		if (k == BATON_SHA256_MB_PORTABLE || !baton_sha256_mb_usable(mb.kind))
+			continue;
+		cost = cycles_per_kib(&mb);
+		if (cost < best_cost) {
+			best = mb;
+			best_cost = cost;
+		}
+	}
+	return best;
+}
+
 struct baton_sha256_mb baton_sha256_mb_best(void)
 {
 	for (size_t i = 0; i < sizeof(preference) / sizeof(preference[0]); i++)

@@ -83,10 +83,10 @@ static uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
-/* What baton_verify_regions hashed with (called while the SIMD state is still enabled). */
-static uint32_t hashed_with(void)
+/* The timing record's flag for the kind the regions were hashed with. */
+static uint32_t hashed_with(enum baton_sha256_mb_kind kind)
 {
-	switch (baton_sha256_mb_best().kind) {
+	switch (kind) {
 	case BATON_SHA256_MB_NI:
 	case BATON_SHA256_MB_NI_X2:
 		return BATON_TIMING_SHA_NI;
@@ -166,8 +166,10 @@ void purgatory_main(const struct baton_params *p)
 		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
 
 	trap_step(STEP_VERIFY_SEGMENTS);
-	int bad = baton_verify_regions(p);
-	uint32_t hash_flags = hashed_with();
+	/* Timed here, with the state enabled: the fastest kind on this CPU (or emulator). */
+	struct baton_sha256_mb mb = baton_sha256_mb_fastest();
+	int bad = baton_verify_regions(p, &mb);
+	uint32_t hash_flags = hashed_with(mb.kind);
 	fpu_simd_end(&fpu);
 	uint64_t tsc_verified = rdtsc();
 	if (bad >= 0) {
@@ -176,7 +178,9 @@ void purgatory_main(const struct baton_params *p)
 	}
 	serial_puts(s, "baton: purgatory: ");
 	serial_dec(s, p->nr_regions);
-	serial_puts(s, " segments verified\n");
+	serial_puts(s, " segments verified (");
+	serial_puts(s, mb.name);
+	serial_puts(s, ")\n");
 
 	trap_step(STEP_TAKE_OVER_PAGING);
 	take_over_paging(p);

@@ -50,18 +50,21 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 	return BATON_PARAMS_OK;
 }
 
-int baton_verify_regions(const struct baton_params *p)
+int baton_verify_regions(const struct baton_params *p, const struct baton_sha256_mb *mb)
 {
-	/* Chosen once: CPUID and XCR0 do not change while the regions are hashed. */
-	const struct baton_sha256_mb mb = baton_sha256_mb_best();
+	struct baton_sha256_mb fastest;
 
+	if (!mb) {
+		fastest = baton_sha256_mb_fastest();
+		mb = &fastest;
+	}
 	for (uint32_t i = 0; i < p->nr_regions; i++) {
 		const struct baton_region *r = &p->regions[i];
 		const void *bytes = (const void *)(uintptr_t)r->start;
 		uint8_t digest[32];
 
 		if (p->digest == BATON_DIGEST_TREE)
-			baton_sha256_tree(&mb, bytes, r->size, p->digest_chunk, digest);
+			baton_sha256_tree(mb, bytes, r->size, p->digest_chunk, digest);
 		else
 			baton_sha256(bytes, r->size, digest);
 		if (!same_digest(digest, r->sha256))

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "baton/abi.h"
+#include "sha256_mb.h"
 
 enum baton_params_status {
 	BATON_PARAMS_OK,
@@ -21,8 +22,9 @@ enum baton_params_status {
 enum baton_params_status baton_verify_params(const struct baton_params *p);
 
 /* Index of the first region whose bytes (read at their physical address, which the purgatory
- * identity-maps and host tests fill with host addresses) do not match their digest; -1 if all do. */
-int baton_verify_regions(const struct baton_params *p);
+ * identity-maps and host tests fill with host addresses) do not match their digest; -1 if all do.
+ * A tree digest's chunks are hashed with mb (NULL: baton_sha256_mb_fastest()). */
+int baton_verify_regions(const struct baton_params *p, const struct baton_sha256_mb *mb);
 
 /* The digest baton_verify_params expects in self_sha256. */
 void baton_params_digest(const struct baton_params *p, uint8_t out[32]);

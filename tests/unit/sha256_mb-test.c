@@ -110,6 +110,11 @@ static void the_best_kind_is_usable_and_known(void **state)
 	assert_int_equal(baton_sha256_mb_get(BATON_SHA256_MB_NR_KINDS).kind,
 			 BATON_SHA256_MB_PORTABLE);
 	print_message("best here: %s (%u lanes)\n", best.name, best.lanes);
+	/* The timed choice: one of the usable kinds (which one depends on the moment's load). */
+	struct baton_sha256_mb fastest = baton_sha256_mb_fastest();
+	assert_true(baton_sha256_mb_usable(fastest.kind));
+	assert_true(fastest.lanes >= 1 && fastest.lanes <= BATON_SHA256_MB_MAX_LANES);
+	print_message("fastest now: %s\n", fastest.name);
 }
 
 static enum baton_sha256_mb_kind kinds[BATON_SHA256_MB_NR_KINDS] = {
