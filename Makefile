@@ -31,7 +31,7 @@ PURG_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--n
 
 COMMON_SRCS := $(wildcard common/*.c) $(wildcard common/*.S)
 # Purgatory code free of hardware access, also built into the host library for its tests.
-PURG_PURE   := purgatory/verify.c
+PURG_PURE   := purgatory/verify.c purgatory/rsdp.c
 LIB_SRCS    := $(wildcard lib/*.c) $(COMMON_SRCS) $(PURG_PURE)
 LIB_OBJS    := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS)))
 CLI_SRCS    := $(wildcard cli/*.c)
@@ -264,7 +264,7 @@ bench: all $(BUILD)/bench/hash_throughput
 #   make fuzz-smoke   replay fuzz/regressions/, then every target for 10 s (CI)
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 600
-FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress
+FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress uki
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SAN      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

@@ -8,6 +8,7 @@
 #include "baton/baton.h"
 #include "cmdline.h"
 #include "file.h"
+#include "kexec.h"
 #include "lock.h"
 #include "options.h"
 #include "plan_view.h"
@@ -46,13 +47,20 @@ static int build_cmdline(const struct cli_options *o, struct baton_cmdline *c,
 	return rc;
 }
 
-static void print_by_kernel(const struct cli_options *o, const struct baton_plan *plan)
+static void print_by_kernel(const struct cli_options *o, const struct baton_load_opts *lo,
+			    const struct baton_plan *plan)
 {
 	struct baton_plan_info info;
 
 	baton_plan_info(plan, &info);
-	printf("kexec_file_load: kernel %s, initrd %s, command line \"%s\"\n", o->kernel,
-	       o->initrd ? o->initrd : "(none)", info.cmdline);
+	/* A UKI reaches the kernel's loader in pieces (lib/kexec.c): say which. */
+	if (baton_kexec_file_is_uki(lo))
+		printf("kexec_file_load: kernel %s (.linux), initrd its .ucode and .initrd%s%s, "
+		       "command line \"%s\"\n", o->kernel, o->initrd ? " then " : "",
+		       o->initrd ? o->initrd : "", info.cmdline);
+	else
+		printf("kexec_file_load: kernel %s, initrd %s, command line \"%s\"\n", o->kernel,
+		       o->initrd ? o->initrd : "(none)", info.cmdline);
 }
 
 /* Lockdown refuses kexec_load (EPERM), so does IMA under Secure Boot (EACCES: it cannot appraise
@@ -67,6 +75,14 @@ static void say_fallback(struct baton *b, const struct cli_options *o)
 	if (baton_fell_back(b, &why))
 		fprintf(stderr, "%s: %s; falling back to kexec_file_load (the kernel's own loader "
 			"and signature check)\n", o->prog, why.msg);
+}
+
+static void say_warnings(const struct baton_plan *plan, const struct cli_options *o)
+{
+	const char *w;
+
+	for (size_t i = 0; (w = baton_plan_warning(plan, i)); i++)
+		fprintf(stderr, "%s: warning: %s\n", o->prog, w);
 }
 
 static int load(struct baton *b, const struct cli_options *o)
@@ -84,6 +100,8 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0) |
 			 (o->nr_modules ? BATON_LOAD_MODULES : 0) |
 			 (o->type ? BATON_LOAD_TYPE : 0) |
+			 /* a UKI's .cmdline, unless -c or --reuse-cmdline says what the line is */
+			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE) |
 			 /* what the plan shows, to compare with sha256sum; a load needs only roots */
 			 (o->dry_run || o->debug ? BATON_LOAD_PLAIN_SHA256 : 0),
 		.serial_port = o->serial_port,
@@ -101,13 +119,14 @@ static int load(struct baton *b, const struct cli_options *o)
 		rc = baton_plan_create(b, &lo, &plan, &err);
 	if (!rc) {
 		say_fallback(b, o);
+		say_warnings(plan, o);
 		baton_plan_info(plan, &info);
 		/* baton's own way: everything prepared here, the kernel asked only to copy and
 		 * jump. The kernel's loader: the files as they are. */
 		if (o->debug && !(info.flags & BATON_LOAD_FILE))
 			report_plan(stderr, &plan->img, o->kernel);
 		if (o->dry_run && (info.flags & BATON_LOAD_FILE))
-			print_by_kernel(o, plan);
+			print_by_kernel(o, &lo, plan);
 		else if (o->dry_run)
 			rc = plan_view_print(stdout, &plan->img, o->kernel, o->json, &err);
 		else {

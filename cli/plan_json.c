@@ -140,6 +140,27 @@ static void json_crash(FILE *out, const struct baton_image *img)
 		json_memmap(out, "boot_memory_map", &img->boot_map);
 }
 
+/* Only where the purgatory writes one: a plan without it has no such key. */
+static void json_bios_area(FILE *out, const struct baton_image *img)
+{
+	json_key(out, "bios_area");
+	fprintf(out, "{\"ebda\": %llu, \"ebda_kib\": %u, \"base_kib\": %u, \"rsdp\": %llu}",
+		(unsigned long long)img->bios.ebda, img->bios.ebda_kib, img->bios.base_kib,
+		(unsigned long long)img->bios.rsdp);
+	json_memmap(out, "boot_memory_map", &img->boot_map);
+}
+
+static void json_warnings(FILE *out, const struct baton_image *img)
+{
+	json_key(out, "warnings");
+	fputc('[', out);
+	for (size_t i = 0; i < img->warnings.nr; i++) {
+		fputs(i ? ", " : "", out);
+		plan_json_string(out, img->warnings.line[i]);
+	}
+	fputc(']', out);
+}
+
 static void json_identity_map(FILE *out, const struct baton_image *img,
 			      const struct baton_map_runs *map)
 {
@@ -164,6 +185,32 @@ static void json_identity_map(FILE *out, const struct baton_image *img,
 	fputs(map->nr ? "\n    ]\n  }" : "]\n  }", out);
 }
 
+/* A UKI's sections and what each became ("kernel", "initrd", "cmdline", ...); none is left out
+ * silently: a .dtb is listed as not passed. */
+static void json_uki(FILE *out, const struct baton_uki *u)
+{
+	const struct {
+		const char *name, *as;
+		const struct baton_uki_part *part;
+	} s[] = {
+		{ ".linux", "kernel", &u->linux_ }, { ".ucode", "initrd", &u->ucode },
+		{ ".initrd", "initrd", &u->initrd }, { ".cmdline", "cmdline", &u->cmdline },
+		{ ".uname", "informational", &u->uname }, { ".dtb", "not passed", &u->dtb },
+	};
+	int first = 1;
+
+	json_key(out, "uki_sections");
+	fputc('[', out);
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		if (!s[i].part->data)
+			continue;
+		fprintf(out, "%s{\"section\": \"%s\", \"bytes\": %zu, \"as\": \"%s\"}",
+			first ? "" : ", ", s[i].name, s[i].part->size, s[i].as);
+		first = 0;
+	}
+	fputc(']', out);
+}
+
 int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 		   struct baton_error *err)
 {
@@ -183,6 +230,8 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	json_key(out, "protocol");
 	img->in.kernel.format->version(&img->in.kernel, version, sizeof(version));
 	plan_json_string(out, version);
+	if (img->in.kernel.format == &baton_format_uki)
+		json_uki(out, &img->in.kernel.uki);
 	/* Only multiboot kernels take modules: a bzImage's plan has no such key. */
 	if (img->in.nr_modules) {
 		json_key(out, "modules");
@@ -204,6 +253,10 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	json_memmap(out, "memory_map", &img->in.memmap);
 	if (img->flags & BATON_LOAD_CRASH)
 		json_crash(out, img);
+	if (img->have_bios)
+		json_bios_area(out, img);
+	if (img->warnings.nr)
+		json_warnings(out, img);
 	json_key(out, "digest");
 	fprintf(out, "{\"kind\": \"tree\", \"version\": %d, \"chunk\": %u}", BATON_TREE_VERSION,
 		BATON_TREE_CHUNK);

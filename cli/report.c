@@ -2,6 +2,8 @@
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 
+#include <string.h>
+
 #include "decompress.h"
 #include "le.h"
 #include "multiboot2.h"
@@ -56,7 +58,9 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_kernel *k = &img->in.kernel;
 	const struct baton_file *kf = &img->in.kernel_file;
 	char what[96];
-	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || k->format != &baton_format_bzimage;
+	/* Linux's formats (a bzImage, a UKI's) enter at 64 bits unless asked; multiboot at 32. */
+	int linux_boot = !strcmp(k->format->boot_info_name, "boot_params");
+	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || !linux_boot;
 
 	k->format->describe(k, &img->segs, what, sizeof(what));
 	fprintf(out, "kernel: %s (", kernel);
@@ -93,6 +97,16 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 		fprintf(out, "backup: 0x%llx bytes from 0x%llx saved to 0x%llx by the purgatory\n",
 			(unsigned long long)img->backup_size, (unsigned long long)img->backup_src,
 			(unsigned long long)img->backup_dst);
+	if (img->have_bios && img->bios.rsdp)
+		fprintf(out, "bios area: EBDA at 0x%llx (%u KiB, reserved in the new kernel's map) "
+			"with the RSDP copied from 0x%llx, BDA base memory %u KiB: written by the "
+			"purgatory (UEFI left none)\n", (unsigned long long)img->bios.ebda,
+			img->bios.ebda_kib, (unsigned long long)img->bios.rsdp, img->bios.base_kib);
+	else if (img->have_bios)
+		fprintf(out, "bios area: EBDA at 0x%llx (%u KiB, reserved in the new kernel's map) "
+			"without an RSDP, BDA base memory %u KiB: written by the purgatory (UEFI "
+			"left none)\n", (unsigned long long)img->bios.ebda, img->bios.ebda_kib,
+			img->bios.base_kib);
 	fprintf(out, "entry: 0x%llx (purgatory), kernel entry 0x%llx\n",
 		(unsigned long long)img->entry, (unsigned long long)img->kernel_entry);
 	fprintf(out, "identity map: %zu table pages, PML4 at 0x%llx, PML5 at 0x%llx "
@@ -103,7 +117,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	for (int s = BATON_PAGE_SIZES - 1; s >= 0; s--)
 		fprintf(out, "  %s pages: %llu write-back, %llu uncached\n", sizes[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
-	if (k->format != &baton_format_bzimage)
+	if (!linux_boot)
 		report_mbi(out, img);
 }
 

@@ -11,6 +11,7 @@
 
 #define EFI_MAX_DESCS 4096
 #define EFI_LOADER_SIGNATURE_64 0x34364c45   /* "EL64" */
+#define EFI_LOADER_SIGNATURE_32 0x32334c45   /* "EL32" */
 
 /* 1 and *v set: ROOT/REL holds one hex number; 0: no such file; <0: malformed. */
 static int read_hex(const char *root, const char *rel, uint64_t *v, struct baton_error *err)
@@ -52,9 +53,9 @@ static int read_desc(const char *root, size_t n, struct efi_memory_desc *d,
 	return 0;
 }
 
-/* SMBIOS= from the systab file, the 32-bit entry point the kernel calls efi.smbios. */
-static uint64_t systab_smbios(const char *root)
+uint64_t baton_efi_systab(const char *root, const char *key)
 {
+	size_t n = strlen(key);
 	char path[4096];
 	struct baton_file f;
 	uint64_t v = 0;
@@ -64,8 +65,8 @@ static uint64_t systab_smbios(const char *root)
 		return 0;
 	for (const char *p = (const char *)f.data; p && *p; p = strchr(p, '\n')) {
 		p += *p == '\n';
-		if (!strncmp(p, "SMBIOS=", 7)) {
-			const char *q = p + 7, *end = strchr(q, '\n');
+		if (!strncmp(p, key, n) && p[n] == '=') {
+			const char *q = p + n + 1, *end = strchr(q, '\n');
 			if (baton_parse_hex(&q, end ? end : q + strlen(q), &v))
 				v = 0;
 			break;
@@ -123,7 +124,7 @@ int baton_efi_read(const char *root, const uint8_t *running, struct baton_efi *e
 	}
 	efi->setup.fw_vendor = vendor;
 	efi->setup.tables = tables;
-	efi->setup.smbios = systab_smbios(root);
+	efi->setup.smbios = baton_efi_systab(root, "SMBIOS");
 	efi->present = 1;
 	return 0;
 fail:
@@ -162,4 +163,15 @@ void baton_efi_apply(const struct baton_efi *efi, struct boot_params *bp, void *
 		bp->secure_boot = efi->secure_boot;
 	}
 	memcpy(bp->efi_info, &ei, sizeof(ei));
+}
+
+int baton_efi_booted(const struct boot_params *bp)
+{
+	struct efi_info info;
+	uint32_t sig;
+
+	memcpy(&info, bp->efi_info, sizeof(info));
+	sig = info.efi_loader_signature;
+
+	return sig == EFI_LOADER_SIGNATURE_64 || sig == EFI_LOADER_SIGNATURE_32;
 }

@@ -66,16 +66,21 @@ enum baton_load_flag {
 	/* `type` is set: load the kernel as that format (a name or alias of -t), even when another
 	 * format's header is in the file too (Xen carries multiboot2 and multiboot v1). */
 	BATON_LOAD_TYPE = 1u << 7,
+	/* Start from the command line the kernel file carries (a UKI's .cmdline), then `cmdline`
+	 * (after the running kernel's, with BATON_LOAD_REUSE_CMDLINE); a file without one adds
+	 * nothing. Without this flag `cmdline` replaces it. */
+	BATON_LOAD_IMAGE_CMDLINE = 1u << 8,
 	/* Also compute every segment's plain SHA-256 (baton_plan_segment.sha256, else zero), to
 	 * compare with sha256sum: a second pass over every byte, for dry runs. The purgatory
 	 * checks the tree digest (`root`) either way. */
-	BATON_LOAD_PLAIN_SHA256 = 1u << 8,
+	BATON_LOAD_PLAIN_SHA256 = 1u << 9,
 };
 
 struct baton_load_opts {
-	const char *kernel;      /* the kernel's path (bzImage, multiboot2 or multiboot ELF) */
+	const char *kernel;      /* the kernel's path (bzImage, UKI, multiboot2 or multiboot ELF) */
 	const char *initrd;      /* path or NULL */
-	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
+	const char *cmdline;     /* what the new kernel gets, after what the flags put first
+				  * (REUSE_CMDLINE, IMAGE_CMDLINE); NULL = empty */
 	unsigned flags;          /* enum baton_load_flag */
 	uint16_t serial_port;    /* with BATON_LOAD_SERIAL; 0: 0x3f8 */
 	uint32_t serial_baud;    /* with BATON_LOAD_SERIAL; 0: 115200 */
@@ -138,6 +143,10 @@ struct baton_plan_info {
 
 /* For a plan by the kernel's loader (flags has BATON_LOAD_FILE) only cmdline and flags are set. */
 void baton_plan_info(const struct baton_plan *plan, struct baton_plan_info *info);
+/* The i-th warning (0, 1, ...): one line the user should read before running the plan (an
+ * argument the new kernel needs on this machine, a firmware table it will not get), or NULL
+ * past the last. */
+const char *baton_plan_warning(const struct baton_plan *plan, size_t i);
 /* The i-th segment (0 <= i < nr_segments) in load order, or NULL. */
 const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *plan, size_t i);
 /* The i-th range of the firmware's memory map (0 <= i < nr_ranges), or -ERANGE. */

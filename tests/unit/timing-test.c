@@ -147,7 +147,7 @@ static void finds_the_record_among_other_nodes(void **state)
 	free(root);
 }
 
-/* How the purgatory hashed: SHA extensions 1, AVX vectors 2 (ABI 4), portable C 0. */
+/* How the purgatory hashed: SHA extensions 1, AVX vectors 2 (ABI 5), portable C 0. */
 static void the_hash_path_is_reported(void **state)
 {
 	(void)state;

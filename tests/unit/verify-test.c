@@ -99,7 +99,7 @@ static void bad_header_fields_are_named(void **state)
 	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_EXIT);
 }
 
-/* Tree digests (ABI 4): 4 KiB chunks, enough of them for every multi-buffer batch width, and a
+/* Tree digests (ABI 5): 4 KiB chunks, enough of them for every multi-buffer batch width, and a
  * short last one. */
 static uint8_t big[41 * 4096 + 123];
 

@@ -66,6 +66,15 @@ static int fake_file_load(const struct baton_backend *be, int kfd, int ifd, size
 			return -EIO;
 		f->file_ksize = st.st_size;
 	}
+	memset(f->file_ibuf, 0, sizeof(f->file_ibuf));
+	f->file_isize = -1;
+	if (ifd >= 0) {
+		struct stat st;
+
+		if (pread(ifd, f->file_ibuf, sizeof(f->file_ibuf), 0) < 0 || fstat(ifd, &st) < 0)
+			return -EIO;
+		f->file_isize = st.st_size;
+	}
 	f->file_ifd = ifd;
 	f->file_len = len;
 	f->file_cmdline = cmdline;
@@ -118,6 +127,12 @@ static int fake_efi(const struct baton_backend *be, const struct boot_params *ru
 	return baton_backend_linux.efi(be, running, efi, err);
 }
 
+static int fake_rsdp(const struct baton_backend *be, const struct boot_params *running,
+		     struct baton_rsdp *rsdp, struct baton_error *err)
+{
+	return baton_backend_linux.rsdp(be, running, rsdp, err);
+}
+
 static int fake_loaded(const struct baton_backend *be, int crash, int *loaded,
 		       struct baton_error *err)
 {
@@ -134,6 +149,7 @@ const struct baton_backend_ops fake_backend_ops = {
 	.cpu_features = fake_cpu_features,
 	.boot_params = baton_linux_boot_params,
 	.efi = fake_efi,
+	.rsdp = fake_rsdp,
 	.loaded = fake_loaded,
 	.cmdline = baton_linux_cmdline,
 	.random = fake_random,
