@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /* SHA-256 throughput: baton's portable and SHA-NI block functions against a textbook reference
- * and OpenSSL, on one buffer (default 256 MiB). Not a test: run by `make bench`.
+ * and OpenSSL, on one buffer (default 256 MiB); then the tree digest with every multi-buffer
+ * block function and chunk size, and the purgatory's verification as built for the host. Not a
+ * test: run by `make bench`.
  *
- *   hash_throughput [MiB] [runs]     prints MB/s (10^6 bytes per second), the best of the runs
+ *   hash_throughput [MiB] [runs]     prints MB/s (10^6 bytes per second), the best of the runs,
+ *                                    and for the tree TSC cycles per byte per lane
  *
  * Timed in the thread's CPU time, so that other jobs sharing the CPUs do not count.
  */
@@ -15,6 +18,9 @@
 #include <openssl/sha.h>
 
 #include "sha256.h"
+#include "sha256_mb.h"
+#include "sha256_tree.h"
+#include "verify.h"
 
 /* FIPS 180-4 section 6.2.2 as written: a 64-word schedule, then 64 rounds moving a..h. The
  * yardstick the portable code must beat. */
@@ -114,12 +120,107 @@ static void hash_openssl(const uint8_t *p, size_t len, uint8_t out[32])
 	SHA256(p, len, out);
 }
 
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* TSC ticks per second, against the monotonic clock over 100 ms: cycles per byte are then the
+ * best run's CPU time in TSC cycles, so that time other jobs took the CPU does not count. */
+static double tsc_hz(void)
+{
+	struct timespec a, b, pause = { 0, 100 * 1000 * 1000 };
+	uint64_t t0, t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	t0 = tsc();
+	nanosleep(&pause, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	t1 = tsc();
+	return (double)(t1 - t0) / ((double)(b.tv_sec - a.tv_sec) + (b.tv_nsec - a.tv_nsec) / 1e9);
+}
+
 static double now(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
 	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The purgatory's verification as the host builds it: one region over the whole buffer. */
+static double verify_seconds(const uint8_t *buf, size_t len, uint32_t chunk, int *ok)
+{
+	static struct baton_params p;
+	double t0;
+
+	p.nr_regions = 1;
+	p.digest = BATON_DIGEST_TREE;
+	p.digest_chunk = chunk;
+	p.regions[0].start = (uintptr_t)buf;
+	p.regions[0].size = len;
+	baton_sha256_tree(NULL, buf, len, chunk, p.regions[0].sha256);
+	t0 = now();
+	*ok = baton_verify_regions(&p, NULL) < 0;
+	return now() - t0;
+}
+
+/* The tree root with every block function and chunk size, each checked against the portable
+ * one's root; then the purgatory's verification (which picks the best usable function). */
+static int bench_tree(const uint8_t *buf, size_t len, int runs)
+{
+	static const uint32_t chunks[] = { 64u << 10, 256u << 10, 1u << 20 };
+	double hz = tsc_hz();
+	int bad = 0;
+
+	printf("tree digest (multi-buffer block functions), MB/s and TSC cycles (%.2f GHz) per byte "
+	       "per lane, best of %d\n", hz / 1e9, runs);
+	for (size_t c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+		uint8_t expect[32];
+
+		struct baton_sha256_mb portable = baton_sha256_mb_get(BATON_SHA256_MB_PORTABLE);
+
+		baton_sha256_tree(&portable, buf, len, chunks[c], expect);
+		for (int k = 0; k < BATON_SHA256_MB_NR_KINDS; k++) {
+			struct baton_sha256_mb kind = baton_sha256_mb_get(k), *mb = &kind;
+			double best = 1e30;
+			uint8_t d[32];
+
+			if (!baton_sha256_mb_usable(k)) {
+				printf("  %4u KiB chunks %-9s %10s\n", chunks[c] >> 10, mb->name, "n/a");
+				continue;
+			}
+			for (int r = 0; r < runs; r++) {
+				double t0 = now();
+				baton_sha256_tree(mb, buf, len, chunks[c], d);
+				double t = now() - t0;
+				if (t < best)
+					best = t;
+			}
+			int ok = !memcmp(d, expect, 32);
+			bad |= !ok;
+			printf("  %4u KiB chunks %-9s %10.1f MB/s %6.2f cycles/byte/lane (%u lanes)%s\n",
+			       chunks[c] >> 10, mb->name, len / best / 1e6, best * hz / len * mb->lanes,
+			       mb->lanes, ok ? "" : "  WRONG ROOT");
+		}
+	}
+	double best = 1e30;
+	int ok = 1;
+	for (int r = 0; r < runs; r++) {
+		int one;
+		double t = verify_seconds(buf, len, BATON_TREE_CHUNK, &one);
+		ok &= one;
+		if (t < best)
+			best = t;
+	}
+	bad |= !ok;
+	printf("purgatory verification (host build, %s, %u KiB chunks) %10.1f MB/s%s\n",
+	       baton_sha256_mb_fastest().name, BATON_TREE_CHUNK >> 10, len / best / 1e6,
+	       ok ? "" : "  MISMATCH");
+	return bad;
 }
 
 int main(int argc, char **argv)
@@ -177,6 +278,7 @@ int main(int argc, char **argv)
 		printf("  %-24s %10.1f MB/s%s\n", impls[i].name, len / best / 1e6,
 		       ok ? "" : "  WRONG DIGEST");
 	}
+	bad |= bench_tree(buf, len, runs);
 	free(buf);
 	return bad;
 }

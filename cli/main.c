@@ -110,7 +110,9 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->reuse_initrd ? BATON_LOAD_REUSE_INITRD : 0) |
 			 (o->pass_memmap ? BATON_LOAD_MEMMAP_CMDLINE : 0) |
 			 (o->elf32 ? BATON_LOAD_ELF32_CORE : 0) |
-			 (o->dtb ? BATON_LOAD_DTB : 0),
+			 (o->dtb ? BATON_LOAD_DTB : 0) |
+			 /* what the plan shows, to compare with sha256sum; a load needs only roots */
+			 (o->dry_run || o->debug ? BATON_LOAD_PLAIN_SHA256 : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,

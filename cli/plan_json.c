@@ -5,6 +5,7 @@
 
 #include "decompress.h"
 #include "mapwalk.h"
+#include "sha256_tree.h"
 
 /* JSON kind names: stable identifiers, documented in docs/plan.md. */
 static const char *const kind_json[BATON_MEM_SOFT_RESERVED + 1] = {
@@ -104,9 +105,12 @@ static void json_segments(FILE *out, const struct baton_image *img)
 	for (size_t i = 0; i < img->segs.nr; i++) {
 		const struct baton_segment *s = &img->segs.seg[i];
 		fprintf(out, "%s\n    {\"name\": \"%s\", \"mem\": %llu, \"memsz\": %llu, \"bufsz\": %zu, "
-			"\"hashed_start\": %llu, \"hashed_size\": %llu, \"sha256\": \"", first ? "" : ",",
+			"\"hashed_start\": %llu, \"hashed_size\": %llu, \"root\": \"", first ? "" : ",",
 			s->name, (unsigned long long)s->mem, (unsigned long long)s->memsz, s->bufsz,
 			(unsigned long long)s->hashed_start, (unsigned long long)s->hashed_size);
+		for (int b = 0; b < 32; b++)
+			fprintf(out, "%02x", s->root[b]);
+		fputs("\", \"sha256\": \"", out);
 		for (int b = 0; b < 32; b++)
 			fprintf(out, "%02x", s->sha256[b]);
 		fputs("\"}", out);
@@ -255,6 +259,9 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 		json_bios_area(out, img);
 	if (img->warnings.nr)
 		json_warnings(out, img);
+	json_key(out, "digest");
+	fprintf(out, "{\"kind\": \"tree\", \"version\": %d, \"chunk\": %u}", BATON_TREE_VERSION,
+		BATON_TREE_CHUNK);
 	json_segments(out, img);
 	json_identity_map(out, img, &map);
 	fputs("\n}\n", out);

@@ -7,6 +7,7 @@
 #include "decompress.h"
 #include "le.h"
 #include "multiboot2.h"
+#include "sha256_tree.h"
 #include "timing.h"
 
 static void print_digest(FILE *out, const uint8_t d[32])
@@ -81,6 +82,14 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 		print_digest(out, s->sha256);
 		fputc('\n', out);
 	}
+	fprintf(out, "tree digest v%d, %u KiB chunks (what the purgatory checks), root per segment:\n",
+		BATON_TREE_VERSION, BATON_TREE_CHUNK >> 10);
+	for (size_t i = 0; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
+		fprintf(out, "  %-12s ", s->name);
+		print_digest(out, s->root);
+		fputc('\n', out);
+	}
 	if (img->in.efi.present)
 		fprintf(out, "efi: %zu runtime map entries and the firmware tables passed on "
 			"(SETUP_EFI)\n", img->in.efi.nr);
@@ -122,7 +131,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 void report_handover(FILE *out, const struct baton_report *r, int json)
 {
 	const struct baton_report *t = r;
-	const char *sha = t->sha_ni ? "sha-ni" : "portable";
+	const char *sha = t->sha_ni == 1 ? "sha-ni" : t->sha_ni == 2 ? "avx" : "portable";
 	const char *entry = t->entry_32bit ? "32-bit" : "64-bit";
 	int levels = t->paging_levels;
 

@@ -345,6 +345,7 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 		d->memsz = s->memsz;
 		d->bufsz = s->bufsz;
 		memcpy(d->sha256, s->sha256, sizeof(d->sha256));
+		memcpy(d->root, s->root, sizeof(d->root));
 		p->nr_segs++;
 	}
 	*out = p;

@@ -18,6 +18,7 @@
 #include "plan.h"
 #include "purgatory_image.h"
 #include "sha256.h"
+#include "sha256_tree.h"
 
 static uint64_t page_round(uint64_t v)
 {
@@ -490,6 +491,22 @@ static int build_boot_info(const struct baton_format_ctx *fctx, struct baton_ima
 	return 0;
 }
 
+/* The tree digest of the range the purgatory verifies (s->hashed_size bytes at p), and only
+ * when asked (a dry run) the plain SHA-256 too, a second pass over the bytes. */
+static void digest_range(struct baton_segment *s, const void *p, unsigned flags)
+{
+	baton_sha256_tree(NULL, p, s->hashed_size, BATON_TREE_CHUNK, s->root);
+	if (flags & BATON_LOAD_PLAIN_SHA256)
+		baton_sha256(p, s->hashed_size, s->sha256);
+}
+
+static void digest_segment(struct baton_segment *s, unsigned flags)
+{
+	s->hashed_start = s->mem;
+	s->hashed_size = s->bufsz;
+	digest_range(s, s->buf, flags);
+}
+
 static int build_purgatory(const struct baton_load_opts *opts, struct baton_image *img,
 			   const struct baton_purgatory_layout *pl, const struct baton_exit *exit,
 			   struct baton_error *err)
@@ -507,6 +524,7 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 		.backup_dst = img->backup_dst,
 		.backup_size = img->backup_size,
 		.bios = img->have_bios ? &img->bios : NULL,
+		.digest_chunk = BATON_TREE_CHUNK,
 		.elfcorehdr = img->hotplug ? baton_segments_get(&img->segs, BATON_SEG_ELFCOREHDR)->mem : 0,
 		.elfcorehdr_size = img->hotplug ?
 			baton_segments_get(&img->segs, BATON_SEG_ELFCOREHDR)->memsz : 0,
@@ -523,7 +541,7 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	ps->bufsz = baton_purgatory_image_size;
 	ps->hashed_start = ps->mem + pl->text_offset;
 	ps->hashed_size = pl->text_end - pl->text_offset;
-	baton_sha256(img->purgatory_seg + pl->text_offset, ps->hashed_size, ps->sha256);
+	digest_range(ps, img->purgatory_seg + pl->text_offset, img->flags);
 
 	rc = baton_purgatory_params_fill((struct baton_params *)(img->purgatory_seg +
 								 pl->params_offset), &f, err);
@@ -534,12 +552,6 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 	return 0;
 }
 
-static void digest_segment(struct baton_segment *s)
-{
-	s->hashed_start = s->mem;
-	s->hashed_size = s->bufsz;
-	baton_sha256(s->buf, s->bufsz, s->sha256);
-}
 
 int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load_opts *opts,
 			struct baton_image *img, struct baton_error *err)
@@ -616,7 +628,7 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 		for (size_t i = 0; i < img->segs.nr; i++)
 			if (img->segs.seg[i].role != BATON_SEG_PURGATORY && img->segs.seg[i].bufsz &&
 			    !(img->hotplug && img->segs.seg[i].role == BATON_SEG_ELFCOREHDR))
-				digest_segment(&img->segs.seg[i]);
+				digest_segment(&img->segs.seg[i], opts->flags);
 		format->exit(&fctx, baton_segments_get(&img->segs, BATON_SEG_BOOT_INFO)->mem, &exit);
 		rc = build_purgatory(opts, img, &pl, &exit, err);
 	}

@@ -32,7 +32,7 @@ static void region(struct baton_params *p, const struct baton_segment *s)
 
 	r->start = s->hashed_start;
 	r->size = s->hashed_size;
-	memcpy(r->sha256, s->sha256, sizeof(r->sha256));
+	memcpy(r->sha256, s->root, sizeof(r->sha256));
 	strncpy(r->name, s->name, sizeof(r->name));
 }
 
@@ -61,6 +61,8 @@ int baton_purgatory_params_fill(struct baton_params *p, const struct baton_purga
 		p->flags |= BATON_PF_BIOS_AREA;
 		p->bios = *f->bios;
 	}
+	p->digest = BATON_DIGEST_TREE;
+	p->digest_chunk = f->digest_chunk;
 	if (f->elfcorehdr_size) {
 		p->flags |= BATON_PF_ELFCORE_HOTPLUG;
 		p->elfcorehdr = f->elfcorehdr;

@@ -41,7 +41,8 @@ struct baton_purgatory_fill {
 	const struct baton_bios_area *bios;   /* NULL: the purgatory writes no BIOS data area */
 	uint64_t elfcorehdr;         /* crash hotplug: the header the kernel rewrites, checked by */
 	uint64_t elfcorehdr_size;    /* shape instead of digest (0 size: no hotplug) */
-	const struct baton_segment *seg;   /* verified: those with memsz and hashed_size */
+	uint32_t digest_chunk;       /* the tree digest's chunk size the roots were computed with */
+	const struct baton_segment *seg;   /* verified: those with memsz and hashed_size, by root */
 	size_t nr_seg;
 };
 

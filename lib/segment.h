@@ -37,7 +37,8 @@ struct baton_segment {
 	uint64_t memsz;
 	uint64_t hashed_start;   /* the range the purgatory verifies */
 	uint64_t hashed_size;
-	uint8_t sha256[32];
+	uint8_t sha256[32];      /* plain SHA-256 of that range: with BATON_LOAD_PLAIN_SHA256 only */
+	uint8_t root[32];        /* its tree digest (common/sha256_tree.h): what the purgatory checks */
 };
 
 struct baton_segments {

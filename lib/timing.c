@@ -170,7 +170,7 @@ int baton_report_read(const struct baton_config *cfg, struct baton_report *r,
 	r->bytes_hashed = h.raw.bytes_hashed;
 	r->regions = h.raw.regions;
 	r->nmis = h.raw.nmis;
-	r->sha_ni = !!(h.raw.flags & BATON_TIMING_SHA_NI);
+	r->sha_ni = (h.raw.flags & BATON_TIMING_SHA_NI) ? 1 : (h.raw.flags & BATON_TIMING_AVX) ? 2 : 0;
 	r->paging_levels = (h.raw.flags & BATON_TIMING_LA57) ? 5 : 4;
 	r->entry_32bit = !!(h.raw.flags & BATON_TIMING_ENTRY_32BIT);
 	return 0;

@@ -9,6 +9,8 @@
 #include "reset.h"
 #include "rsdp.h"
 #include "serial.h"
+#include "sha256.h"
+#include "sha256_mb.h"
 #include "trap.h"
 #include "verify.h"
 
@@ -149,10 +151,25 @@ static uint64_t rdtsc(void)
 	return ((uint64_t)hi << 32) | lo;
 }
 
+/* The timing record's flag for the kind the regions were hashed with. */
+static uint32_t hashed_with(enum baton_sha256_mb_kind kind)
+{
+	switch (kind) {
+	case BATON_SHA256_MB_NI:
+	case BATON_SHA256_MB_NI_X2:
+		return BATON_TIMING_SHA_NI;
+	case BATON_SHA256_MB_AVX2:
+	case BATON_SHA256_MB_AVX512:
+		return BATON_TIMING_AVX;
+	default:
+		return 0;
+	}
+}
+
 /* The timing record lives in the (verified) zero page segment; written only after verification,
  * and only if the loader asked for it. */
 static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t verified,
-			  int sha_ni)
+			  uint32_t hash_flags)
 {
 	volatile struct baton_timing *t = (volatile struct baton_timing *)(uintptr_t)p->timing;
 	uint64_t bytes = 0;
@@ -165,7 +182,7 @@ static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t
 	t->tsc_verified = verified;
 	t->bytes_hashed = bytes + sizeof(*p);
 	t->regions = p->nr_regions;
-	t->flags = (sha_ni ? BATON_TIMING_SHA_NI : 0) |
+	t->flags = hash_flags |
 		   ((read_cr4() & CR4_LA57) ? BATON_TIMING_LA57 : 0) |
 		   (p->exit_mode == BATON_EXIT_PROTECTED32 ? BATON_TIMING_ENTRY_32BIT : 0);
 	t->nmis = trap_nmi_count();
@@ -205,19 +222,23 @@ void purgatory_main(const struct baton_params *p)
 		serial_init(s, p->serial_port, p->serial_baud);
 	serial_puts(s, "baton: purgatory: verifying\n");
 
-	/* SHA-NI, where the CPU has it, needs SSE: on for the hashing only (a failure resets). */
+	/* SHA-NI and AVX, where the CPU has them, need their state enabled: on for the hashing
+	 * only (a failure resets). */
 	trap_step(STEP_CHECK_PARAMS);
-	fpu_sse_begin(&fpu);
+	fpu_simd_begin(&fpu);
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
 		fail(s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
-		     : "parameter block invalid (magic, version, region count, exit mode or BIOS area)");
+		     : "parameter block invalid (magic, version, region count, exit mode, BIOS area or digest)");
 	if (!s->port && (p->flags & BATON_PF_SERIAL))
 		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
 
 	trap_step(STEP_VERIFY_SEGMENTS);
-	int bad = baton_verify_regions(p);
-	fpu_sse_end(&fpu);
+	/* Timed here, with the state enabled: the fastest kind on this CPU (or emulator). */
+	struct baton_sha256_mb mb = baton_sha256_mb_fastest();
+	int bad = baton_verify_regions(p, &mb);
+	uint32_t hash_flags = hashed_with(mb.kind);
+	fpu_simd_end(&fpu);
 	uint64_t tsc_verified = rdtsc();
 	if (bad >= 0) {
 		report_region_mismatch(s, p, bad);
@@ -225,7 +246,9 @@ void purgatory_main(const struct baton_params *p)
 	}
 	serial_puts(s, "baton: purgatory: ");
 	serial_dec(s, p->nr_regions);
-	serial_puts(s, " segments verified\n");
+	serial_puts(s, " segments verified (");
+	serial_puts(s, mb.name);
+	serial_puts(s, ")\n");
 	check_elfcore(s, p);
 
 	trap_step(STEP_TAKE_OVER_PAGING);
@@ -245,5 +268,5 @@ void purgatory_main(const struct baton_params *p)
 	serial_puts(s, "baton: purgatory: entering kernel at ");
 	serial_hex(s, p->exit_entry);
 	serial_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
-	record_timing(p, tsc_entry, tsc_verified, fpu.changed);
+	record_timing(p, tsc_entry, tsc_verified, hash_flags);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 
 #include "sha256.h"
+#include "sha256_tree.h"
 
 void baton_params_digest(const struct baton_params *p, uint8_t out[32])
 {
@@ -57,16 +58,29 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 		return BATON_PARAMS_BAD_EXIT;
 	if ((p->flags & BATON_PF_BIOS_AREA) && !bios_area_fits(&p->bios))
 		return BATON_PARAMS_BAD_BIOS;
+	if (p->digest != BATON_DIGEST_SHA256 &&
+	    (p->digest != BATON_DIGEST_TREE || !baton_sha256_tree_chunk_ok(p->digest_chunk)))
+		return BATON_PARAMS_BAD_DIGEST_KIND;
 	return BATON_PARAMS_OK;
 }
 
-int baton_verify_regions(const struct baton_params *p)
+int baton_verify_regions(const struct baton_params *p, const struct baton_sha256_mb *mb)
 {
+	struct baton_sha256_mb fastest;
+
+	if (!mb) {
+		fastest = baton_sha256_mb_fastest();
+		mb = &fastest;
+	}
 	for (uint32_t i = 0; i < p->nr_regions; i++) {
 		const struct baton_region *r = &p->regions[i];
+		const void *bytes = (const void *)(uintptr_t)r->start;
 		uint8_t digest[32];
 
-		baton_sha256((const void *)(uintptr_t)r->start, r->size, digest);
+		if (p->digest == BATON_DIGEST_TREE)
+			baton_sha256_tree(mb, bytes, r->size, p->digest_chunk, digest);
+		else
+			baton_sha256(bytes, r->size, digest);
 		if (!same_digest(digest, r->sha256))
 			return (int)i;
 	}

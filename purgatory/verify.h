@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "baton/abi.h"
+#include "sha256_mb.h"
 
 enum baton_params_status {
 	BATON_PARAMS_OK,
@@ -15,14 +16,16 @@ enum baton_params_status {
 	BATON_PARAMS_BAD_REGIONS,
 	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know */
 	BATON_PARAMS_BAD_BIOS,     /* a BIOS area outside conventional memory, or overfull */
+	BATON_PARAMS_BAD_DIGEST_KIND,   /* a digest kind or tree chunk size this purgatory cannot check */
 };
 
-/* Magic, version, size, region count, exit mode and the parameters' own digest. */
+/* Magic, version, size, region count, exit mode, digest kind and the parameters' own digest. */
 enum baton_params_status baton_verify_params(const struct baton_params *p);
 
 /* Index of the first region whose bytes (read at their physical address, which the purgatory
- * identity-maps and host tests fill with host addresses) do not match their digest; -1 if all do. */
-int baton_verify_regions(const struct baton_params *p);
+ * identity-maps and host tests fill with host addresses) do not match their digest; -1 if all do.
+ * A tree digest's chunks are hashed with mb (NULL: baton_sha256_mb_fastest()). */
+int baton_verify_regions(const struct baton_params *p, const struct baton_sha256_mb *mb);
 
 enum baton_elfcore_status {
 	BATON_ELFCORE_OK,

@@ -18,7 +18,7 @@
 
 #define BATON_HEADER_MAGIC BATON_U64(0x5052474e4f544142)   /* "BATONGRP" little-endian */
 #define BATON_PARAMS_MAGIC BATON_U64(0x4d5241504e544142)   /* "BATNPARM" little-endian */
-#define BATON_ABI_VERSION 4
+#define BATON_ABI_VERSION 5
 
 /* struct baton_purgatory_header field offsets (entry.S lays the header out with these). */
 #define BATON_HDR_MAGIC 0x08
@@ -61,6 +61,10 @@
 #define BATON_EXIT_RDI 5
 #define BATON_EXIT_NR_REGS 6
 
+/* struct baton_params.digest: what regions[].sha256 holds (version 5 on; docs/handover.md). */
+#define BATON_DIGEST_SHA256 0   /* the plain SHA-256 of the region's bytes */
+#define BATON_DIGEST_TREE 1     /* the root of the tree digest, version 1, in digest_chunk chunks */
+
 /* Segment selectors the purgatory's GDT provides, as the boot protocol requires. */
 #define BATON_BOOT_CS 0x10
 #define BATON_BOOT_DS 0x18
@@ -95,7 +99,7 @@ _Static_assert(offsetof(struct baton_purgatory_header, params_offset) == BATON_H
 struct baton_region {
 	uint64_t start;                 /* 0x00 physical address */
 	uint64_t size;                  /* 0x08 bytes hashed */
-	uint8_t sha256[32];             /* 0x10 */
+	uint8_t sha256[32];             /* 0x10 as baton_params.digest says */
 	char name[BATON_REGION_NAME];   /* 0x30 NUL-padded, for the failure report ("kernel") */
 } __attribute__((packed));
 
@@ -138,7 +142,9 @@ struct baton_params {
 	uint64_t timing;                /* 0x078 struct baton_timing to fill in (0: none) */
 	uint64_t exit_regs[BATON_EXIT_NR_REGS];   /* 0x080 by BATON_EXIT_RAX...; the rest zero */
 	struct baton_bios_area bios;    /* 0x0b0 BATON_PF_BIOS_AREA */
-	uint64_t reserved1[2];          /* 0x0c8 zero: room for later versions */
+	uint32_t digest;                /* 0x0c8 BATON_DIGEST_* of every region (version 5) */
+	uint32_t digest_chunk;          /* 0x0cc BATON_DIGEST_TREE's chunk size: a power of two */
+	uint64_t reserved1;             /* 0x0d0 zero: room for later versions */
 	uint64_t elfcorehdr;            /* 0x0d8 BATON_PF_ELFCORE_HOTPLUG: the header's segment */
 	uint64_t elfcorehdr_size;       /* 0x0e0 its memsz: the rewritten header must fit it */
 	uint64_t reserved4[3];          /* 0x0e8 zero: room for later versions */
@@ -147,6 +153,8 @@ struct baton_params {
 
 _Static_assert(sizeof(struct baton_params) == 0x500, "params size");
 _Static_assert(offsetof(struct baton_params, bios) == 0xb0, "bios offset");
+_Static_assert(offsetof(struct baton_params, digest) == 0xc8, "params digest");
+_Static_assert(offsetof(struct baton_params, digest_chunk) == 0xcc, "params digest_chunk");
 _Static_assert(offsetof(struct baton_params, elfcorehdr) == 0xd8, "elfcorehdr offset");
 _Static_assert(offsetof(struct baton_params, regions) == 0x100, "regions offset");
 _Static_assert(offsetof(struct baton_params, exit_mode) == BATON_PARAMS_EXIT_MODE,
@@ -166,6 +174,7 @@ enum baton_timing_flag {
 	BATON_TIMING_SHA_NI = 1u << 0,        /* the purgatory hashed with SHA extensions */
 	BATON_TIMING_LA57 = 1u << 1,          /* it ran with 5-level paging */
 	BATON_TIMING_ENTRY_32BIT = 1u << 2,   /* it left through BATON_EXIT_PROTECTED32 */
+	BATON_TIMING_AVX = 1u << 3,           /* it hashed with AVX2 or AVX-512 (state enabled for it) */
 };
 
 struct baton_timing {

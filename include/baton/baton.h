@@ -70,6 +70,10 @@ enum baton_load_flag {
 	 * (after the running kernel's, with BATON_LOAD_REUSE_CMDLINE); a file without one adds
 	 * nothing. Without this flag `cmdline` replaces it. */
 	BATON_LOAD_IMAGE_CMDLINE = 1u << 8,
+	/* Also compute every segment's plain SHA-256 (baton_plan_segment.sha256, else zero), to
+	 * compare with sha256sum: a second pass over every byte, for dry runs. The purgatory
+	 * checks the tree digest (`root`) either way. */
+	BATON_LOAD_PLAIN_SHA256 = 1u << 9,
 	/* Crash hotplug (with BATON_LOAD_CRASH): the running kernel rewrites the ELF core header
 	 * on every CPU or memory hotplug event, the purgatory checks its shape instead of its
 	 * digest. It is the default where the kernel can (6.5+ with CONFIG_CRASH_HOTPLUG);
@@ -144,7 +148,8 @@ struct baton_plan_segment {      /* what the kernel copies, and where */
 	uint64_t mem;                /* physical destination */
 	uint64_t memsz;
 	uint64_t bufsz;              /* bytes of content; the rest of memsz is zero */
-	uint8_t sha256[32];          /* of the range the purgatory verifies */
+	uint8_t sha256[32];          /* of the range the purgatory verifies (BATON_LOAD_PLAIN_SHA256) */
+	uint8_t root[32];            /* its tree digest, which the purgatory checks (since 0.2) */
 };
 
 struct baton_plan_info {
@@ -215,7 +220,8 @@ struct baton_report {            /* what the purgatory measured on its way to th
 	uint64_t bytes_hashed;
 	unsigned regions;            /* regions verified */
 	unsigned nmis;               /* NMIs the purgatory took and survived */
-	int sha_ni;                  /* hashed with the SHA extensions */
+	int sha_ni;                  /* 1: hashed with the SHA extensions; 2 (since 0.2): with AVX2
+	                              * or AVX-512 vectors (a CPU without them); 0: portable C */
 	int paging_levels;           /* 4 or 5 */
 	int entry_32bit;             /* entered the kernel through the 32-bit boot protocol */
 };

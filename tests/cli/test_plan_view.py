@@ -2,9 +2,11 @@
 """baton --dry-run draws the plan (cli/plan_view.c) and --dry-run --json gives it to programs.
 Every run here is a dry run on a fake machine root: nothing reaches kexec_load."""
 
+import hashlib
 import json
 import os
 import re
+import struct
 
 import pytest
 
@@ -104,6 +106,33 @@ def test_picture_totals_match_the_summary(machine, run):
         wb, uc = re.search(r'^  %s pages: (\d+) write-back, (\d+) uncached$' % size, text,
                            re.M).groups()
         assert int(wb) + int(uc) == int(n), size
+
+
+def tree_root(data, chunk):
+    """The tree digest (docs/handover.md), version 1, from its definition."""
+    leaves = b''.join(hashlib.sha256(data[i:i + chunk]).digest()
+                      for i in range(0, len(data), chunk))
+    return hashlib.sha256(b'BATNTREE' + struct.pack('<QII', len(data), chunk, 1) +
+                          leaves).hexdigest()
+
+
+def test_dry_run_shows_the_tree_root_and_the_plain_sha256(machine, run, tmp_path):
+    """The purgatory checks each segment's tree root; the plan shows it and, for comparing with
+    sha256sum, the plain SHA-256 too: an initrd of several chunks and a short last one."""
+    initrd = tmp_path / 'initrd'
+    initrd.write_bytes(os.urandom(5 * 256 * 1024 + 4097))
+    text, doc = plan(run, machine, '-l', machine.kernel, '--initrd', str(initrd))
+    assert doc['digest'] == {'kind': 'tree', 'version': 1, 'chunk': 262144}
+    data = initrd.read_bytes()
+    seg = next(s for s in doc['segments'] if s['name'] == 'initrd')
+    assert seg['sha256'] == hashlib.sha256(data).hexdigest()
+    assert seg['root'] == tree_root(data, 262144)
+    assert re.search(r'^initrd +0x[0-9a-f]{16} +0x[0-9a-f]+ +0x[0-9a-f]+ +%s$' % seg['sha256'],
+                     text, re.M)
+    assert re.search(r'^tree digest v1, 256 KiB chunks .*\n(  \w+ +[0-9a-f]{64}\n)*'
+                     r'  initrd +%s$' % seg['root'], text, re.M)
+    for s in doc['segments']:
+        assert s['root'] != s['sha256'] or s['hashed_size'] == 0
 
 
 def test_json_matches_the_picture(machine, run):

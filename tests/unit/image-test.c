@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include <openssl/sha.h>
+
 #include "bootparam.h"
 #include "image.h"
 #include "le.h"
@@ -19,6 +21,8 @@
 #include "sha256.h"
 #include "support/fake_sys.h"
 #include "support/fixture.h"
+#include "support/tree_oracle.h"
+#include "sha256_tree.h"
 #include "verify.h"
 
 struct machine {
@@ -137,10 +141,13 @@ static void check_image(const struct baton_image *img, const struct baton_load_o
 	assert_int_equal(p->pml4, img->roots.pml4);
 	assert_int_equal(p->pml5, img->roots.pml5);
 	assert_int_equal(p->backup_size, 0);
+	/* Every region carries its tree root (checked against the oracle on OpenSSL). */
+	assert_int_equal(p->digest, BATON_DIGEST_TREE);
+	assert_int_equal(p->digest_chunk, BATON_TREE_CHUNK);
 	for (uint32_t i = 0; i < p->nr_regions; i++) {
 		uint8_t d[32];
-		baton_sha256(at_phys(img, p->regions[i].start, p->regions[i].size),
-			     p->regions[i].size, d);
+		fx_tree_root(at_phys(img, p->regions[i].start, p->regions[i].size),
+			     p->regions[i].size, p->digest_chunk, d);
 		assert_memory_equal(d, p->regions[i].sha256, 32);
 	}
 	assert_int_equal(p->nr_regions, o->initrd ? 5 : 4);
@@ -404,9 +411,42 @@ static void same_inputs_same_plan(void **state)
 		assert_int_equal(a.segs.seg[i].mem, b.segs.seg[i].mem);
 		/* A fresh RNG seed for each load: the zero page differs, nothing else does. */
 		if (a.segs.seg[i].role == BATON_SEG_BOOT_INFO)
-			assert_memory_not_equal(a.segs.seg[i].sha256, b.segs.seg[i].sha256, 32);
+			assert_memory_not_equal(a.segs.seg[i].root, b.segs.seg[i].root, 32);
 		else
-			assert_memory_equal(a.segs.seg[i].sha256, b.segs.seg[i].sha256, 32);
+			assert_memory_equal(a.segs.seg[i].root, b.segs.seg[i].root, 32);
+	}
+	baton_image_free(&a);
+	baton_image_free(&b);
+	machine_free(m);
+}
+
+/* The plain SHA-256 (for sha256sum) costs a second pass: only with BATON_LOAD_PLAIN_SHA256. */
+static void plain_sha256_only_when_asked(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
+				    fx_bzimage_defaults(), 300000);
+	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0, NULL };
+	static const uint8_t zero[32];
+	struct baton_image a, b;
+
+	prepare_ok(m, &o, &a);
+	o.flags = BATON_LOAD_PLAIN_SHA256;
+	prepare_ok(m, &o, &b);
+	for (size_t i = 0; i < b.segs.nr; i++) {
+		const struct baton_segment *s = &b.segs.seg[i];
+		uint8_t d[32];
+
+		if (!s->hashed_size)
+			continue;
+		assert_memory_equal(a.segs.seg[i].sha256, zero, 32);
+		SHA256(at_phys(&b, s->hashed_start, s->hashed_size), s->hashed_size, d);
+		assert_memory_equal(s->sha256, d, 32);
+		fx_tree_root(at_phys(&b, s->hashed_start, s->hashed_size), s->hashed_size,
+			     BATON_TREE_CHUNK, d);
+		assert_memory_equal(s->root, d, 32);
+		if (s->role != BATON_SEG_BOOT_INFO)
+			assert_memory_equal(s->root, a.segs.seg[i].root, 32);
 	}
 	baton_image_free(&a);
 	baton_image_free(&b);
@@ -1083,6 +1123,7 @@ int main(void)
 		cmocka_unit_test(confidential_guests_are_refused),
 		cmocka_unit_test(no_memory_map_is_refused),
 		cmocka_unit_test(same_inputs_same_plan),
+		cmocka_unit_test(plain_sha256_only_when_asked),
 		cmocka_unit_test(more_than_128_ranges_round_trip_through_e820_ext),
 		cmocka_unit_test(uefi_machine_gets_runtime_map_and_setup_efi),
 		cmocka_unit_test(crash_image_lives_in_the_crash_region),

@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "purgatory_params.h"
+#include "sha256_tree.h"
 #include "verify.h"
 
 static void filled_block_verifies_and_carries_the_exit(void **state)
@@ -22,12 +23,15 @@ static void filled_block_verifies_and_carries_the_exit(void **state)
 		.exit = { BATON_EXIT_PROTECTED32, 0x100000, { [BATON_EXIT_RAX] = 0x36d76289,
 							      [BATON_EXIT_RBX] = 0x9000 } },
 		.serial = 1, .serial_port = 0x2f8, .serial_baud = 38400,
-		.pml4 = 0x5000, .pml5 = 0x6000, .seg = seg, .nr_seg = 3,
+		.pml4 = 0x5000, .pml5 = 0x6000, .digest_chunk = BATON_TREE_CHUNK, .seg = seg,
+		.nr_seg = 3,
 	};
 	struct baton_params p;
 
 	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
 	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(p.digest, BATON_DIGEST_TREE);
+	assert_int_equal(p.digest_chunk, BATON_TREE_CHUNK);
 	assert_int_equal(p.exit_mode, BATON_EXIT_PROTECTED32);
 	assert_int_equal(p.exit_entry, 0x100000);
 	assert_int_equal(p.exit_regs[BATON_EXIT_RAX], 0x36d76289);
@@ -42,7 +46,7 @@ static void bios_area_is_asked_for_only_when_given(void **state)
 {
 	(void)state;
 	struct baton_bios_area b = { 0x9fc00, 639, 1, 0, 0x3f77d014 };
-	struct baton_purgatory_fill f = { .pml4 = 0x5000 };
+	struct baton_purgatory_fill f = { .pml4 = 0x5000, .digest_chunk = BATON_TREE_CHUNK };
 	struct baton_params p;
 
 	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
@@ -66,7 +70,8 @@ static void hotplug_header_is_checked_not_digested(void **state)
 		  .hashed_start = 0x1000000, .hashed_size = 64 },
 		{ .name = "elfcorehdr", .buf = k, .bufsz = 64, .mem = 0x2000000, .memsz = 0xe1000 },
 	};
-	struct baton_purgatory_fill f = { .pml4 = 0x5000, .seg = seg, .nr_seg = 2 };
+	struct baton_purgatory_fill f = { .pml4 = 0x5000, .digest_chunk = BATON_TREE_CHUNK, .seg = seg,
+					  .nr_seg = 2 };
 	struct baton_params p;
 
 	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);

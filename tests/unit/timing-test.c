@@ -147,6 +147,34 @@ static void finds_the_record_among_other_nodes(void **state)
 	free(root);
 }
 
+/* How the purgatory hashed: SHA extensions 1, AVX vectors 2 (ABI 5), portable C 0. */
+static void the_hash_path_is_reported(void **state)
+{
+	(void)state;
+	static const struct {
+		uint32_t flags;
+		int want;
+	} cases[] = {
+		{ 0, 0 }, { BATON_TIMING_SHA_NI, 1 }, { BATON_TIMING_AVX, 2 },
+		{ BATON_TIMING_AVX | BATON_TIMING_LA57, 2 },
+	};
+	struct baton_error err = { 0 };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *root = fx_tmpdir();
+		struct baton_timing t = { BATON_TIMING_MAGIC, 1000000, 3000000, 3100000, 50000000,
+					  5, cases[i].flags, 0, 0 };
+		struct baton_config cfg = { root, NULL };
+		struct baton_report pr;
+
+		write_node(root, 0, BATON_SETUP_TIMING, &t, sizeof(t));
+		assert_int_equal(baton_report_read(&cfg, &pr, &err), 0);
+		assert_int_equal(pr.sha_ni, cases[i].want);
+		fx_rm_rf(root);
+		free(root);
+	}
+}
+
 static void not_started_by_baton(void **state)
 {
 	struct baton_report pr;
@@ -198,6 +226,7 @@ int main(void)
 		cmocka_unit_test(tsc_rate_from_cpuid_0x15),
 		cmocka_unit_test(tsc_rate_measured_without_cpuid),
 		cmocka_unit_test(finds_the_record_among_other_nodes),
+		cmocka_unit_test(the_hash_path_is_reported),
 		cmocka_unit_test(not_started_by_baton),
 		cmocka_unit_test(counts_nmis_and_reads_version_1_records),
 	};

@@ -8,6 +8,8 @@
 #include <cmocka.h>
 
 #include "sha256.h"
+#include "sha256_tree.h"
+#include "support/tree_oracle.h"
 #include "verify.h"
 
 static uint8_t kernel[10000];
@@ -42,7 +44,7 @@ static void good_params_and_regions_pass(void **state)
 
 	make_params(&p);
 	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
-	assert_int_equal(baton_verify_regions(&p), -1);
+	assert_int_equal(baton_verify_regions(&p, NULL), -1);
 }
 
 static void any_flipped_region_byte_is_found(void **state)
@@ -53,11 +55,11 @@ static void any_flipped_region_byte_is_found(void **state)
 	make_params(&p);
 	for (size_t i = 0; i < sizeof(kernel); i += 997) {
 		kernel[i] ^= 0x01;
-		assert_int_equal(baton_verify_regions(&p), 0);
+		assert_int_equal(baton_verify_regions(&p, NULL), 0);
 		kernel[i] ^= 0x01;
 	}
 	initrd[sizeof(initrd) - 1] ^= 0x80;
-	assert_int_equal(baton_verify_regions(&p), 1);
+	assert_int_equal(baton_verify_regions(&p, NULL), 1);
 }
 
 static void any_flipped_param_byte_is_found(void **state)
@@ -159,6 +161,76 @@ static void bad_header_fields_are_named(void **state)
 	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_EXIT);
 }
 
+/* Tree digests (ABI 5): 4 KiB chunks, enough of them for every multi-buffer batch width, and a
+ * short last one. */
+static uint8_t big[41 * 4096 + 123];
+
+static void make_tree_params(struct baton_params *p)
+{
+	make_params(p);
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 13 + (i >> 12));
+	p->digest = BATON_DIGEST_TREE;
+	p->digest_chunk = 4096;
+	p->regions[0].start = (uintptr_t)big;
+	p->regions[0].size = sizeof(big);
+	fx_tree_root(big, sizeof(big), 4096, p->regions[0].sha256);
+	fx_tree_root(initrd, sizeof(initrd), 4096, p->regions[1].sha256);
+	baton_params_digest(p, p->self_sha256);
+}
+
+static void tree_regions_pass_and_any_flipped_chunk_is_found(void **state)
+{
+	(void)state;
+	struct baton_params p;
+
+	make_tree_params(&p);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(baton_verify_regions(&p, NULL), -1);
+	for (size_t i = 0; i < sizeof(big); i += 4096 - 1) {   /* a byte in every chunk */
+		big[i] ^= 0x04;
+		assert_int_equal(baton_verify_regions(&p, NULL), 0);
+		big[i] ^= 0x04;
+	}
+	big[sizeof(big) - 1] ^= 0x80;
+	assert_int_equal(baton_verify_regions(&p, NULL), 0);
+	big[sizeof(big) - 1] ^= 0x80;
+	/* Every kind this CPU can run verifies the same roots and finds the same flip. */
+	for (int k = 0; k < BATON_SHA256_MB_NR_KINDS; k++) {
+		struct baton_sha256_mb mb = baton_sha256_mb_get((enum baton_sha256_mb_kind)k);
+
+		if (!baton_sha256_mb_usable(mb.kind))
+			continue;
+		assert_int_equal(baton_verify_regions(&p, &mb), -1);
+		big[20 * 4096 + 5] ^= 0x01;
+		assert_int_equal(baton_verify_regions(&p, &mb), 0);
+		big[20 * 4096 + 5] ^= 0x01;
+	}
+	/* The plain SHA-256 is not the tree's root: the kinds cannot be confused. */
+	p.digest = BATON_DIGEST_SHA256;
+	baton_params_digest(&p, p.self_sha256);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(baton_verify_regions(&p, NULL), 0);
+}
+
+static void unknown_digest_kinds_and_chunks_are_refused(void **state)
+{
+	(void)state;
+	static const uint32_t bad_chunks[] = { 0, 64, 2048, 4095, 4097, 3 * 4096, 32u << 20 };
+	struct baton_params p;
+
+	make_tree_params(&p);
+	p.digest = 2;
+	baton_params_digest(&p, p.self_sha256);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_DIGEST_KIND);
+	for (size_t i = 0; i < sizeof(bad_chunks) / sizeof(bad_chunks[0]); i++) {
+		make_tree_params(&p);
+		p.digest_chunk = bad_chunks[i];
+		baton_params_digest(&p, p.self_sha256);
+		assert_int_equal(baton_verify_params(&p), BATON_PARAMS_BAD_DIGEST_KIND);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +238,8 @@ int main(void)
 		cmocka_unit_test(any_flipped_region_byte_is_found),
 		cmocka_unit_test(any_flipped_param_byte_is_found),
 		cmocka_unit_test(bad_header_fields_are_named),
+		cmocka_unit_test(tree_regions_pass_and_any_flipped_chunk_is_found),
+		cmocka_unit_test(unknown_digest_kinds_and_chunks_are_refused),
 		cmocka_unit_test(hotplug_core_header_is_checked_by_shape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
