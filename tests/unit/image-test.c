@@ -426,7 +426,7 @@ static void plain_sha256_only_when_asked(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 300000);
-	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd, .cmdline = "a" };
 	static const uint8_t zero[32];
 	struct baton_image a, b;
 
