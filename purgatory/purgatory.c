@@ -4,12 +4,13 @@
 #include <stdint.h>
 
 #include "baton/abi.h"
+#include "console.h"
 #include "fpu.h"
 #include "io.h"
 #include "reset.h"
 #include "rsdp.h"
-#include "serial.h"
 #include "trap.h"
+#include "vga_reset.h"
 #include "verify.h"
 
 /* The BIOS data area's words a multiboot kernel reads (and Linux's own early code too). */
@@ -23,17 +24,17 @@ void purgatory_main(const struct baton_params *p);
 
 /* Static, not on the stack: the exception report may still need it after purgatory_main has
  * returned (a fault in the kernel before it loads its own IDT). */
-static struct serial console;
+static struct console console;
 
-static __attribute__((noreturn)) void fail(const struct serial *s, const char *why)
+static __attribute__((noreturn)) void fail(struct console *s, const char *why)
 {
-	serial_puts(s, "baton: purgatory: ");
-	serial_puts(s, why);
-	serial_puts(s, "; resetting\n");
+	console_puts(s, "baton: purgatory: ");
+	console_puts(s, why);
+	console_puts(s, "; resetting\n");
 	machine_reset();
 }
 
-static void report_region_mismatch(const struct serial *s, const struct baton_params *p, int i)
+static void report_region_mismatch(struct console *s, const struct baton_params *p, int i)
 {
 	const struct baton_region *r = &p->regions[i];
 	char name[BATON_REGION_NAME + 1];
@@ -41,15 +42,15 @@ static void report_region_mismatch(const struct serial *s, const struct baton_pa
 	for (int c = 0; c < BATON_REGION_NAME; c++)
 		name[c] = r->name[c];
 	name[BATON_REGION_NAME] = 0;
-	serial_puts(s, "baton: purgatory: sha256 mismatch in segment ");
-	serial_dec(s, (uint64_t)i);
-	serial_puts(s, " (");
-	serial_puts(s, name);
-	serial_puts(s, ") at ");
-	serial_hex(s, r->start);
-	serial_puts(s, " size ");
-	serial_hex(s, r->size);
-	serial_puts(s, "\n");
+	console_puts(s, "baton: purgatory: sha256 mismatch in segment ");
+	console_dec(s, (uint64_t)i);
+	console_puts(s, " (");
+	console_puts(s, name);
+	console_puts(s, ") at ");
+	console_hex(s, r->start);
+	console_puts(s, " size ");
+	console_hex(s, r->size);
+	console_puts(s, "\n");
 }
 
 /* From here on only the loader's tables are trusted: the old kernel's may map nothing else. */
@@ -107,21 +108,21 @@ static int write_bios_area(const struct baton_bios_area *b)
 	return len != 0;
 }
 
-static void report_bios_area(const struct serial *s, const struct baton_bios_area *b, int rsdp)
+static void report_bios_area(struct console *s, const struct baton_bios_area *b, int rsdp)
 {
-	serial_puts(s, "baton: purgatory: BIOS data area written: EBDA at ");
-	serial_hex(s, b->ebda);
+	console_puts(s, "baton: purgatory: BIOS data area written: EBDA at ");
+	console_hex(s, b->ebda);
 	if (rsdp) {
-		serial_puts(s, " with the RSDP from ");
-		serial_hex(s, b->rsdp);
+		console_puts(s, " with the RSDP from ");
+		console_hex(s, b->rsdp);
 	} else if (b->rsdp) {
-		serial_puts(s, " without an RSDP (none valid at ");
-		serial_hex(s, b->rsdp);
-		serial_puts(s, ")");
+		console_puts(s, " without an RSDP (none valid at ");
+		console_hex(s, b->rsdp);
+		console_puts(s, ")");
 	} else {
-		serial_puts(s, " without an RSDP");
+		console_puts(s, " without an RSDP");
 	}
-	serial_puts(s, "\n");
+	console_puts(s, "\n");
 }
 
 static uint64_t rdtsc(void)
@@ -162,30 +163,47 @@ static int legacy_com_port(uint16_t port)
 	return port == 0x3f8 || port == 0x2f8 || port == 0x3e8 || port == 0x2e8;
 }
 
-static void report_nmis(const struct serial *s)
+static void report_nmis(struct console *s)
 {
 	uint32_t n = trap_nmi_count();
 
 	if (!n)
 		return;
-	serial_puts(s, "baton: purgatory: ");
-	serial_dec(s, n);
-	serial_puts(s, n == 1 ? " NMI taken and survived\n" : " NMIs taken and survived\n");
+	console_puts(s, "baton: purgatory: ");
+	console_dec(s, n);
+	console_puts(s, n == 1 ? " NMI taken and survived\n" : " NMIs taken and survived\n");
+}
+
+/* After verification: the VGA reset, the text screen it gives, the framebuffer. */
+static void open_screens(struct console *s, const struct baton_params *p)
+{
+	if (p->flags & BATON_PF_RESET_VGA) {
+		vga_reset_text_mode();
+		if (p->flags & BATON_PF_CONSOLE_VGA)
+			console_open_vga(s);
+	}
+	if (p->flags & BATON_PF_CONSOLE_FB)
+		console_open_fb(s, &p->fb);
 }
 
 void purgatory_main(const struct baton_params *p)
 {
 	uint64_t tsc_entry = rdtsc();
-	struct serial *s = &console;
+	struct console *s = &console;
 	enum baton_params_status st;
 	struct fpu_saved fpu;
 
-	s->port = 0;
+	console_init(s);
 	trap_report_to(s);
 	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_SERIAL) &&
 	    legacy_com_port(p->serial_port))
-		serial_init(s, p->serial_port, p->serial_baud);
-	serial_puts(s, "baton: purgatory: verifying\n");
+		serial_init(&s->serial, p->serial_port, p->serial_baud);
+	/* VGA text memory is at one fixed address: as safe to write unverified as a legacy COM
+	 * port (the reset, and the framebuffer's address, wait for the digest). */
+	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_CONSOLE_VGA) &&
+	    !(p->flags & BATON_PF_RESET_VGA))
+		console_open_vga(s);
+	console_puts(s, "baton: purgatory: verifying\n");
 
 	/* SHA-NI, where the CPU has it, needs SSE: on for the hashing only (a failure resets). */
 	trap_step(STEP_CHECK_PARAMS);
@@ -193,9 +211,11 @@ void purgatory_main(const struct baton_params *p)
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
 		fail(s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
-		     : "parameter block invalid (magic, version, region count, exit mode or BIOS area)");
-	if (!s->port && (p->flags & BATON_PF_SERIAL))
-		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
+		     : "parameter block invalid (magic, version, region count, exit mode, BIOS area "
+		       "or framebuffer)");
+	if (!s->serial.port && (p->flags & BATON_PF_SERIAL))
+		serial_init(&s->serial, p->serial_port, p->serial_baud);   /* verified: any port */
+	open_screens(s, p);
 
 	trap_step(STEP_VERIFY_SEGMENTS);
 	int bad = baton_verify_regions(p);
@@ -205,9 +225,9 @@ void purgatory_main(const struct baton_params *p)
 		report_region_mismatch(s, p, bad);
 		fail(s, "refusing to run a corrupt image");
 	}
-	serial_puts(s, "baton: purgatory: ");
-	serial_dec(s, p->nr_regions);
-	serial_puts(s, " segments verified\n");
+	console_puts(s, "baton: purgatory: ");
+	console_dec(s, p->nr_regions);
+	console_puts(s, " segments verified\n");
 
 	trap_step(STEP_TAKE_OVER_PAGING);
 	take_over_paging(p);
@@ -223,8 +243,8 @@ void purgatory_main(const struct baton_params *p)
 
 	trap_step(STEP_ENTER_KERNEL);
 	report_nmis(s);
-	serial_puts(s, "baton: purgatory: entering kernel at ");
-	serial_hex(s, p->exit_entry);
-	serial_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
+	console_puts(s, "baton: purgatory: entering kernel at ");
+	console_hex(s, p->exit_entry);
+	console_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
 	record_timing(p, tsc_entry, tsc_verified, fpu.changed);
 }

@@ -40,6 +40,19 @@ static int bios_area_fits(const struct baton_bios_area *b)
 	       (!b->rsdp || BATON_EBDA_RSDP + BATON_RSDP_MAX <= bytes);
 }
 
+/* The purgatory draws into these bytes: whole lines of whole pixels below what the identity
+ * map reaches with 4-level paging (1 << 47), colours inside a pixel. */
+static int fb_fits(const struct baton_fb *f)
+{
+	uint64_t bytes = (uint64_t)f->stride * f->height;
+	unsigned bits = f->bpp;
+
+	return (bits == 16 || bits == 24 || bits == 32) && f->base && f->width && f->height &&
+	       f->stride >= (uint64_t)f->width * bits / 8 && f->base < (1ULL << 47) &&
+	       bytes <= (1ULL << 47) - f->base && f->red_pos + f->red_size <= bits &&
+	       f->green_pos + f->green_size <= bits && f->blue_pos + f->blue_size <= bits;
+}
+
 enum baton_params_status baton_verify_params(const struct baton_params *p)
 {
 	uint8_t digest[32];
@@ -57,6 +70,8 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 		return BATON_PARAMS_BAD_EXIT;
 	if ((p->flags & BATON_PF_BIOS_AREA) && !bios_area_fits(&p->bios))
 		return BATON_PARAMS_BAD_BIOS;
+	if ((p->flags & BATON_PF_CONSOLE_FB) && !fb_fits(&p->fb))
+		return BATON_PARAMS_BAD_FB;
 	return BATON_PARAMS_OK;
 }
 

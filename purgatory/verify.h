@@ -15,6 +15,7 @@ enum baton_params_status {
 	BATON_PARAMS_BAD_REGIONS,
 	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know */
 	BATON_PARAMS_BAD_BIOS,     /* a BIOS area outside conventional memory, or overfull */
+	BATON_PARAMS_BAD_FB,       /* a framebuffer the purgatory cannot draw into safely */
 };
 
 /* Magic, version, size, region count, exit mode and the parameters' own digest. */
