@@ -1,0 +1,225 @@
+# SPDX-License-Identifier: MIT
+"""The purgatory's lines on the screen (--console-vga, --console-fb).
+
+Under SeaBIOS the running kernel has VGA text (screen_info type 0x01): `baton -l ... --console-vga
+--console-serial`, then `baton -e` with a gdbstub breakpoint at the purgatory's trap_exit (the
+last call before the jump to the kernel); QMP `pmemsave` reads VGA text memory (0xb8000, 80x25),
+whose bottom rows must hold exactly the lines the purgatory wrote to the serial port, wrapped at
+80 columns, in its attribute (0x4f), above one fresh blank row; then the machine goes on and the
+new kernel boots. A failure stays on the screen: the purgatory's argument to
+baton_verify_regions is pointed at an unmapped page (as test_traps.py does), and at
+machine_reset the exception's line is on the screen.
+
+Under OVMF (screen_info type 0x70, GOP framebuffer) --console-vga draws into the framebuffer:
+its bottom band (12 text rows of 8x16 cells) must equal, pixel for pixel, the rendering of the
+serial lines computed here from purgatory/font.txt (scripts/mkfont.py, the font the purgatory
+was built with), white on black.
+"""
+
+import os
+import re
+import struct
+import sys
+import uuid
+
+import pytest
+
+import console as con
+import gdbstub
+from conftest import REPO, baton_state, need_baton
+from machine import check_reset_log, elf_symbol
+
+sys.path.insert(0, os.path.join(REPO, 'scripts'))
+import mkfont  # noqa: E402
+
+KERNEL = '/boot/vmlinuz'
+INITRD = '/boot/initrd.img'
+EFI_INITRD = '/boot/efi-initrd.img'
+MEM = 1024
+
+# include/baton/abi.h, purgatory/console.c, purgatory/fb_text.h
+VGA_TEXT = 0xb8000
+VGA_COLS, VGA_ROWS = 80, 25
+VGA_ATTR = 0x4f
+FB_BAND_ROWS = 12
+UNMAPPED = 0x7ffffffff000
+
+RE_PURGATORY_LINE = re.compile(r'baton: purgatory: [^\r\n]*')
+RE_PLAN_ENTRY = re.compile(r'^entry: 0x([0-9a-f]+) \(purgatory\)', re.M)
+RE_ENTERING = re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)')
+RE_EXCEPTION = re.compile(r'baton: purgatory: exception [^\r\n]*; resetting')
+RE_EFI_DONE = re.compile(r'BATON-EFI-DONE')
+
+LOAD_TIMEOUT = 60
+VERIFY_TIMEOUT = 90
+BOOT_TIMEOUT = 120
+
+
+def purgatory_offset(build, name):
+    elf = os.path.join(build, 'purgatory', 'purgatory.elf')
+    offset = elf_symbol(elf, name) if os.path.exists(elf) else None
+    if offset is None:
+        pytest.skip('no %s symbol in %s' % (name, elf))
+    return offset
+
+
+def load(c, initrd, opts):
+    """`baton -l` with the screen options; the purgatory's entry from -d's plan."""
+    cmd = '/sbin/baton -l %s --initrd=%s --command-line="console=ttyS0 baton.token=%s" ' \
+          '--console-serial %s -d 2>&1' % (KERNEL, initrd, uuid.uuid4().hex[:12], opts)
+    out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
+    assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    return int(RE_PLAN_ENTRY.search(out).group(1), 16)
+
+
+def exec_to(m, entry, offset):
+    """`baton -e`, stopped at the purgatory's function at offset."""
+    gdb = m.connect()               # stops the machine
+    gdb.insert_breakpoint(entry + offset, kind=1)
+    gdb.cont()
+    start = m.c.pos
+    m.c.run_command('/sbin/baton -e', wait_for_prompt=False)
+    gdb.wait_stop(VERIFY_TIMEOUT)
+    assert gdb.rip() == entry + offset, 'stopped at %#x' % gdb.rip()
+    gdb.remove_breakpoint(entry + offset, kind=1)
+    return gdb, start
+
+
+def pmem(m, addr, size):
+    """Guest physical memory through QMP pmemsave (the machine stopped at a breakpoint)."""
+    path = os.path.join(m.dir, 'pmem-%x.bin' % addr)
+    m.monitor().command('pmemsave', val=addr, size=size, filename=path)
+    with open(path, 'rb') as f:
+        return f.read()
+
+
+def serial_lines(c, start, until_re):
+    """The purgatory's lines on the serial port since start, up to the one until_re matches."""
+    c.wait_for(until_re, VERIFY_TIMEOUT)
+    text = con.RE_ANSI.sub('', c.transcript[start:])
+    lines = RE_PURGATORY_LINE.findall(text)
+    assert lines and until_re.fullmatch(lines[-1]), lines
+    return lines
+
+
+def text_rows(lines, cols):
+    """The rows the purgatory fills with lines: each wrapped at cols, then one fresh row."""
+    rows = []
+    for line in lines:
+        rows += [line[i:i + cols] for i in range(0, len(line), cols)] or ['']
+    return [r.ljust(cols) for r in rows] + [' ' * cols]
+
+
+def vga_screen(data):
+    cells = struct.unpack('<%dH' % (VGA_COLS * VGA_ROWS), data)
+    rows = [''.join(chr(v & 0xff) for v in cells[r * VGA_COLS:(r + 1) * VGA_COLS])
+            for r in range(VGA_ROWS)]
+    attrs = [{v >> 8 for v in cells[r * VGA_COLS:(r + 1) * VGA_COLS]} for r in range(VGA_ROWS)]
+    return rows, attrs
+
+
+def check_vga(m, lines):
+    rows, attrs = vga_screen(pmem(m, VGA_TEXT, VGA_COLS * VGA_ROWS * 2))
+    want = text_rows(lines, VGA_COLS)
+    got = rows[-len(want):]
+    m.c.note('VGA text, bottom rows:\n' + '\n'.join(got))
+    assert got == want, 'VGA text memory:\n%s\nexpected:\n%s' % ('\n'.join(got), '\n'.join(want))
+    assert all(a == {VGA_ATTR} for a in attrs[-len(want):]), attrs[-len(want):]
+
+
+@pytest.fixture
+def vga_machine(machine, baton):
+    m = machine(mem=MEM)
+    c = m.c
+    assert c.run_command('od -An -tx1 -j15 -N1 /sys/kernel/boot_params/data').strip() == '01', \
+        'SeaBIOS did not leave VGA text (screen_info type)'
+    return m
+
+
+def test_vga_text_lines(vga_machine, build, expected_sha256):
+    m, c = vga_machine, vga_machine.c
+    entry = load(c, INITRD, '--console-vga')
+    gdb, start = exec_to(m, entry, purgatory_offset(build, 'trap_exit'))
+    lines = serial_lines(c, start, RE_ENTERING)
+    check_vga(m, lines)
+    gdb.cont()
+    c.wait_for(con.RE_TARGET_CMDLINE, BOOT_TIMEOUT)
+    assert c.wait_for(con.RE_TARGET_PAYLOAD, 30).group(1) == expected_sha256
+    c.wait_for(con.RE_TARGET_DONE, 30)
+    c.wait_exit(30)
+
+
+def test_vga_text_keeps_a_failure(vga_machine, build):
+    m, c = vga_machine, vga_machine.c
+    entry = load(c, INITRD, '--console-vga')
+    c.disable_bad_pattern('purgatory')
+    gdb, start = exec_to(m, entry, purgatory_offset(build, 'baton_verify_regions'))
+    gdb.write_register(gdbstub.X86_64_RDI, UNMAPPED)
+    reset = entry + purgatory_offset(build, 'machine_reset')
+    gdb.insert_breakpoint(reset, kind=1)
+    gdb.cont()
+    gdb.wait_stop(VERIFY_TIMEOUT)
+    assert gdb.rip() == reset, 'stopped at %#x, not in machine_reset' % gdb.rip()
+    lines = serial_lines(c, start, RE_EXCEPTION)
+    check_vga(m, lines)
+    gdb.remove_breakpoint(reset, kind=1)
+    gdb.cont()
+    assert c.wait_exit(30) == 0
+    assert not con.RE_LINUX_BANNER.search(c.transcript[start:]), 'a kernel booted'
+    check_reset_log(m)
+
+
+# --- the framebuffer (OVMF) ------------------------------------------------------------------
+def screen_info(c):
+    data = bytes.fromhex(''.join(c.run_command(
+        'od -An -v -tx1 -N64 /sys/kernel/boot_params/data').split()))
+    kind = data[0x0f]
+    base = struct.unpack_from('<I', data, 0x18)[0]
+    if struct.unpack_from('<I', data, 0x36)[0] & 2:
+        base |= struct.unpack_from('<I', data, 0x3a)[0] << 32
+    width, height, bpp = struct.unpack_from('<HHH', data, 0x12)
+    stride, = struct.unpack_from('<H', data, 0x24)
+    colours = data[0x26:0x2c]          # red size, pos, green size, pos, blue size, pos
+    return kind, base, width, height, bpp, stride, colours
+
+
+def render_band(lines, cols, band, bytes_pp, fg):
+    """The band as the purgatory draws it, one bytes object per pixel line of cols * 8 pixels."""
+    glyphs = mkfont.cells()
+    rows = text_rows(lines, cols)
+    if len(rows) > band:
+        rows = rows[-band:]
+    rows += [' ' * cols] * (band - len(rows))
+    on, off = fg.to_bytes(4, 'little')[:bytes_pp], bytes(bytes_pp)
+    out = []
+    for row in rows:
+        for y in range(mkfont.HEIGHT):
+            out.append(b''.join(on if glyphs[ord(ch)][y] & (0x80 >> x) else off
+                                for ch in row for x in range(mkfont.WIDTH)))
+    return out
+
+
+def test_framebuffer_lines(machine, efi_console, build):
+    need_baton(baton_state(build, os.path.join(build, 'assets', 'efi-host-initrd.img')))
+    m = machine(factory=efi_console, mem=MEM)
+    c = m.c
+    kind, base, width, height, bpp, stride, colours = screen_info(c)
+    assert kind == 0x70 and bpp == 32, 'OVMF screen_info: type %#x, %d bpp' % (kind, bpp)
+    fg = sum(((1 << colours[i]) - 1) << colours[i + 1] for i in (0, 2, 4))
+    entry = load(c, EFI_INITRD, '--console-vga')
+    gdb, start = exec_to(m, entry, purgatory_offset(build, 'trap_exit'))
+    lines = serial_lines(c, start, RE_ENTERING)
+
+    cols, rows = width // 8, height // 16
+    band = min(rows, FB_BAND_ROWS)
+    top = (rows - band) * 16
+    data = pmem(m, base + top * stride, band * 16 * stride)
+    want = render_band(lines, cols, band, bpp // 8, fg)
+    got = [data[y * stride:y * stride + cols * 8 * 4] for y in range(band * 16)]
+    bad = [y for y in range(len(want)) if got[y] != want[y]]
+    m.c.note('framebuffer %dx%d at %#x: band of %d rows from line %d, %d pixel lines differ'
+             % (width, height, base, band, top, len(bad)))
+    assert not bad, 'framebuffer pixel lines %s differ from the expected rendering' % bad[:8]
+    gdb.cont()
+    c.wait_for(RE_EFI_DONE, BOOT_TIMEOUT)
+    c.wait_exit(30)
