@@ -10,7 +10,8 @@
 _baton_short_opts='-l -p -e -f -u -S -s -c -a -d -h -v -x -y -i -t'
 _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-file-syscall
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
---reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
+--reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --console-vga --console-fb
+--reset-vga --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
 --kexec-compat'
 
