@@ -10,19 +10,36 @@ void console_init(struct console *c)
 	*c = (struct console){ 0 };
 }
 
+static void history(const struct console *c, char *out)
+{
+	for (uint32_t i = 0; i < c->history_len; i++)
+		out[i] = c->history[i];
+	out[c->history_len] = 0;
+}
+
 void console_open_vga(struct console *c)
 {
+	char said[CONSOLE_HISTORY + 1];
+
 	baton_vga_text_open(&c->vga, (volatile uint16_t *)(uintptr_t)BATON_VGA_TEXT, BATON_VGA_COLS,
 			    BATON_VGA_ROWS, VGA_ATTR);
+	history(c, said);
+	baton_vga_text_puts(&c->vga, said);
 }
 
 void console_open_fb(struct console *c, const struct baton_fb *fb)
 {
+	char said[CONSOLE_HISTORY + 1];
+
 	baton_fb_text_open(&c->fb, fb);
+	history(c, said);
+	baton_fb_text_puts(&c->fb, said);
 }
 
 void console_puts(struct console *c, const char *s)
 {
+	for (const char *t = s; *t && c->history_len < CONSOLE_HISTORY; t++)
+		c->history[c->history_len++] = *t;
 	serial_puts(&c->serial, s);
 	baton_vga_text_puts(&c->vga, s);
 	baton_fb_text_puts(&c->fb, s);

@@ -26,8 +26,49 @@ void purgatory_main(const struct baton_params *p);
  * returned (a fault in the kernel before it loads its own IDT). */
 static struct console console;
 
+/* Set once the parameter block has checked, and once baton's page tables are loaded. */
+static struct {
+	const struct baton_params *verified;
+	int paging;
+	int screens;
+} state;
+
+static void take_over_paging(const struct baton_params *p);
+
+/* After verification: the VGA reset, the text screen it gives, the framebuffer; on baton's own
+ * identity map, which maps VGA text memory (uncached) and the framebuffer (the loader checked). */
+static void open_screens(struct console *s, const struct baton_params *p)
+{
+	state.screens = 1;
+	if (p->flags & BATON_PF_RESET_VGA)
+		vga_reset_text_mode();
+	if (p->flags & BATON_PF_CONSOLE_VGA)
+		console_open_vga(s);
+	if (p->flags & BATON_PF_CONSOLE_FB)
+		console_open_fb(s, &p->fb);
+}
+
+/* A failure before the screens are up (a digest mismatch, an exception while verifying): load
+ * baton's page tables if their own digest holds, so the reason reaches the screen too. */
+static void screens_for_failure(void)
+{
+	const struct baton_params *p = state.verified;
+
+	if (!p || state.screens || !(p->flags & (BATON_PF_CONSOLE_VGA | BATON_PF_CONSOLE_FB)))
+		return;
+	if (!state.paging) {
+		uint64_t root = (read_cr4() & CR4_LA57) ? p->pml5 : p->pml4;
+		if (!baton_verify_region_at(p, root))
+			return;
+		take_over_paging(p);
+		state.paging = 1;
+	}
+	open_screens(&console, p);
+}
+
 static __attribute__((noreturn)) void fail(struct console *s, const char *why)
 {
+	screens_for_failure();
 	console_puts(s, "baton: purgatory: ");
 	console_puts(s, why);
 	console_puts(s, "; resetting\n");
@@ -174,18 +215,6 @@ static void report_nmis(struct console *s)
 	console_puts(s, n == 1 ? " NMI taken and survived\n" : " NMIs taken and survived\n");
 }
 
-/* After verification: the VGA reset, the text screen it gives, the framebuffer. */
-static void open_screens(struct console *s, const struct baton_params *p)
-{
-	if (p->flags & BATON_PF_RESET_VGA) {
-		vga_reset_text_mode();
-		if (p->flags & BATON_PF_CONSOLE_VGA)
-			console_open_vga(s);
-	}
-	if (p->flags & BATON_PF_CONSOLE_FB)
-		console_open_fb(s, &p->fb);
-}
-
 void purgatory_main(const struct baton_params *p)
 {
 	uint64_t tsc_entry = rdtsc();
@@ -194,15 +223,14 @@ void purgatory_main(const struct baton_params *p)
 	struct fpu_saved fpu;
 
 	console_init(s);
+	state.verified = 0;
+	state.paging = 0;
+	state.screens = 0;
 	trap_report_to(s);
+	trap_before_report(screens_for_failure);
 	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_SERIAL) &&
 	    legacy_com_port(p->serial_port))
 		serial_init(&s->serial, p->serial_port, p->serial_baud);
-	/* VGA text memory is at one fixed address: as safe to write unverified as a legacy COM
-	 * port (the reset, and the framebuffer's address, wait for the digest). */
-	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_CONSOLE_VGA) &&
-	    !(p->flags & BATON_PF_RESET_VGA))
-		console_open_vga(s);
 	console_puts(s, "baton: purgatory: verifying\n");
 
 	/* SHA-NI, where the CPU has it, needs SSE: on for the hashing only (a failure resets). */
@@ -215,7 +243,7 @@ void purgatory_main(const struct baton_params *p)
 		       "or framebuffer)");
 	if (!s->serial.port && (p->flags & BATON_PF_SERIAL))
 		serial_init(&s->serial, p->serial_port, p->serial_baud);   /* verified: any port */
-	open_screens(s, p);
+	state.verified = p;
 
 	trap_step(STEP_VERIFY_SEGMENTS);
 	int bad = baton_verify_regions(p);
@@ -231,6 +259,8 @@ void purgatory_main(const struct baton_params *p)
 
 	trap_step(STEP_TAKE_OVER_PAGING);
 	take_over_paging(p);
+	state.paging = 1;
+	open_screens(s, p);
 	if (p->backup_size) {
 		trap_step(STEP_SAVE_LOW_MEMORY);
 		save_low_memory(p);

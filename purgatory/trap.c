@@ -32,6 +32,7 @@ static struct idt_gate idt[NR_VECTORS] __attribute__((aligned(16)));
 
 static struct {
 	struct console *console;
+	void (*before_report)(void);
 	enum purgatory_step step;
 	int nested;
 } trap;
@@ -47,6 +48,7 @@ void trap_init(void)
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr;
 
 	trap.console = 0;
+	trap.before_report = 0;
 	trap.step = STEP_START;
 	trap.nested = 0;
 	trap_nmis = 0;
@@ -70,6 +72,11 @@ void trap_exit(void)
 void trap_report_to(struct console *c)
 {
 	trap.console = c;
+}
+
+void trap_before_report(void (*fn)(void))
+{
+	trap.before_report = fn;
 }
 
 void trap_step(enum purgatory_step step)
@@ -129,6 +136,8 @@ void purgatory_trap(const struct trap_frame *f)
 	/* A fault while reporting one (a UART that is not there, a broken stack): just reset. */
 	if (trap.nested++ || !s)
 		machine_reset();
+	if (trap.before_report)
+		trap.before_report();
 	console_puts(s, "baton: purgatory: exception ");
 	console_dec(s, f->vector);
 	console_puts(s, " (");

@@ -34,6 +34,8 @@ struct trap_frame {
 void trap_init(void);
 /* Where exceptions are reported from now on: every console open in c. */
 void trap_report_to(struct console *c);
+/* Called before an exception's line is written (the purgatory brings its screens up there). */
+void trap_before_report(void (*fn)(void));
 void trap_step(enum purgatory_step step);
 /* NMIs taken since trap_init. */
 uint32_t trap_nmi_count(void);

@@ -75,6 +75,20 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 	return BATON_PARAMS_OK;
 }
 
+int baton_verify_region_at(const struct baton_params *p, uint64_t addr)
+{
+	for (uint32_t i = 0; i < p->nr_regions && i < BATON_MAX_REGIONS; i++) {
+		const struct baton_region *r = &p->regions[i];
+		uint8_t digest[32];
+
+		if (addr < r->start || addr - r->start >= r->size)
+			continue;
+		baton_sha256((const void *)(uintptr_t)r->start, r->size, digest);
+		return same_digest(digest, r->sha256);
+	}
+	return 0;
+}
+
 int baton_verify_regions(const struct baton_params *p)
 {
 	for (uint32_t i = 0; i < p->nr_regions; i++) {

@@ -24,6 +24,8 @@ enum baton_params_status baton_verify_params(const struct baton_params *p);
 /* Index of the first region whose bytes (read at their physical address, which the purgatory
  * identity-maps and host tests fill with host addresses) do not match their digest; -1 if all do. */
 int baton_verify_regions(const struct baton_params *p);
+/* 1 if the region holding addr is there and its digest matches (0 for none or a mismatch). */
+int baton_verify_region_at(const struct baton_params *p, uint64_t addr);
 
 /* The digest baton_verify_params expects in self_sha256. */
 void baton_params_digest(const struct baton_params *p, uint8_t out[32]);

@@ -2,8 +2,8 @@
 """The purgatory's lines on the screen (--console-vga, --console-fb).
 
 Under SeaBIOS the running kernel has VGA text (screen_info type 0x01): `baton -l ... --console-vga
---console-serial`, then `baton -e` with a gdbstub breakpoint at the purgatory's trap_exit (the
-last call before the jump to the kernel); QMP `pmemsave` reads VGA text memory (0xb8000, 80x25),
+--console-serial`, then `baton -e` with a gdbstub breakpoint at the kernel's entry (the purgatory's
+exit, from the plan of -d); QMP `pmemsave` reads VGA text memory (0xb8000, 80x25),
 whose bottom rows must hold exactly the lines the purgatory wrote to the serial port, wrapped at
 80 columns, in its attribute (0x4f), above one fresh blank row; then the machine goes on and the
 new kernel boots. A failure stays on the screen: the purgatory's argument to
@@ -45,7 +45,7 @@ FB_BAND_ROWS = 12
 UNMAPPED = 0x7ffffffff000
 
 RE_PURGATORY_LINE = re.compile(r'baton: purgatory: [^\r\n]*')
-RE_PLAN_ENTRY = re.compile(r'^entry: 0x([0-9a-f]+) \(purgatory\)', re.M)
+RE_PLAN_ENTRY = re.compile(r'^entry: 0x([0-9a-f]+) \(purgatory\), kernel entry 0x([0-9a-f]+)', re.M)
 RE_ENTERING = re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)')
 RE_EXCEPTION = re.compile(r'baton: purgatory: exception [^\r\n]*; resetting')
 RE_EFI_DONE = re.compile(r'BATON-EFI-DONE')
@@ -64,24 +64,27 @@ def purgatory_offset(build, name):
 
 
 def load(c, initrd, opts):
-    """`baton -l` with the screen options; the purgatory's entry from -d's plan."""
+    """`baton -l` with the screen options; the purgatory's and the kernel's entry from -d's
+    plan."""
     cmd = '/sbin/baton -l %s --initrd=%s --command-line="console=ttyS0 baton.token=%s" ' \
           '--console-serial %s -d 2>&1' % (KERNEL, initrd, uuid.uuid4().hex[:12], opts)
     out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
     assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
-    return int(RE_PLAN_ENTRY.search(out).group(1), 16)
+    e = RE_PLAN_ENTRY.search(out)
+    return int(e.group(1), 16), int(e.group(2), 16)
 
 
-def exec_to(m, entry, offset):
-    """`baton -e`, stopped at the purgatory's function at offset."""
+def exec_to(m, at):
+    """`baton -e`, stopped at address at (the purgatory's code, or the kernel's entry: the
+    purgatory's exit)."""
     gdb = m.connect()               # stops the machine
-    gdb.insert_breakpoint(entry + offset, kind=1)
+    gdb.insert_breakpoint(at, kind=1)
     gdb.cont()
     start = m.c.pos
     m.c.run_command('/sbin/baton -e', wait_for_prompt=False)
     gdb.wait_stop(VERIFY_TIMEOUT)
-    assert gdb.rip() == entry + offset, 'stopped at %#x' % gdb.rip()
-    gdb.remove_breakpoint(entry + offset, kind=1)
+    assert gdb.rip() == at, 'stopped at %#x, not at %#x' % (gdb.rip(), at)
+    gdb.remove_breakpoint(at, kind=1)
     return gdb, start
 
 
@@ -138,8 +141,8 @@ def vga_machine(machine, baton):
 
 def test_vga_text_lines(vga_machine, build, expected_sha256):
     m, c = vga_machine, vga_machine.c
-    entry = load(c, INITRD, '--console-vga')
-    gdb, start = exec_to(m, entry, purgatory_offset(build, 'trap_exit'))
+    _, kernel_entry = load(c, INITRD, '--console-vga')
+    gdb, start = exec_to(m, kernel_entry)
     lines = serial_lines(c, start, RE_ENTERING)
     check_vga(m, lines)
     gdb.cont()
@@ -151,9 +154,9 @@ def test_vga_text_lines(vga_machine, build, expected_sha256):
 
 def test_vga_text_keeps_a_failure(vga_machine, build):
     m, c = vga_machine, vga_machine.c
-    entry = load(c, INITRD, '--console-vga')
+    entry, _ = load(c, INITRD, '--console-vga')
     c.disable_bad_pattern('purgatory')
-    gdb, start = exec_to(m, entry, purgatory_offset(build, 'baton_verify_regions'))
+    gdb, start = exec_to(m, entry + purgatory_offset(build, 'baton_verify_regions'))
     gdb.write_register(gdbstub.X86_64_RDI, UNMAPPED)
     reset = entry + purgatory_offset(build, 'machine_reset')
     gdb.insert_breakpoint(reset, kind=1)
@@ -206,8 +209,8 @@ def test_framebuffer_lines(machine, efi_console, build):
     kind, base, width, height, bpp, stride, colours = screen_info(c)
     assert kind == 0x70 and bpp == 32, 'OVMF screen_info: type %#x, %d bpp' % (kind, bpp)
     fg = sum(((1 << colours[i]) - 1) << colours[i + 1] for i in (0, 2, 4))
-    entry = load(c, EFI_INITRD, '--console-vga')
-    gdb, start = exec_to(m, entry, purgatory_offset(build, 'trap_exit'))
+    _, kernel_entry = load(c, EFI_INITRD, '--console-vga')
+    gdb, start = exec_to(m, kernel_entry)
     lines = serial_lines(c, start, RE_ENTERING)
 
     cols, rows = width // 8, height // 16
