@@ -8,7 +8,8 @@ whose bottom rows must hold exactly the lines the purgatory wrote to the serial 
 80 columns, in its attribute (0x4f), above one fresh blank row; then the machine goes on and the
 new kernel boots. A failure stays on the screen: the purgatory's argument to
 baton_verify_regions is pointed at an unmapped page (as test_traps.py does), and at
-machine_reset the exception's line is on the screen.
+machine_reset the exception's line is on the screen; so are the digest mismatch and the refusal
+when a byte of the kernel segment is flipped while the purgatory verifies.
 
 Under OVMF (screen_info type 0x70, GOP framebuffer) --console-vga draws into the framebuffer:
 its bottom band (12 text rows of 8x16 cells) must equal, pixel for pixel, the rendering of the
@@ -48,6 +49,8 @@ RE_PURGATORY_LINE = re.compile(r'baton: purgatory: [^\r\n]*')
 RE_PLAN_ENTRY = re.compile(r'^entry: 0x([0-9a-f]+) \(purgatory\), kernel entry 0x([0-9a-f]+)', re.M)
 RE_ENTERING = re.compile(r'baton: purgatory: entering kernel at 0x[0-9a-f]+ \((32|64)-bit\)')
 RE_EXCEPTION = re.compile(r'baton: purgatory: exception [^\r\n]*; resetting')
+RE_REFUSING = re.compile(r'baton: purgatory: refusing to run a corrupt image; resetting')
+RE_PLAN_KERNEL = re.compile(r'^kernel +0x([0-9a-f]+) ', re.M)
 RE_EFI_DONE = re.compile(r'BATON-EFI-DONE')
 
 LOAD_TIMEOUT = 60
@@ -70,6 +73,7 @@ def load(c, initrd, opts):
           '--console-serial %s -d 2>&1' % (KERNEL, initrd, uuid.uuid4().hex[:12], opts)
     out, rc = c.run_command_rc(cmd, LOAD_TIMEOUT)
     assert rc == 0, 'load failed (%d):\n%s' % (rc, out)
+    c.plan_kernel = int(RE_PLAN_KERNEL.search(out).group(1), 16)
     e = RE_PLAN_ENTRY.search(out)
     return int(e.group(1), 16), int(e.group(2), 16)
 
@@ -170,6 +174,33 @@ def test_vga_text_keeps_a_failure(vga_machine, build):
     assert c.wait_exit(30) == 0
     assert not con.RE_LINUX_BANNER.search(c.transcript[start:]), 'a kernel booted'
     check_reset_log(m)
+
+
+def test_vga_text_keeps_a_digest_mismatch(vga_machine, build):
+    """A byte of the kernel segment flipped while the purgatory verifies (as test_corrupt.py
+    does): the mismatch and the refusal stay on the screen until the reset."""
+    m, c = vga_machine, vga_machine.c
+    entry, _ = load(c, INITRD, '--console-vga')
+    c.disable_bad_pattern('purgatory')
+    gdb, start = exec_to(m, entry + purgatory_offset(build, 'baton_verify_regions'))
+    at = c.plan_kernel + 0x1000
+    gdb.set_phys_mode(True)
+    byte = gdb.read_memory(at, 1)
+    gdb.write_memory(at, bytes([byte[0] ^ 0xff]))
+    gdb.set_phys_mode(False)
+    c.note('flipped the kernel segment byte at %#x' % at)
+    reset = entry + purgatory_offset(build, 'machine_reset')
+    gdb.insert_breakpoint(reset, kind=1)
+    gdb.cont()
+    gdb.wait_stop(VERIFY_TIMEOUT)
+    assert gdb.rip() == reset, 'stopped at %#x, not in machine_reset' % gdb.rip()
+    lines = serial_lines(c, start, RE_REFUSING)
+    assert any('sha256 mismatch in segment' in line for line in lines), lines
+    check_vga(m, lines)
+    gdb.remove_breakpoint(reset, kind=1)
+    gdb.cont()
+    assert c.wait_exit(30) == 0
+    assert not con.RE_LINUX_BANNER.search(c.transcript[start:]), 'a kernel booted'
 
 
 # --- the framebuffer (OVMF) ------------------------------------------------------------------
