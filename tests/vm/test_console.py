@@ -11,6 +11,9 @@ baton_verify_regions is pointed at an unmapped page (as test_traps.py does), and
 machine_reset the exception's line is on the screen; so are the digest mismatch and the refusal
 when a byte of the kernel segment is flipped while the purgatory verifies.
 
+kexec-tools 2.0.25's --console-vga is the reference there: its purgatory's line is in the same
+memory at its exit.
+
 Under OVMF (screen_info type 0x70, GOP framebuffer) --console-vga draws into the framebuffer:
 its bottom band (12 text rows of 8x16 cells) must equal, pixel for pixel, the rendering of the
 serial lines computed here from purgatory/font.txt (scripts/mkfont.py, the font the purgatory
@@ -201,6 +204,36 @@ def test_vga_text_keeps_a_digest_mismatch(vga_machine, build):
     gdb.cont()
     assert c.wait_exit(30) == 0
     assert not con.RE_LINUX_BANNER.search(c.transcript[start:]), 'a kernel booted'
+
+
+# --- kexec-tools, the reference ---------------------------------------------------------------
+RE_KT_SEGMENT = re.compile(r'^segment\[(\d+)\]\.(mem|memsz) += (0x[0-9a-f]+)', re.M)
+KT_PURGATORY_LINE = "I'm in purgatory"
+
+
+def test_kexec_tools_reference(vga_machine, assets):
+    """kexec-tools 2.0.25's --console-vga under SeaBIOS: its purgatory writes its line into the
+    same VGA text memory (over what was there, from its own cursor; baton scrolls instead). Stopped
+    at the kernel's entry (the largest segment + 0x200, where kexec-tools enters a bzImage)."""
+    if not os.path.exists(os.path.join(assets, 'kexec-root', 'sbin', 'kexec')):
+        pytest.skip('kexec-tools binary missing from %s/kexec-root' % assets)
+    m, c = vga_machine, vga_machine.c
+    out, rc = c.run_command_rc(
+        '/sbin/kexec -d -l %s --initrd=%s --command-line="console=ttyS0" --console-vga '
+        '--console-serial > /tmp/kexec-d.log 2>&1' % (KERNEL, INITRD), LOAD_TIMEOUT)
+    assert rc == 0, out
+    log = c.run_command(r'grep -E "^segment\[[0-9]+\]\.mem" /tmp/kexec-d.log', 60)
+    segs = {}
+    for n, key, value in RE_KT_SEGMENT.findall(log):
+        segs.setdefault(int(n), {})[key] = int(value, 16)
+    kernel = max(segs.values(), key=lambda s: s['memsz'])
+    gdb, start = exec_to(m, kernel['mem'] + 0x200)
+    rows, _ = vga_screen(pmem(m, VGA_TEXT, VGA_COLS * VGA_ROWS * 2))
+    m.c.note('VGA text after kexec-tools\' purgatory:\n' + '\n'.join(rows))
+    assert any(r.startswith(KT_PURGATORY_LINE) for r in rows), rows
+    gdb.cont()
+    c.wait_for(con.RE_TARGET_DONE, BOOT_TIMEOUT)
+    c.wait_exit(30)
 
 
 # --- the framebuffer (OVMF) ------------------------------------------------------------------
