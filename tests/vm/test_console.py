@@ -17,7 +17,8 @@ memory at its exit.
 Under OVMF (screen_info type 0x70, GOP framebuffer) --console-vga draws into the framebuffer:
 its bottom band (12 text rows of 8x16 cells) must equal, pixel for pixel, the rendering of the
 serial lines computed here from purgatory/font.txt (scripts/mkfont.py, the font the purgatory
-was built with), white on black.
+was built with), white on black; with --console-fb and a digest mismatch, the mismatch and the
+refusal are drawn there before the reset.
 """
 
 import os
@@ -146,9 +147,12 @@ def vga_machine(machine, baton):
     return m
 
 
-def test_vga_text_lines(vga_machine, build, expected_sha256):
+@pytest.mark.parametrize('opts', ['--console-vga', '--console-vga --reset-vga'])
+def test_vga_text_lines(vga_machine, build, expected_sha256, opts):
+    """With --reset-vga the purgatory programs mode 3 first: the same lines, and the new kernel
+    still boots."""
     m, c = vga_machine, vga_machine.c
-    _, kernel_entry = load(c, INITRD, '--console-vga')
+    _, kernel_entry = load(c, INITRD, opts)
     gdb, start = exec_to(m, kernel_entry)
     lines = serial_lines(c, start, RE_ENTERING)
     check_vga(m, lines)
@@ -267,26 +271,63 @@ def render_band(lines, cols, band, bytes_pp, fg):
 
 
 def test_framebuffer_lines(machine, efi_console, build):
-    need_baton(baton_state(build, os.path.join(build, 'assets', 'efi-host-initrd.img')))
-    m = machine(factory=efi_console, mem=MEM)
+    m, screen = efi_machine(machine, efi_console, build)
     c = m.c
-    kind, base, width, height, bpp, stride, colours = screen_info(c)
-    assert kind == 0x70 and bpp == 32, 'OVMF screen_info: type %#x, %d bpp' % (kind, bpp)
-    fg = sum(((1 << colours[i]) - 1) << colours[i + 1] for i in (0, 2, 4))
     _, kernel_entry = load(c, EFI_INITRD, '--console-vga')
     gdb, start = exec_to(m, kernel_entry)
-    lines = serial_lines(c, start, RE_ENTERING)
+    check_band(m, serial_lines(c, start, RE_ENTERING), screen)
+    gdb.cont()
+    c.wait_for(RE_EFI_DONE, BOOT_TIMEOUT)
+    c.wait_exit(30)
 
+
+def test_framebuffer_keeps_a_digest_mismatch(machine, efi_console, build):
+    """--console-fb, a byte of the kernel segment flipped while the purgatory verifies: before
+    its own page tables are loaded (the old kernel's do not map the framebuffer), the purgatory
+    checks their digest, loads them, and the mismatch and the refusal are drawn."""
+    m, screen = efi_machine(machine, efi_console, build)
+    c = m.c
+    entry, _ = load(c, EFI_INITRD, '--console-fb')
+    c.disable_bad_pattern('purgatory')
+    gdb, start = exec_to(m, entry + purgatory_offset(build, 'baton_verify_regions'))
+    at = c.plan_kernel + 0x1000
+    gdb.set_phys_mode(True)
+    gdb.write_memory(at, bytes([gdb.read_memory(at, 1)[0] ^ 0xff]))
+    gdb.set_phys_mode(False)
+    reset = entry + purgatory_offset(build, 'machine_reset')
+    gdb.insert_breakpoint(reset, kind=1)
+    gdb.cont()
+    gdb.wait_stop(VERIFY_TIMEOUT)
+    assert gdb.rip() == reset, 'stopped at %#x, not in machine_reset' % gdb.rip()
+    lines = serial_lines(c, start, RE_REFUSING)
+    assert any('sha256 mismatch in segment' in line for line in lines), lines
+    check_band(m, lines, screen)
+    gdb.remove_breakpoint(reset, kind=1)
+    gdb.cont()
+    c.wait_exit(30)
+    assert not con.RE_LINUX_BANNER.search(c.transcript[start:]), 'a kernel booted'
+
+
+def efi_machine(machine, efi_console, build):
+    need_baton(baton_state(build, os.path.join(build, 'assets', 'efi-host-initrd.img')))
+    m = machine(factory=efi_console, mem=MEM)
+    screen = screen_info(m.c)
+    kind, bpp = screen[0], screen[4]
+    assert kind == 0x70 and bpp == 32, 'OVMF screen_info: type %#x, %d bpp' % (kind, bpp)
+    return m, screen
+
+
+def check_band(m, lines, screen):
+    """The framebuffer's bottom band against the rendering of lines from the font's design."""
+    _, base, width, height, bpp, stride, colours = screen
+    fg = sum(((1 << colours[i]) - 1) << colours[i + 1] for i in (0, 2, 4))
     cols, rows = width // 8, height // 16
     band = min(rows, FB_BAND_ROWS)
     top = (rows - band) * 16
     data = pmem(m, base + top * stride, band * 16 * stride)
     want = render_band(lines, cols, band, bpp // 8, fg)
-    got = [data[y * stride:y * stride + cols * 8 * 4] for y in range(band * 16)]
+    got = [data[y * stride:y * stride + cols * 8 * bpp // 8] for y in range(band * 16)]
     bad = [y for y in range(len(want)) if got[y] != want[y]]
     m.c.note('framebuffer %dx%d at %#x: band of %d rows from line %d, %d pixel lines differ'
              % (width, height, base, band, top, len(bad)))
     assert not bad, 'framebuffer pixel lines %s differ from the expected rendering' % bad[:8]
-    gdb.cont()
-    c.wait_for(RE_EFI_DONE, BOOT_TIMEOUT)
-    c.wait_exit(30)
