@@ -28,6 +28,7 @@ enum {
 	OPT_TYPE,
 	OPT_ELF64_CORE_HEADERS,
 	OPT_MODULE,
+	OPT_VMCORE_DMESG,
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
@@ -56,6 +57,7 @@ static const struct option long_options[] = {
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "vmcore-dmesg", no_argument, NULL, OPT_VMCORE_DMESG },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-ifdown", no_argument, NULL, 'x' },
 	{ "no-sync", no_argument, NULL, 'y' },
@@ -107,8 +109,9 @@ void cli_usage(FILE *out)
 {
 	fputs("Usage: baton [OPTION]... [KERNEL]\n"
 	      "       kexec [OPTION]... [KERNEL]   (kexec-tools compatible)\n"
-	      "Load a Linux kernel (or Xen, through multiboot) for kexec through baton's own\n"
-	      "purgatory and identity map, and hand the machine over to it.\n"
+	      "Load a Linux kernel (a bzImage or a Unified Kernel Image; or Xen, through\n"
+	      "multiboot) for kexec through baton's own purgatory and identity map, and hand the\n"
+	      "machine over to it.\n"
 	      "\n"
 	      "  -l, --load               load KERNEL, to be run later by -e\n"
 	      "  -p, --load-panic         load KERNEL as the crash (kdump) kernel, run after a panic;\n"
@@ -118,14 +121,16 @@ void cli_usage(FILE *out)
 	      "  -u, --unload             unload the loaded kernel\n"
 	      "  -S, --status             exit 1 if an image is loaded, 0 if not; like kexec-tools,\n"
 	      "                           the crash image unless -l is given too\n"
-	      "      --initrd=FILE        the new kernel's initial ramdisk (also --ramdisk)\n"
+	      "      --initrd=FILE        the new kernel's initial ramdisk (also --ramdisk); for a\n"
+	      "                           UKI, after its .ucode and .initrd\n"
 	      "      --module=STRING      a multiboot module: STRING is \"FILE ARGS\", FILE loaded\n"
 	      "                           and STRING its command line (repeatable, in order);\n"
 	      "                           Xen's dom0 kernel, then its initrd\n"
-	      "      --command-line=TEXT  the new kernel's command line\n"
-	      "      --append=TEXT        add TEXT to the command line\n"
+	      "      --command-line=TEXT  the new kernel's command line (replaces a UKI's .cmdline)\n"
+	      "      --append=TEXT        add TEXT to the command line (a UKI's .cmdline, if no\n"
+	      "                           --command-line)\n"
 	      "      --reuse-cmdline      start from the running kernel's command line\n"
-	      "                           (without BOOT_IMAGE=)\n"
+	      "                           (without BOOT_IMAGE=; replaces a UKI's .cmdline)\n"
 	      "      --entry-32bit        enter the kernel through the 32-bit boot protocol\n"
 	      "      --console-serial     the purgatory reports its steps on a serial port\n"
 	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
@@ -145,10 +150,10 @@ void cli_usage(FILE *out)
 	      "  -y, --no-sync            with -e or -f: do not flush file systems first\n"
 	      "  -i, --no-checks          accepted for kexec-tools; the purgatory still verifies\n"
 	      "                           every segment (at the hash's hardware speed)\n"
-	      "  -t, --type=TYPE          the kernel's type (-t help lists them): bzImage,\n"
+	      "  -t, --type=TYPE          the kernel's type (-t help lists them): bzImage, uki,\n"
 	      "                           multiboot2-x86 or multiboot-x86 (Xen has both headers:\n"
 	      "                           multiboot2 unless -t says otherwise); without it, the\n"
-	      "                           file's own header says\n"
+	      "                           file's own header says, in that order\n"
 	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
 	      "      --kexec-compat       behave as kexec-tools' kexec (as when called kexec)\n"
 	      "      --dry-run            prepare everything, load nothing, and draw the plan:\n"
@@ -157,6 +162,8 @@ void cli_usage(FILE *out)
 	      "      --report             in a kernel started by baton: how long the purgatory took\n"
 	      "                           to verify and hand over, and how many bytes it hashed\n"
 	      "      --json               --report or --dry-run as JSON\n"
+	      "      --vmcore-dmesg [FILE] in a capture kernel: print the dead kernel's log from\n"
+	      "                           its dump (default /proc/vmcore), as vmcore-dmesg does\n"
 	      "  -h, --help               show this help\n"
 	      "  -v, --version            show the version\n"
 	      "\n"
@@ -164,6 +171,8 @@ void cli_usage(FILE *out)
 	      "with neither -l, -p nor -e is loaded and then shutdown -r now runs; -e and -f take\n"
 	      "network interfaces down (unless -x) and flush file systems (unless -y) first; usage\n"
 	      "errors exit 1. kexec-tools options that baton lacks are refused by name.\n"
+	      "As vmcore-dmesg (a link of that name) baton is kexec-tools' vmcore-dmesg:\n"
+	      "vmcore-dmesg FILE prints the log in FILE, a kernel crash dump.\n"
 	      "\n"
 	      "In Xen's control domain (dom0) baton loads through the hypervisor (libxenctrl),\n"
 	      "with the machine's memory map; elsewhere through Linux's kexec_load.\n"
@@ -245,10 +254,31 @@ static int resolve_action(struct cli_options *o, unsigned seen, char *msg, size_
 	return 0;
 }
 
-static int called_kexec(const char *argv0)
+static int called(const char *argv0, const char *name)
 {
 	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
-	return argv0 && !strcmp(base ? base + 1 : argv0, "kexec");
+	return argv0 && !strcmp(base ? base + 1 : argv0, name);
+}
+
+/* kexec-tools' vmcore-dmesg takes exactly one argument, the dump, and no options; --help and
+ * --version are baton's. */
+static int parse_vmcore_dmesg(struct cli_options *o, int argc, char **argv, char *msg,
+			      size_t size)
+{
+	o->prog = "vmcore-dmesg";
+	o->compat = 1;
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		o->action = CLI_HELP;
+	else if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")))
+		o->action = CLI_VERSION;
+	else if (argc == 2) {
+		o->action = CLI_VMCORE_DMESG;
+		o->vmcore = argv[1];
+	} else {
+		snprintf(msg, size, "usage: vmcore-dmesg <kernel core file>");
+		return -1;
+	}
+	return 0;
 }
 
 int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t size)
@@ -260,7 +290,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 	memset(o, 0, sizeof(*o));
 	o->serial_port = 0x3f8;
 	o->serial_baud = 115200;
-	o->compat = called_kexec(argv[0]);
+	if (called(argv[0], "vmcore-dmesg"))
+		return parse_vmcore_dmesg(o, argc, argv, msg, size);
+	o->compat = called(argv[0], "kexec");
 	o->prog = o->compat ? "kexec" : "baton";
 	opterr = 0;
 	optind = 1;
@@ -366,6 +398,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		case OPT_REPORT:
 			seen |= 64;
 			break;
+		case OPT_VMCORE_DMESG:
+			seen |= 128;
+			break;
 		case OPT_JSON:
 			o->json = 1;
 			break;
@@ -427,6 +462,20 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			return -1;
 		}
 		o->action = CLI_REPORT;
+	}
+	if (seen & 128) {
+		if (o->action != CLI_NONE || (seen & 64)) {
+			snprintf(msg, size, "--vmcore-dmesg takes no other action");
+			return -1;
+		}
+		o->action = CLI_VMCORE_DMESG;
+		if (optind < argc)
+			o->vmcore = argv[optind++];
+		if (optind < argc) {
+			snprintf(msg, size, "--vmcore-dmesg reads one dump: unexpected argument '%s'",
+				 argv[optind]);
+			return -1;
+		}
 	}
 	if (optind < argc)
 		o->kernel = argv[optind++];

@@ -2,6 +2,8 @@
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 
+#include <string.h>
+
 #include "decompress.h"
 #include "le.h"
 #include "multiboot2.h"
@@ -55,7 +57,9 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_kernel *k = &img->in.kernel;
 	const struct baton_file *kf = &img->in.kernel_file;
 	char what[96];
-	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || k->format != &baton_format_bzimage;
+	/* Linux's formats (a bzImage, a UKI's) enter at 64 bits unless asked; multiboot at 32. */
+	int linux_boot = !strcmp(k->format->boot_info_name, "boot_params");
+	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || !linux_boot;
 
 	k->format->describe(k, &img->segs, what, sizeof(what));
 	fprintf(out, "kernel: %s (", kernel);
@@ -104,7 +108,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	for (int s = BATON_PAGE_SIZES - 1; s >= 0; s--)
 		fprintf(out, "  %s pages: %llu write-back, %llu uncached\n", sizes[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
-	if (k->format != &baton_format_bzimage)
+	if (!linux_boot)
 		report_mbi(out, img);
 }
 

@@ -4,10 +4,12 @@
 
 #include <string.h>
 
-/* Detection order: the first whose probe accepts a file parses it. A bzImage is not ELF; a file
- * with both multiboot headers (Xen) is multiboot2 unless -t says otherwise. */
+/* Detection order: the first whose probe accepts a file parses it. A bzImage is not ELF; a UKI
+ * is a PE file without a setup header (its .linux has one); a file with both multiboot headers
+ * (Xen) is multiboot2 unless -t says otherwise. */
 static const struct baton_format *const formats[] = {
 	&baton_format_bzimage,
+	&baton_format_uki,
 	&baton_format_multiboot2,
 	&baton_format_multiboot,
 };

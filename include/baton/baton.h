@@ -66,6 +66,10 @@ enum baton_load_flag {
 	/* `type` is set: load the kernel as that format (a name or alias of -t), even when another
 	 * format's header is in the file too (Xen carries multiboot2 and multiboot v1). */
 	BATON_LOAD_TYPE = 1u << 7,
+	/* Start from the command line the kernel file carries (a UKI's .cmdline), then `cmdline`
+	 * (after the running kernel's, with BATON_LOAD_REUSE_CMDLINE); a file without one adds
+	 * nothing. Without this flag `cmdline` replaces it. */
+	BATON_LOAD_IMAGE_CMDLINE = 1u << 8,
 	/* The purgatory's lines on the screen too (kexec-tools' --console-vga): VGA text memory
 	 * where the running kernel had VGA text, else the linear framebuffer (an EFI machine's),
 	 * drawn with baton's own font. Refused where screen_info shows neither. */
@@ -78,9 +82,10 @@ enum baton_load_flag {
 };
 
 struct baton_load_opts {
-	const char *kernel;      /* the kernel's path (bzImage, multiboot2 or multiboot ELF) */
+	const char *kernel;      /* the kernel's path (bzImage, UKI, multiboot2 or multiboot ELF) */
 	const char *initrd;      /* path or NULL */
-	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
+	const char *cmdline;     /* what the new kernel gets, after what the flags put first
+				  * (REUSE_CMDLINE, IMAGE_CMDLINE); NULL = empty */
 	unsigned flags;          /* enum baton_load_flag */
 	uint16_t serial_port;    /* with BATON_LOAD_SERIAL; 0: 0x3f8 */
 	uint32_t serial_baud;    /* with BATON_LOAD_SERIAL; 0: 115200 */
