@@ -71,9 +71,9 @@ HEADER_MAGIC = 0x5052474e4f544142           # "BATONGRP"
 PARAMS_MAGIC = 0x4d5241504e544142           # "BATNPARM"
 HEADER_SIZE = 0x28
 HEADER_RESERVED = 0x24                      # header.reserved: hashed, never read
-PARAMS_SIZE = 0x4c0
+PARAMS_SIZE = 0x500                         # sizeof(struct baton_params) since ABI 4
 PARAMS_SELF_SHA256 = 0x10
-PARAMS_RESERVED1 = 0xb0                     # params.reserved1[0]: digested, never read
+PARAMS_RESERVED1 = 0xc8                     # params.reserved1[0]: digested, never read
 
 RE_PLAN_SEGMENT = re.compile(
     r'^(\w+) +0x([0-9a-f]{16}) +0x([0-9a-f]+) +0x([0-9a-f]+) +([0-9a-f]{64})\s*$', re.M)
