@@ -31,7 +31,8 @@ PURG_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--n
 
 COMMON_SRCS := $(wildcard common/*.c) $(wildcard common/*.S)
 # Purgatory code free of hardware access, also built into the host library for its tests.
-PURG_PURE   := purgatory/verify.c purgatory/rsdp.c
+PURG_PURE   := purgatory/verify.c purgatory/rsdp.c purgatory/vga_text.c purgatory/fb_text.c \
+	       purgatory/font.c
 LIB_SRCS    := $(wildcard lib/*.c) $(COMMON_SRCS) $(PURG_PURE)
 LIB_OBJS    := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS)))
 CLI_SRCS    := $(wildcard cli/*.c)

@@ -96,6 +96,9 @@ static int load(struct baton *b, const struct cli_options *o)
 		.initrd = o->initrd,
 		.flags = (o->entry_32bit ? BATON_LOAD_ENTRY_32BIT : 0) |
 			 (o->console_serial ? BATON_LOAD_SERIAL : 0) |
+			 (o->console_vga ? BATON_LOAD_CONSOLE_VGA : 0) |
+			 (o->console_fb ? BATON_LOAD_CONSOLE_FB : 0) |
+			 (o->reset_vga ? BATON_LOAD_RESET_VGA : 0) |
 			 (o->panic ? BATON_LOAD_CRASH : 0) |
 			 (o->reuse_cmdline ? BATON_LOAD_REUSE_CMDLINE : 0) |
 			 (o->syscall == CLI_SYSCALL_FILE ? BATON_LOAD_FILE : 0) |

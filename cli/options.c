@@ -16,6 +16,9 @@ enum {
 	OPT_REUSE_CMDLINE,
 	OPT_ENTRY_32BIT,
 	OPT_CONSOLE_SERIAL,
+	OPT_CONSOLE_VGA,
+	OPT_CONSOLE_FB,
+	OPT_RESET_VGA,
 	OPT_SERIAL,
 	OPT_SERIAL_BAUD,
 	OPT_DRY_RUN,
@@ -58,6 +61,9 @@ static const struct option long_options[] = {
 	{ "reuse-cmdline", no_argument, NULL, OPT_REUSE_CMDLINE },
 	{ "entry-32bit", no_argument, NULL, OPT_ENTRY_32BIT },
 	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
+	{ "console-vga", no_argument, NULL, OPT_CONSOLE_VGA },
+	{ "console-fb", no_argument, NULL, OPT_CONSOLE_FB },
+	{ "reset-vga", no_argument, NULL, OPT_RESET_VGA },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
@@ -88,8 +94,6 @@ static const struct option long_options[] = {
 	{ "load-preserve-context", no_argument, NULL, OPT_KEXEC_JUMP },
 	{ "load-jump-back-helper", no_argument, NULL, OPT_KEXEC_JUMP },
 	{ "entry", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "console-vga", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "reset-vga", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
@@ -109,8 +113,6 @@ static const char *unsupported_reason(const char *name)
 		{ "args-linux", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
 		{ "args-elf", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
 		{ "args-none", "baton loads bzImage and multiboot kernels only" },
-		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
-		{ "reset-vga", "the purgatory does not touch the VGA" },
 		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
 		{ "noefi", "the new kernel gets the running kernel's EFI information" },
 		{ "load-live-update", "Xen live update is not implemented" },
@@ -153,6 +155,11 @@ void cli_usage(FILE *out)
 	      "      --console-serial     the purgatory reports its steps on a serial port\n"
 	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
 	      "      --serial-baud=N      its speed (default 115200)\n"
+	      "      --console-vga        the purgatory's lines on the screen too: VGA text\n"
+	      "                           memory, or on a framebuffer (EFI) drawn with a font\n"
+	      "      --console-fb         the same lines in the linear framebuffer only\n"
+	      "      --reset-vga          program the VGA for 80x25 text before the new kernel\n"
+	      "                           (not on an EFI framebuffer)\n"
 	      "  -a, --kexec-syscall-auto kexec_load with baton's purgatory; if the kernel refuses\n"
 	      "                           it (lockdown, Secure Boot, ENOSYS), kexec_file_load\n"
 	      "                           (the default)\n"
@@ -415,6 +422,15 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		case OPT_CONSOLE_SERIAL:
 			o->console_serial = 1;
 			break;
+		case OPT_CONSOLE_VGA:
+			o->console_vga = 1;
+			break;
+		case OPT_CONSOLE_FB:
+			o->console_fb = 1;
+			break;
+		case OPT_RESET_VGA:
+			o->reset_vga = 1;
+			break;
 		case OPT_SERIAL:
 			if (parse_number(optarg, 0xffff, &v)) {
 				snprintf(msg, size, "--serial: '%s' is not an I/O port", optarg);
@@ -531,6 +547,11 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 	}
 	if (resolve_action(o, seen & 63, msg, size))
 		return -1;
+	if (o->syscall == CLI_SYSCALL_FILE && (o->console_vga || o->console_fb || o->reset_vga)) {
+		snprintf(msg, size, "--%s: with -s the kernel's own purgatory runs, and it shows nothing",
+			 o->console_vga ? "console-vga" : o->console_fb ? "console-fb" : "reset-vga");
+		return -1;
+	}
 	if (seen & 64) {
 		if (o->action != CLI_NONE) {
 			snprintf(msg, size, "--report takes no other action");

@@ -43,6 +43,9 @@ struct cli_options {
 	int reuse_cmdline;
 	int entry_32bit;
 	int console_serial;
+	int console_vga;           /* --console-vga: VGA text, or the framebuffer where there is none */
+	int console_fb;            /* --console-fb */
+	int reset_vga;             /* --reset-vga */
 	uint16_t serial_port;
 	uint32_t serial_baud;
 	enum cli_syscall syscall;

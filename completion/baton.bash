@@ -12,7 +12,8 @@
 _baton_short_opts='-l -p -e -f -u -S -s -c -a -d -h -v -x -y -i -t'
 _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-file-syscall
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
---reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
+--reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --console-vga --console-fb
+--reset-vga --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
 --elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd --reuse-video-type
 --print-ckr-size --pass-memmap-cmdline --dtb= --hotplug --no-hotplug --kexec-compat --vmcore-dmesg'

@@ -12,6 +12,7 @@
 #include "inputs.h"
 #include "le.h"
 #include "mbi.h"
+#include "screen_info.h"
 
 static uint64_t page_round(uint64_t v)
 {
@@ -273,27 +274,17 @@ static int mb_plan(const struct baton_format_ctx *ctx, struct baton_format_plan 
 }
 
 /* A linear framebuffer from the running kernel's screen_info (VESA or EFI), else 0. */
-static int running_framebuffer(const struct baton_inputs *in, struct baton_mbi_framebuffer *fb)
+static int running_framebuffer(const struct baton_inputs *in, struct baton_screen_fb *fb)
 {
-	const uint8_t *si = in->running.screen_info;
-	uint8_t type = si[0x0f];
+	struct baton_screen scr;
 
-	if (!in->have_running || (type != 0x23 && type != 0x70))
+	if (!in->have_running)
 		return 0;
-	fb->addr = baton_le32(si + 0x18);
-	if (baton_le32(si + 0x36) & 2)   /* VIDEO_CAPABILITY_64BIT_BASE */
-		fb->addr |= (uint64_t)baton_le32(si + 0x3a) << 32;
-	fb->width = baton_le16(si + 0x12);
-	fb->height = baton_le16(si + 0x14);
-	fb->bpp = (uint8_t)baton_le16(si + 0x16);
-	fb->pitch = baton_le16(si + 0x24);
-	fb->red_size = si[0x26];
-	fb->red_pos = si[0x27];
-	fb->green_size = si[0x28];
-	fb->green_pos = si[0x29];
-	fb->blue_size = si[0x2a];
-	fb->blue_pos = si[0x2b];
-	return fb->addr && fb->width && fb->height && fb->bpp;
+	baton_screen_info_parse(in->running.screen_info, &scr);
+	if (scr.kind != BATON_SCREEN_LFB)
+		return 0;
+	*fb = scr.fb;
+	return 1;
 }
 
 /* The MBI: CMDLINE "IMAGE XEN-ARGS" (a loader that is not GRUB 2 must put a word in front, see
@@ -306,7 +297,7 @@ static int mb_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_in
 	const struct baton_inputs *in = ctx->in;
 	const struct baton_multiboot *mb = &in->kernel.mb;
 	struct baton_mbi_module mods[BATON_MAX_SEGMENTS];
-	struct baton_mbi_framebuffer fb = { 0 };
+	struct baton_screen_fb fb = { 0 };
 	size_t n = 0, len;
 	char *cmdline;
 	int rc;

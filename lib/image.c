@@ -517,6 +517,8 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 		.serial = (opts->flags & BATON_LOAD_SERIAL) != 0,
 		.serial_port = opts->serial_port,
 		.serial_baud = opts->serial_baud,
+		.console = img->console.pf,
+		.fb = img->console.fb,
 		.pml4 = img->roots.pml4,
 		.pml5 = img->roots.pml5,
 		.timing = img->timing,
@@ -578,6 +580,10 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
 	if (!rc)
 		rc = read_inputs(ctx, opts, &img->in, &img->warnings, err);
+	if (!rc)
+		rc = baton_console_plan(opts->flags, img->in.have_running ?
+					img->in.running.screen_info : NULL, &img->in.memmap,
+					&img->console, err);
 	/* The table count depends on the memory map only, not on where the segments go. */
 	if (!rc)
 		rc = baton_identmap_layout(&img->in.memmap, NULL, 0, &probe, err);

@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "baton/abi.h"
 #include "baton/baton.h"
+#include "console.h"
 #include "error.h"
 #include "identmap.h"
 #include "inputs.h"
@@ -36,6 +37,7 @@ struct baton_image {
 	int hotplug;                       /* crash hotplug: the kernel may rewrite the elfcorehdr */
 	struct baton_bios_area bios;       /* what the purgatory writes below 640 KiB ... */
 	int have_bios;                     /* ... if set (bios_area formats on UEFI machines) */
+	struct baton_console_plan console; /* the screens the purgatory reports on */
 	struct baton_warnings warnings;
 	/* built buffers (owned) */
 	uint8_t *boot_seg;

@@ -204,7 +204,7 @@ static void walk2(struct cursor *c, const struct baton_mbi_input *in, size_t rsd
 	tag(c, BATON_MBI_LOAD_BASE_ADDR, 12);
 	put32(c, (uint32_t)in->load_base);
 	if (in->framebuffer) {
-		const struct baton_mbi_framebuffer *fb = in->framebuffer;
+		const struct baton_screen_fb *fb = in->framebuffer;
 
 		tag(c, BATON_MBI_FRAMEBUFFER, 38);
 		put64(c, fb->addr);

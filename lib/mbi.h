@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "memmap.h"
+#include "screen_info.h"
 
 #define BATON_MBI_LOADER_NAME "baton"
 
@@ -16,15 +17,6 @@ struct baton_mbi_module {
 	uint64_t start;             /* physical address of the first byte */
 	uint64_t end;               /* one past the last byte; both below 4 GiB */
 	const char *string;         /* NULL is ""; for Xen see baton_mbi_string() */
-};
-
-/* A linear RGB framebuffer, as Linux's screen_info describes it (multiboot2 only). */
-struct baton_mbi_framebuffer {
-	uint64_t addr;
-	uint32_t pitch;             /* bytes a line */
-	uint32_t width, height;     /* pixels */
-	uint8_t bpp;
-	uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
 };
 
 struct baton_mbi_input {
@@ -38,7 +30,7 @@ struct baton_mbi_input {
 	uint64_t load_base;                       /* LOAD_BASE_ADDR: where the image was put */
 	const uint8_t *rsdp;                      /* a copy of the RSDP, NULL: no ACPI tag */
 	size_t rsdp_size;                         /* bytes at rsdp */
-	const struct baton_mbi_framebuffer *framebuffer;   /* NULL: no FRAMEBUFFER tag */
+	const struct baton_screen_fb *framebuffer;   /* NULL: no FRAMEBUFFER tag (multiboot2 only) */
 };
 
 /* The multiboot2 information structure at in->addr (8-byte aligned): the header (total_size,

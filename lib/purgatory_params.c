@@ -48,6 +48,9 @@ int baton_purgatory_params_fill(struct baton_params *p, const struct baton_purga
 		p->serial_port = f->serial_port;
 		p->serial_baud = f->serial_baud;
 	}
+	p->flags |= f->console & (BATON_PF_CONSOLE_VGA | BATON_PF_CONSOLE_FB | BATON_PF_RESET_VGA);
+	if (f->console & BATON_PF_CONSOLE_FB)
+		p->fb = f->fb;
 	p->exit_mode = f->exit.mode;
 	p->exit_entry = f->exit.entry;
 	memcpy(p->exit_regs, f->exit.regs, sizeof(p->exit_regs));

@@ -32,6 +32,8 @@ struct baton_purgatory_fill {
 	int serial;                  /* report on the UART at serial_port */
 	uint16_t serial_port;
 	uint32_t serial_baud;
+	uint32_t console;            /* BATON_PF_CONSOLE_VGA, _CONSOLE_FB, _RESET_VGA */
+	struct baton_fb fb;          /* with BATON_PF_CONSOLE_FB */
 	uint64_t pml4;
 	uint64_t pml5;
 	uint64_t timing;             /* 0: no timing record */

@@ -4,6 +4,7 @@
 #include <stdint.h>
 
 #include "baton/abi.h"
+#include "console.h"
 #include "fpu.h"
 #include "io.h"
 #include "reset.h"
@@ -12,6 +13,7 @@
 #include "sha256.h"
 #include "sha256_mb.h"
 #include "trap.h"
+#include "vga_reset.h"
 #include "verify.h"
 
 /* The BIOS data area's words a multiboot kernel reads (and Linux's own early code too). */
@@ -25,17 +27,58 @@ void purgatory_main(const struct baton_params *p);
 
 /* Static, not on the stack: the exception report may still need it after purgatory_main has
  * returned (a fault in the kernel before it loads its own IDT). */
-static struct serial console;
+static struct console console;
 
-static __attribute__((noreturn)) void fail(const struct serial *s, const char *why)
+/* Set once the parameter block has checked, and once baton's page tables are loaded. */
+static struct {
+	const struct baton_params *verified;
+	int paging;
+	int screens;
+} state;
+
+static void take_over_paging(const struct baton_params *p);
+
+/* After verification: the VGA reset, the text screen it gives, the framebuffer; on baton's own
+ * identity map, which maps VGA text memory (uncached) and the framebuffer (the loader checked). */
+static void open_screens(struct console *s, const struct baton_params *p)
 {
-	serial_puts(s, "baton: purgatory: ");
-	serial_puts(s, why);
-	serial_puts(s, "; resetting\n");
+	state.screens = 1;
+	if (p->flags & BATON_PF_RESET_VGA)
+		vga_reset_text_mode();
+	if (p->flags & BATON_PF_CONSOLE_VGA)
+		console_open_vga(s);
+	if (p->flags & BATON_PF_CONSOLE_FB)
+		console_open_fb(s, &p->fb);
+}
+
+/* A failure before the screens are up (a digest mismatch, an exception while verifying): load
+ * baton's page tables if their own digest holds, so the reason reaches the screen too. */
+static void screens_for_failure(void)
+{
+	const struct baton_params *p = state.verified;
+
+	if (!p || state.screens || !(p->flags & (BATON_PF_CONSOLE_VGA | BATON_PF_CONSOLE_FB)))
+		return;
+	if (!state.paging) {
+		uint64_t root = (read_cr4() & CR4_LA57) ? p->pml5 : p->pml4;
+		if (!baton_verify_region_at(p, root))
+			return;
+		take_over_paging(p);
+		state.paging = 1;
+	}
+	open_screens(&console, p);
+}
+
+static __attribute__((noreturn)) void fail(struct console *s, const char *why)
+{
+	screens_for_failure();
+	console_puts(s, "baton: purgatory: ");
+	console_puts(s, why);
+	console_puts(s, "; resetting\n");
 	machine_reset();
 }
 
-static void report_region_mismatch(const struct serial *s, const struct baton_params *p, int i)
+static void report_region_mismatch(struct console *s, const struct baton_params *p, int i)
 {
 	const struct baton_region *r = &p->regions[i];
 	char name[BATON_REGION_NAME + 1];
@@ -43,33 +86,33 @@ static void report_region_mismatch(const struct serial *s, const struct baton_pa
 	for (int c = 0; c < BATON_REGION_NAME; c++)
 		name[c] = r->name[c];
 	name[BATON_REGION_NAME] = 0;
-	serial_puts(s, "baton: purgatory: sha256 mismatch in segment ");
-	serial_dec(s, (uint64_t)i);
-	serial_puts(s, " (");
-	serial_puts(s, name);
-	serial_puts(s, ") at ");
-	serial_hex(s, r->start);
-	serial_puts(s, " size ");
-	serial_hex(s, r->size);
-	serial_puts(s, "\n");
+	console_puts(s, "baton: purgatory: sha256 mismatch in segment ");
+	console_dec(s, (uint64_t)i);
+	console_puts(s, " (");
+	console_puts(s, name);
+	console_puts(s, ") at ");
+	console_hex(s, r->start);
+	console_puts(s, " size ");
+	console_hex(s, r->size);
+	console_puts(s, "\n");
 }
 
 /* The one segment the kernel may rewrite (crash hotplug) has no digest: a scribbled header
  * would boot the capture kernel into a /proc/vmcore of garbage, so its shape must hold. */
-static void check_elfcore(const struct serial *s, const struct baton_params *p)
+static void check_elfcore(struct console *s, const struct baton_params *p)
 {
 	enum baton_elfcore_status st = baton_verify_elfcore(p);
 
 	if (!(p->flags & BATON_PF_ELFCORE_HOTPLUG))
 		return;
 	if (st != BATON_ELFCORE_OK) {
-		serial_puts(s, "baton: purgatory: elfcorehdr at ");
-		serial_hex(s, p->elfcorehdr);
-		serial_puts(s, st == BATON_ELFCORE_BAD_IDENT ? ": not an ELF64 x86-64 core header\n"
-			    : ": program headers outside its segment\n");
+		console_puts(s, "baton: purgatory: elfcorehdr at ");
+		console_hex(s, p->elfcorehdr);
+		console_puts(s, st == BATON_ELFCORE_BAD_IDENT ? ": not an ELF64 x86-64 core header\n"
+			     : ": program headers outside its segment\n");
 		fail(s, "refusing a corrupt ELF core header");
 	}
-	serial_puts(s, "baton: purgatory: elfcorehdr checked (hotplug: not digested)\n");
+	console_puts(s, "baton: purgatory: elfcorehdr checked (hotplug: not digested)\n");
 }
 
 /* From here on only the loader's tables are trusted: the old kernel's may map nothing else. */
@@ -127,21 +170,21 @@ static int write_bios_area(const struct baton_bios_area *b)
 	return len != 0;
 }
 
-static void report_bios_area(const struct serial *s, const struct baton_bios_area *b, int rsdp)
+static void report_bios_area(struct console *s, const struct baton_bios_area *b, int rsdp)
 {
-	serial_puts(s, "baton: purgatory: BIOS data area written: EBDA at ");
-	serial_hex(s, b->ebda);
+	console_puts(s, "baton: purgatory: BIOS data area written: EBDA at ");
+	console_hex(s, b->ebda);
 	if (rsdp) {
-		serial_puts(s, " with the RSDP from ");
-		serial_hex(s, b->rsdp);
+		console_puts(s, " with the RSDP from ");
+		console_hex(s, b->rsdp);
 	} else if (b->rsdp) {
-		serial_puts(s, " without an RSDP (none valid at ");
-		serial_hex(s, b->rsdp);
-		serial_puts(s, ")");
+		console_puts(s, " without an RSDP (none valid at ");
+		console_hex(s, b->rsdp);
+		console_puts(s, ")");
 	} else {
-		serial_puts(s, " without an RSDP");
+		console_puts(s, " without an RSDP");
 	}
-	serial_puts(s, "\n");
+	console_puts(s, "\n");
 }
 
 static uint64_t rdtsc(void)
@@ -197,30 +240,34 @@ static int legacy_com_port(uint16_t port)
 	return port == 0x3f8 || port == 0x2f8 || port == 0x3e8 || port == 0x2e8;
 }
 
-static void report_nmis(const struct serial *s)
+static void report_nmis(struct console *s)
 {
 	uint32_t n = trap_nmi_count();
 
 	if (!n)
 		return;
-	serial_puts(s, "baton: purgatory: ");
-	serial_dec(s, n);
-	serial_puts(s, n == 1 ? " NMI taken and survived\n" : " NMIs taken and survived\n");
+	console_puts(s, "baton: purgatory: ");
+	console_dec(s, n);
+	console_puts(s, n == 1 ? " NMI taken and survived\n" : " NMIs taken and survived\n");
 }
 
 void purgatory_main(const struct baton_params *p)
 {
 	uint64_t tsc_entry = rdtsc();
-	struct serial *s = &console;
+	struct console *s = &console;
 	enum baton_params_status st;
 	struct fpu_saved fpu;
 
-	s->port = 0;
+	console_init(s);
+	state.verified = 0;
+	state.paging = 0;
+	state.screens = 0;
 	trap_report_to(s);
+	trap_before_report(screens_for_failure);
 	if (p->magic == BATON_PARAMS_MAGIC && (p->flags & BATON_PF_SERIAL) &&
 	    legacy_com_port(p->serial_port))
-		serial_init(s, p->serial_port, p->serial_baud);
-	serial_puts(s, "baton: purgatory: verifying\n");
+		serial_init(&s->serial, p->serial_port, p->serial_baud);
+	console_puts(s, "baton: purgatory: verifying\n");
 
 	/* SHA-NI and AVX, where the CPU has them, need their state enabled: on for the hashing
 	 * only (a failure resets). */
@@ -229,9 +276,11 @@ void purgatory_main(const struct baton_params *p)
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
 		fail(s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
-		     : "parameter block invalid (magic, version, region count, exit mode, BIOS area or digest)");
-	if (!s->port && (p->flags & BATON_PF_SERIAL))
-		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
+		     : "parameter block invalid (magic, version, region count, exit mode, BIOS area "
+		       "or framebuffer)");
+	if (!s->serial.port && (p->flags & BATON_PF_SERIAL))
+		serial_init(&s->serial, p->serial_port, p->serial_baud);   /* verified: any port */
+	state.verified = p;
 
 	trap_step(STEP_VERIFY_SEGMENTS);
 	/* Timed here, with the state enabled: the fastest kind on this CPU (or emulator). */
@@ -244,15 +293,17 @@ void purgatory_main(const struct baton_params *p)
 		report_region_mismatch(s, p, bad);
 		fail(s, "refusing to run a corrupt image");
 	}
-	serial_puts(s, "baton: purgatory: ");
-	serial_dec(s, p->nr_regions);
-	serial_puts(s, " segments verified (");
-	serial_puts(s, mb.name);
-	serial_puts(s, ")\n");
+	console_puts(s, "baton: purgatory: ");
+	console_dec(s, p->nr_regions);
+	console_puts(s, " segments verified (");
+	console_puts(s, mb.name);
+	console_puts(s, ")\n");
 	check_elfcore(s, p);
 
 	trap_step(STEP_TAKE_OVER_PAGING);
 	take_over_paging(p);
+	state.paging = 1;
+	open_screens(s, p);
 	if (p->backup_size) {
 		trap_step(STEP_SAVE_LOW_MEMORY);
 		save_low_memory(p);
@@ -265,8 +316,8 @@ void purgatory_main(const struct baton_params *p)
 
 	trap_step(STEP_ENTER_KERNEL);
 	report_nmis(s);
-	serial_puts(s, "baton: purgatory: entering kernel at ");
-	serial_hex(s, p->exit_entry);
-	serial_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
+	console_puts(s, "baton: purgatory: entering kernel at ");
+	console_hex(s, p->exit_entry);
+	console_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
 	record_timing(p, tsc_entry, tsc_verified, hash_flags);
 }

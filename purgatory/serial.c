@@ -46,31 +46,3 @@ void serial_puts(const struct serial *s, const char *str)
 		serial_putc(s, *str);
 	}
 }
-
-void serial_hex(const struct serial *s, uint64_t v)
-{
-	char buf[19];
-	int i = 18;
-
-	buf[i] = 0;
-	do {
-		buf[--i] = "0123456789abcdef"[v & 0xf];
-		v >>= 4;
-	} while (v);
-	buf[--i] = 'x';
-	buf[--i] = '0';
-	serial_puts(s, &buf[i]);
-}
-
-void serial_dec(const struct serial *s, uint64_t v)
-{
-	char buf[21];
-	int i = 20;
-
-	buf[i] = 0;
-	do {
-		buf[--i] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	serial_puts(s, &buf[i]);
-}

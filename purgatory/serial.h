@@ -11,7 +11,5 @@ struct serial {
 
 void serial_init(struct serial *s, uint16_t port, uint32_t baud);
 void serial_puts(const struct serial *s, const char *str);
-void serial_hex(const struct serial *s, uint64_t v);
-void serial_dec(const struct serial *s, uint64_t v);
 
 #endif

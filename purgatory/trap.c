@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The purgatory's IDT. An NMI (watchdog, BMC, perf, or Xen re-enabling them before the jump) must
  * not reset the machine and lose a crash dump; any other exception means the purgatory cannot go
- * on, so it says which and where on the serial console and resets. Nothing of the old kernel's
+ * on, so it says which and where on every console (serial, screen) and resets. Nothing of the old kernel's
  * handlers is ever used. */
 #include "trap.h"
 
@@ -31,7 +31,8 @@ _Static_assert(sizeof(struct idt_gate) == 16, "gate size");
 static struct idt_gate idt[NR_VECTORS] __attribute__((aligned(16)));
 
 static struct {
-	const struct serial *serial;
+	struct console *console;
+	void (*before_report)(void);
 	enum purgatory_step step;
 	int nested;
 } trap;
@@ -48,7 +49,8 @@ void trap_init(void)
 	uint64_t base = (uint64_t)(uintptr_t)trap_stubs;
 	struct { uint16_t limit; uint64_t base; } __attribute__((packed)) idtr;
 
-	trap.serial = 0;
+	trap.console = 0;
+	trap.before_report = 0;
 	trap.step = STEP_START;
 	trap.nested = 0;
 	trap_nmis = 0;
@@ -69,9 +71,14 @@ void trap_exit(void)
 	__asm__ volatile("lidt %0" : : "m"(idtr) : "memory");
 }
 
-void trap_report_to(const struct serial *s)
+void trap_report_to(struct console *c)
 {
-	trap.serial = s;
+	trap.console = c;
+}
+
+void trap_before_report(void (*fn)(void))
+{
+	trap.before_report = fn;
 }
 
 void trap_step(enum purgatory_step step)
@@ -126,25 +133,27 @@ static uint64_t read_cr2(void)
 
 void purgatory_trap(const struct trap_frame *f)
 {
-	const struct serial *s = trap.serial;
+	struct console *s = trap.console;
 
 	/* A fault while reporting one (a UART that is not there, a broken stack): just reset. */
 	if (trap.nested++ || !s)
 		machine_reset();
-	serial_puts(s, "baton: purgatory: exception ");
-	serial_dec(s, f->vector);
-	serial_puts(s, " (");
-	serial_puts(s, vector_name(f->vector));
-	serial_puts(s, ") error ");
-	serial_hex(s, f->error);
-	serial_puts(s, " rip ");
-	serial_hex(s, f->rip);
+	if (trap.before_report)
+		trap.before_report();
+	console_puts(s, "baton: purgatory: exception ");
+	console_dec(s, f->vector);
+	console_puts(s, " (");
+	console_puts(s, vector_name(f->vector));
+	console_puts(s, ") error ");
+	console_hex(s, f->error);
+	console_puts(s, " rip ");
+	console_hex(s, f->rip);
 	if (f->vector == VECTOR_PF) {
-		serial_puts(s, " cr2 ");
-		serial_hex(s, read_cr2());
+		console_puts(s, " cr2 ");
+		console_hex(s, read_cr2());
 	}
-	serial_puts(s, " while ");
-	serial_puts(s, step_name(trap.step));
-	serial_puts(s, "; resetting\n");
+	console_puts(s, " while ");
+	console_puts(s, step_name(trap.step));
+	console_puts(s, "; resetting\n");
 	machine_reset();
 }

@@ -5,7 +5,7 @@
 
 #include <stdint.h>
 
-#include "serial.h"
+#include "console.h"
 
 /* What the purgatory is doing, for the report of an exception. */
 enum purgatory_step {
@@ -32,8 +32,10 @@ struct trap_frame {
 /* Fills the 256 gates in the purgatory's own (bss) memory and loads the IDT. Needs our GDT:
  * the gates name BATON_BOOT_CS. */
 void trap_init(void);
-/* Where exceptions are reported from now on (a serial with port 0 reports nothing). */
-void trap_report_to(const struct serial *s);
+/* Where exceptions are reported from now on: every console open in c. */
+void trap_report_to(struct console *c);
+/* Called before an exception's line is written (the purgatory brings its screens up there). */
+void trap_before_report(void (*fn)(void));
 void trap_step(enum purgatory_step step);
 /* NMIs taken since trap_init. */
 uint32_t trap_nmi_count(void);

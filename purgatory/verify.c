@@ -41,6 +41,19 @@ static int bios_area_fits(const struct baton_bios_area *b)
 	       (!b->rsdp || BATON_EBDA_RSDP + BATON_RSDP_MAX <= bytes);
 }
 
+/* The purgatory draws into these bytes: whole lines of whole pixels below what the identity
+ * map reaches with 4-level paging (1 << 47), colours inside a pixel. */
+static int fb_fits(const struct baton_fb *f)
+{
+	uint64_t bytes = (uint64_t)f->stride * f->height;
+	unsigned bits = f->bpp;
+
+	return (bits == 16 || bits == 24 || bits == 32) && f->base && f->width && f->height &&
+	       f->stride >= (uint64_t)f->width * bits / 8 && f->base < (1ULL << 47) &&
+	       bytes <= (1ULL << 47) - f->base && f->red_pos + f->red_size <= bits &&
+	       f->green_pos + f->green_size <= bits && f->blue_pos + f->blue_size <= bits;
+}
+
 enum baton_params_status baton_verify_params(const struct baton_params *p)
 {
 	uint8_t digest[32];
@@ -61,7 +74,37 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 	if (p->digest != BATON_DIGEST_SHA256 &&
 	    (p->digest != BATON_DIGEST_TREE || !baton_sha256_tree_chunk_ok(p->digest_chunk)))
 		return BATON_PARAMS_BAD_DIGEST_KIND;
+	if ((p->flags & BATON_PF_CONSOLE_FB) && !fb_fits(&p->fb))
+		return BATON_PARAMS_BAD_FB;
 	return BATON_PARAMS_OK;
+}
+
+/* A region's bytes against its digest, of the block's kind. */
+static int region_ok(const struct baton_params *p, const struct baton_region *r,
+		     const struct baton_sha256_mb *mb)
+{
+	const void *bytes = (const void *)(uintptr_t)r->start;
+	uint8_t digest[32];
+
+	if (p->digest == BATON_DIGEST_TREE)
+		baton_sha256_tree(mb, bytes, r->size, p->digest_chunk, digest);
+	else
+		baton_sha256(bytes, r->size, digest);
+	return same_digest(digest, r->sha256);
+}
+
+int baton_verify_region_at(const struct baton_params *p, uint64_t addr)
+{
+	/* On the failure path: whatever state the SIMD units are in, the portable code runs. */
+	struct baton_sha256_mb portable = baton_sha256_mb_get(BATON_SHA256_MB_PORTABLE);
+
+	for (uint32_t i = 0; i < p->nr_regions && i < BATON_MAX_REGIONS; i++) {
+		const struct baton_region *r = &p->regions[i];
+
+		if (addr >= r->start && addr - r->start < r->size)
+			return region_ok(p, r, &portable);
+	}
+	return 0;
 }
 
 int baton_verify_regions(const struct baton_params *p, const struct baton_sha256_mb *mb)
@@ -72,18 +115,9 @@ int baton_verify_regions(const struct baton_params *p, const struct baton_sha256
 		fastest = baton_sha256_mb_fastest();
 		mb = &fastest;
 	}
-	for (uint32_t i = 0; i < p->nr_regions; i++) {
-		const struct baton_region *r = &p->regions[i];
-		const void *bytes = (const void *)(uintptr_t)r->start;
-		uint8_t digest[32];
-
-		if (p->digest == BATON_DIGEST_TREE)
-			baton_sha256_tree(mb, bytes, r->size, p->digest_chunk, digest);
-		else
-			baton_sha256(bytes, r->size, digest);
-		if (!same_digest(digest, r->sha256))
+	for (uint32_t i = 0; i < p->nr_regions; i++)
+		if (!region_ok(p, &p->regions[i], mb))
 			return (int)i;
-	}
 	return -1;
 }
 

@@ -17,6 +17,7 @@ enum baton_params_status {
 	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know */
 	BATON_PARAMS_BAD_BIOS,     /* a BIOS area outside conventional memory, or overfull */
 	BATON_PARAMS_BAD_DIGEST_KIND,   /* a digest kind or tree chunk size this purgatory cannot check */
+	BATON_PARAMS_BAD_FB,       /* a framebuffer the purgatory cannot draw into safely */
 };
 
 /* Magic, version, size, region count, exit mode, digest kind and the parameters' own digest. */
@@ -36,6 +37,9 @@ enum baton_elfcore_status {
 /* With BATON_PF_ELFCORE_HOTPLUG, the ELF core header the kernel may have rewritten since the
  * load: no digest can cover it, so its shape is checked (OK without the flag). */
 enum baton_elfcore_status baton_verify_elfcore(const struct baton_params *p);
+/* 1 if the region holding addr is there and its digest matches (0 for none or a mismatch);
+ * hashed with the portable code, whatever the SIMD state. */
+int baton_verify_region_at(const struct baton_params *p, uint64_t addr);
 
 /* The digest baton_verify_params expects in self_sha256. */
 void baton_params_digest(const struct baton_params *p, uint8_t out[32]);

@@ -37,6 +37,14 @@
 /* Crash hotplug: the kernel rewrites the ELF core header at [elfcorehdr, +elfcorehdr_size) after
  * the load, so it is no region (no digest); the purgatory checks its shape instead. */
 #define BATON_PF_ELFCORE_HOTPLUG (1 << 8)
+#define BATON_PF_CONSOLE_VGA (1 << 3)   /* report in VGA text memory (0xb8000, 80x25) too */
+#define BATON_PF_RESET_VGA (1 << 4)     /* program the VGA for 80x25 text (mode 3) after verifying */
+#define BATON_PF_CONSOLE_FB (1 << 5)    /* report in the linear framebuffer of struct baton_fb too */
+
+/* VGA text memory: 80x25 cells of a character and an attribute byte. */
+#define BATON_VGA_TEXT 0xb8000
+#define BATON_VGA_COLS 80
+#define BATON_VGA_ROWS 25
 
 /* Where struct baton_bios_area's RSDP copy goes in its EBDA: 16-byte aligned, as an RSDP must be
  * for the firmware-table scan that finds it (ACPI 6.5, 5.2.5.1). */
@@ -105,6 +113,22 @@ struct baton_region {
 
 _Static_assert(sizeof(struct baton_region) == 0x40, "region size");
 
+/* A linear framebuffer the purgatory draws its lines into (BATON_PF_CONSOLE_FB), as the running
+ * kernel's screen_info describes it: packed RGB pixels of 16, 24 or 32 bits. */
+struct baton_fb {
+	uint64_t base;                  /* 0x00 physical address of pixel (0, 0) */
+	uint32_t stride;                /* 0x08 bytes a line */
+	uint16_t width;                 /* 0x0c pixels */
+	uint16_t height;                /* 0x0e */
+	uint8_t bpp;                    /* 0x10 16, 24 or 32 */
+	uint8_t red_pos, red_size;      /* 0x11 bit position and width of each colour */
+	uint8_t green_pos, green_size;  /* 0x13 */
+	uint8_t blue_pos, blue_size;    /* 0x15 */
+	uint8_t reserved;               /* 0x17 zero */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct baton_fb) == 0x18, "fb size");
+
 /* The legacy BIOS data a multiboot kernel's entry reads even where the firmware left none (UEFI):
  * the BDA's EBDA segment (0x40e) and base memory size (0x413), and an EBDA holding a copy of the
  * RSDP, where the ACPI scan of the EBDA finds it. The loader reports the EBDA as reserved. The
@@ -147,7 +171,7 @@ struct baton_params {
 	uint64_t reserved1;             /* 0x0d0 zero: room for later versions */
 	uint64_t elfcorehdr;            /* 0x0d8 BATON_PF_ELFCORE_HOTPLUG: the header's segment */
 	uint64_t elfcorehdr_size;       /* 0x0e0 its memsz: the rewritten header must fit it */
-	uint64_t reserved4[3];          /* 0x0e8 zero: room for later versions */
+	struct baton_fb fb;             /* 0x0e8 BATON_PF_CONSOLE_FB */
 	struct baton_region regions[BATON_MAX_REGIONS];   /* 0x100 */
 } __attribute__((packed));
 
@@ -156,6 +180,7 @@ _Static_assert(offsetof(struct baton_params, bios) == 0xb0, "bios offset");
 _Static_assert(offsetof(struct baton_params, digest) == 0xc8, "params digest");
 _Static_assert(offsetof(struct baton_params, digest_chunk) == 0xcc, "params digest_chunk");
 _Static_assert(offsetof(struct baton_params, elfcorehdr) == 0xd8, "elfcorehdr offset");
+_Static_assert(offsetof(struct baton_params, fb) == 0xe8, "fb offset");
 _Static_assert(offsetof(struct baton_params, regions) == 0x100, "regions offset");
 _Static_assert(offsetof(struct baton_params, exit_mode) == BATON_PARAMS_EXIT_MODE,
 	       "params exit_mode");

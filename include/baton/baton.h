@@ -97,6 +97,15 @@ enum baton_load_flag {
 	/* `dtb` is set: a flattened device tree handed over as SETUP_DTB setup_data (formats
 	 * with a zero page: bzImage). */
 	BATON_LOAD_DTB = 1u << 20,
+	/* The purgatory's lines on the screen too (kexec-tools' --console-vga): VGA text memory
+	 * where the running kernel had VGA text, else the linear framebuffer (an EFI machine's),
+	 * drawn with baton's own font. Refused where screen_info shows neither. */
+	BATON_LOAD_CONSOLE_VGA = 1u << 12,
+	/* The same lines in the linear framebuffer only (refused where there is none). */
+	BATON_LOAD_CONSOLE_FB = 1u << 13,
+	/* Program the VGA for 80x25 text (mode 3) before the new kernel starts (kexec-tools'
+	 * --reset-vga); refused on an EFI framebuffer, where no legacy VGA is promised. */
+	BATON_LOAD_RESET_VGA = 1u << 14,
 };
 
 struct baton_load_opts {

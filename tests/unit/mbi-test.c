@@ -162,7 +162,7 @@ static void mbi2_acpi_and_framebuffer(void **state)
 	(void)state;
 	struct baton_mbi_input in = input();
 	uint8_t rsdp[40] = "RSD PTR ";
-	struct baton_mbi_framebuffer fb = { 0xfd000000, 4096, 1024, 768, 32, 16, 8, 8, 8, 0, 8 };
+	struct baton_screen_fb fb = { 0xfd000000, 4096, 1024, 768, 32, 16, 8, 8, 8, 0, 8 };
 	struct baton_error err = { 0 };
 	size_t size;
 	uint8_t *mbi;

@@ -185,8 +185,28 @@ static void kexec_tools_options_baton_lacks_are_named(void **state)
 	assert_int_equal(PARSE(&o, msg, "-t", "help"), 0);
 	assert_int_equal(o.action, CLI_TYPES);
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "-t", "bzImage", "k"), 0);
-	assert_int_equal(PARSE(&o, msg, "-l", "k", "--console-vga"), -1);
-	assert_non_null(strstr(msg, "--console-vga is not supported"));
+	assert_int_equal(PARSE(&o, msg, "-l", "k", "--real-mode"), -1);
+	assert_non_null(strstr(msg, "--real-mode is not supported"));
+}
+
+/* The screens: --console-vga, --console-fb and --reset-vga as kexec-tools spells them; with -s
+ * the kernel's own purgatory runs, which shows nothing. */
+static void screen_consoles(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--console-vga", "--reset-vga"), 0);
+	assert_true(o.console_vga && o.reset_vga && !o.console_fb);
+	assert_int_equal(PARSE(&o, msg, "-p", "k", "--console-fb", "--console-serial"), 0);
+	assert_true(o.console_fb && o.console_serial && !o.console_vga);
+	assert_int_equal(PARSE(&o, msg, "-l", "-s", "k", "--console-vga"), -1);
+	assert_string_equal(msg, "--console-vga: with -s the kernel's own purgatory runs, and it "
+			    "shows nothing");
+	assert_int_equal(PARSE(&o, msg, "-l", "-s", "k", "--reset-vga"), -1);
+	assert_non_null(strstr(msg, "--reset-vga: with -s"));
+	assert_int_equal(PARSE(&o, msg, "-l", "-a", "k", "--console-fb"), 0);
 }
 
 /* --mem-min/--mem-max as kexec-tools' strtoul reads them, the crash-image options, --dtb,
@@ -294,6 +314,7 @@ int main(void)
 		cmocka_unit_test(called_kexec_follows_kexec_tools),
 		cmocka_unit_test(kexec_tools_options_baton_lacks_are_named),
 		cmocka_unit_test(modules_accumulate_in_order),
+		cmocka_unit_test(screen_consoles),
 		cmocka_unit_test(vmcore_dmesg_reads_one_dump),
 		cmocka_unit_test(placement_and_crash_options),
 	};
