@@ -83,12 +83,17 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->syscall == CLI_SYSCALL_FILE ? BATON_LOAD_FILE : 0) |
 			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0) |
 			 (o->nr_modules ? BATON_LOAD_MODULES : 0) |
-			 (o->type ? BATON_LOAD_TYPE : 0),
+			 (o->type ? BATON_LOAD_TYPE : 0) |
+			 (o->have_entry ? BATON_LOAD_ENTRY : 0) |
+			 (o->args == CLI_ARGS_LINUX ? BATON_LOAD_ARGS_LINUX : 0) |
+			 (o->args == CLI_ARGS_ELF ? BATON_LOAD_ARGS_ELF : 0) |
+			 (o->args == CLI_ARGS_NONE ? BATON_LOAD_ARGS_NONE : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,
 		.nr_modules = (size_t)o->nr_modules,
 		.type = o->type,
+		.entry = o->entry,
 	};
 	struct baton_plan *plan = NULL;
 	struct baton_plan_info info;

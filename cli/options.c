@@ -25,6 +25,10 @@ enum {
 	OPT_TYPE,
 	OPT_ELF64_CORE_HEADERS,
 	OPT_MODULE,
+	OPT_ENTRY,
+	OPT_ARGS_LINUX,
+	OPT_ARGS_ELF,
+	OPT_ARGS_NONE,
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
@@ -45,6 +49,10 @@ static const struct option long_options[] = {
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "reuse-cmdline", no_argument, NULL, OPT_REUSE_CMDLINE },
 	{ "entry-32bit", no_argument, NULL, OPT_ENTRY_32BIT },
+	{ "entry", required_argument, NULL, OPT_ENTRY },
+	{ "args-linux", no_argument, NULL, OPT_ARGS_LINUX },
+	{ "args-elf", no_argument, NULL, OPT_ARGS_ELF },
+	{ "args-none", no_argument, NULL, OPT_ARGS_NONE },
 	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
@@ -66,7 +74,6 @@ static const struct option long_options[] = {
 	{ "reuse-initrd", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "load-preserve-context", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "load-jump-back-helper", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "entry", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "print-ckr-size", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "console-vga", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "reset-vga", no_argument, NULL, OPT_UNSUPPORTED },
@@ -74,9 +81,6 @@ static const struct option long_options[] = {
 	{ "elf32-core-headers", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "pass-memmap-cmdline", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "dtb", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "hotplug", no_argument, NULL, OPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 },
 };
@@ -85,9 +89,6 @@ static const struct option long_options[] = {
 static const char *unsupported_reason(const char *name)
 {
 	static const struct { const char *name, *why; } reasons[] = {
-		{ "args-linux", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
-		{ "args-elf", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
-		{ "args-none", "baton loads bzImage and multiboot kernels only" },
 		{ "elf32-core-headers", "baton writes ELF64 core headers only" },
 		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
 		{ "reset-vga", "the purgatory does not touch the VGA" },
@@ -125,6 +126,13 @@ void cli_usage(FILE *out)
 	      "      --reuse-cmdline      start from the running kernel's command line\n"
 	      "                           (without BOOT_IMAGE=)\n"
 	      "      --entry-32bit        enter the kernel through the 32-bit boot protocol\n"
+	      "      --args-linux         an ELF image (elf-x86_64) gets Linux's boot_params\n"
+	      "                           through the 64-bit boot protocol (a vmlinux's default)\n"
+	      "      --args-elf           an ELF image gets ELF boot notes with the command line\n"
+	      "                           in RDI (any other ELF's default; no initrd)\n"
+	      "      --args-none          an ELF image gets nothing: no command line, no initrd\n"
+	      "      --entry=ADDR         enter an ELF image at ADDR (physical, inside one of its\n"
+	      "                           PT_LOADs) instead of its ELF entry point"
 	      "      --console-serial     the purgatory reports its steps on a serial port\n"
 	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
 	      "      --serial-baud=N      its speed (default 115200)\n"
@@ -139,9 +147,10 @@ void cli_usage(FILE *out)
 	      "  -i, --no-checks          accepted for kexec-tools; the purgatory still verifies\n"
 	      "                           every segment (at the hash's hardware speed)\n"
 	      "  -t, --type=TYPE          the kernel's type (-t help lists them): bzImage,\n"
-	      "                           multiboot2-x86 or multiboot-x86 (Xen has both headers:\n"
-	      "                           multiboot2 unless -t says otherwise); without it, the\n"
-	      "                           file's own header says\n"
+	      "                           multiboot2-x86, multiboot-x86 (Xen has both headers:\n"
+	      "                           multiboot2 unless -t says otherwise) or elf-x86_64 (an\n"
+	      "                           ELF vmlinux); without it, the file's own header says,\n"
+	      "                           tried in that order\n"
 	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
 	      "      --kexec-compat       behave as kexec-tools' kexec (as when called kexec)\n"
 	      "      --dry-run            prepare everything, load nothing, and draw the plan:\n"
@@ -324,6 +333,26 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			break;
 		case OPT_ENTRY_32BIT:
 			o->entry_32bit = 1;
+			break;
+		case OPT_ENTRY: {
+			char *end;
+			errno = 0;
+			o->entry = strtoull(optarg, &end, 0);
+			if (errno || !*optarg || *end || *optarg == '-') {
+				snprintf(msg, size, "--entry: '%s' is not an address", optarg);
+				return -1;
+			}
+			o->have_entry = 1;
+			break;
+		}
+		case OPT_ARGS_LINUX:
+			o->args = CLI_ARGS_LINUX;
+			break;
+		case OPT_ARGS_ELF:
+			o->args = CLI_ARGS_ELF;
+			break;
+		case OPT_ARGS_NONE:
+			o->args = CLI_ARGS_NONE;
 			break;
 		case OPT_CONSOLE_SERIAL:
 			o->console_serial = 1;

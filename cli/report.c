@@ -55,7 +55,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_kernel *k = &img->in.kernel;
 	const struct baton_file *kf = &img->in.kernel_file;
 	char what[96];
-	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || k->format != &baton_format_bzimage;
+	int entry32 = img->exit_mode == BATON_EXIT_PROTECTED32;
 
 	k->format->describe(k, &img->segs, what, sizeof(what));
 	fprintf(out, "kernel: %s (", kernel);
@@ -94,7 +94,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	for (int s = BATON_PAGE_SIZES - 1; s >= 0; s--)
 		fprintf(out, "  %s pages: %llu write-back, %llu uncached\n", sizes[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
-	if (k->format != &baton_format_bzimage)
+	if (k->mb.version)
 		report_mbi(out, img);
 }
 

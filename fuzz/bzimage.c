@@ -56,7 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	layout.initrd_addr = size & 1 ? 0x3f000000 : 0;
 	layout.initrd_size = size & 1 ? 0x800000 : 0;
 	layout.cmdline_addr = 0x3ffdf000;
-	baton_bootparams_build(&bp, &img, &map, size & 2 ? &running_zero : NULL, &layout);
+	baton_bootparams_build(&bp, img.data + offsetof(struct boot_params, hdr), img.header_size,
+			       &map, size & 2 ? &running_zero : NULL, &layout);
 	FUZZ_CHECK(!memcmp(&bp.hdr.header, data + 0x202, 4), "HdrS not carried over");
 	FUZZ_CHECK(bp.hdr.type_of_loader == TYPE_OF_LOADER_UNDEFINED, "type_of_loader");
 	FUZZ_CHECK(bp.hdr.loadflags & LOADFLAG_LOADED_HIGH && !(bp.hdr.loadflags & 0x80),

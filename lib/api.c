@@ -165,6 +165,8 @@ static void take_opts(struct baton_load_opts *o, const struct baton_load_opts *o
 	}
 	if (o->flags & BATON_LOAD_TYPE)
 		o->type = opts->type;
+	if (o->flags & BATON_LOAD_ENTRY)
+		o->entry = opts->entry;
 }
 
 int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,

@@ -70,7 +70,7 @@ static void the_fake_backend_drives_a_plan_and_a_load(void **state)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_config cfg = { root, NULL };
-	struct baton_load_opts o = { kernel, NULL, "console=ttyS0", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { kernel, NULL, "console=ttyS0", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct fake_sys f = { 0 };
 	struct baton_error err = { 0 };
 	struct baton_plan *plan;

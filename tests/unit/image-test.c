@@ -215,7 +215,7 @@ static void qemu_1g_with_initrd(void **state)
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 3 << 20);
 	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0 x=\"a b\"", 
-				     0, 0, 0, NULL, 0, NULL };
+				     0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -231,7 +231,7 @@ static void no_initrd_and_no_cmdline(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -247,7 +247,7 @@ static void entry32_and_serial_reach_the_purgatory(void **state)
 				    fx_bzimage_defaults(), 4096);
 	struct baton_load_opts o = { m->kernel, m->initrd, "quiet",
 				     BATON_LOAD_ENTRY_32BIT | BATON_LOAD_SERIAL, 0x2f8, 38400,
-				     NULL, 0, NULL };
+				     NULL, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -269,7 +269,7 @@ static void big_initrd_goes_above_4g(void **state)
 	/* 63 MiB of RAM below 4 GiB, 1 GiB above: a 20 MiB initrd only fits above. */
 	struct machine *m = machine(FIXTURES "/small-low.memmap", "fpu", fx_bzimage_defaults(),
 				    20 << 20);
-	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, m->initrd, "", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -299,7 +299,7 @@ static void refusals_name_the_problem(void **state)
 	(void)state;
 	struct fx_bzimage spec = fx_bzimage_defaults();
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu la57", spec, 4096);
-	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, m->initrd, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
 	char longline[3000];
 
 	memset(longline, 'x', sizeof(longline) - 1);
@@ -346,7 +346,7 @@ static void confidential_guests_are_refused(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu hypervisor sev sev_es sev_snp",
 				    fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
 
 	expect_error(m, &o, EOPNOTSUPP, "cpu: this is an AMD SEV-SNP guest: baton's purgatory "
 		     "cannot run in a confidential guest (use kexec_file_load)");
@@ -369,7 +369,7 @@ static void no_memory_map_is_refused(void **state)
 	char dir[4300];
 	snprintf(dir, sizeof(dir), "%s/sys", m->root);
 	fx_rm_rf(dir);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -386,7 +386,7 @@ static void same_inputs_same_plan(void **state)
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
 				    fx_bzimage_defaults(), 5000);
-	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, m->initrd, "a", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_image a, b;
 
 	prepare_ok(m, &o, &a);
@@ -425,7 +425,7 @@ static void crash_image_lives_in_the_crash_region(void **state)
 	(void)state;
 	struct machine *m = crash_machine();
 	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0",
-				     BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
+				     BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL, 0 };
 	struct fake_sys fake = { 0 };
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -486,7 +486,7 @@ static void crash_without_region_is_refused(void **state)
 {
 	(void)state;
 	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", fx_bzimage_defaults(), 0);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL, 0 };
 
 	fx_write_str(m->root, "proc/iomem", "00000000-0009fbff : System RAM\n"
 		     "00100000-3ffdffff : System RAM\n");
@@ -520,7 +520,7 @@ static void more_than_128_ranges_round_trip_through_e820_ext(void **state)
 	fx_write_str(m->root, "sys/firmware/memmap/400/start", "0x40000000");
 	fx_write_str(m->root, "sys/firmware/memmap/400/end", "0x7fffffff");
 	fx_write_str(m->root, "sys/firmware/memmap/400/type", "System RAM");
-	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, NULL, "x", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_image img;
 
 	prepare_ok(m, &o, &img);
@@ -565,7 +565,7 @@ static void uefi_machine_gets_runtime_map_and_setup_efi(void **state)
 		 "fw_platform_size %s/sys/firmware/efi/ && cp boot_params "
 		 "%s/sys/kernel/boot_params/data", m->root, m->root, FIXTURES, m->root, m->root);
 	assert_int_equal(system(cmd), 0);
-	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct fake_sys fake = { 0 };   /* its random bytes: deterministic */
 	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
 	struct baton_error err = { 0 };
@@ -709,7 +709,7 @@ static void multiboot2_plan_on_qemu_1g(void **state)
 	struct machine *m = mb_machine(&spec, mods);
 	const char *modv[] = { mods[0], mods[1] };
 	struct baton_load_opts o = { m->kernel, NULL, "console=com1 dom0_mem=512M",
-				     BATON_LOAD_MODULES, 0, 0, modv, 2, NULL };
+				     BATON_LOAD_MODULES, 0, 0, modv, 2, NULL, 0 };
 	struct baton_image img;
 	const struct baton_segment *k;
 	const uint8_t *mbi, *t, *g, *gt;
@@ -762,7 +762,7 @@ static void multiboot2_relocates_only_when_it_must(void **state)
 	struct fx_mbimage spec = fx_mbimage_defaults();
 	char mods[2][4300];
 	struct machine *m;
-	struct baton_load_opts o = { NULL, NULL, "x", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { NULL, NULL, "x", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_image img;
 	const uint8_t *mbi;
 
@@ -796,7 +796,7 @@ static void multiboot_v1_when_forced(void **state)
 	const char *modv[] = { mods[0], mods[1] };
 	struct baton_load_opts o = { m->kernel, NULL, "console=com1",
 				     BATON_LOAD_MODULES | BATON_LOAD_TYPE, 0, 0, modv, 2,
-				     "multiboot-x86" };
+				     "multiboot-x86", 0 };
 	struct baton_image img;
 	const uint8_t *mbi;
 
@@ -820,7 +820,7 @@ static void multiboot_refusals(void **state)
 	struct fx_mbimage spec = fx_mbimage_defaults();
 	char mods[2][4300];
 	struct machine *m = mb_machine(&spec, mods);
-	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { m->kernel, NULL, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
 
 	fx_write_str(m->root, "proc/iomem", "00100000-3ffdffff : System RAM\n"
 		     "  20000000-2fffffff : Crash kernel\n");

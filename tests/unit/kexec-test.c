@@ -129,7 +129,7 @@ static void file_load_hands_the_kernel_the_files(void **state)
 	(void)state;
 	struct fake_sys f = { 0 };
 	struct baton_backend sys = fake_sys_ops(&f, NULL);
-	struct baton_load_opts o = { "/proc/self/exe", NULL, "console=ttyS0", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { "/proc/self/exe", NULL, "console=ttyS0", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 
 	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), 0);
@@ -182,7 +182,7 @@ static void file_load_refusals_name_the_signature(void **state)
 	(void)state;
 	struct fake_sys f = { .result = -EKEYREJECTED };
 	struct baton_backend sys = fake_sys_ops(&f, NULL);
-	struct baton_load_opts o = { "/proc/self/exe", NULL, NULL, 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { "/proc/self/exe", NULL, NULL, 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 
 	assert_int_equal(baton_kexec_file_load(&sys, &o, &err), -EKEYREJECTED);

@@ -183,7 +183,7 @@ static void image_under_xen_uses_the_machine_map_and_4_level(void **state)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_backend ctx = open_fake(root);
-	struct baton_load_opts o = { kernel, NULL, "console=hvc0", BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { kernel, NULL, "console=hvc0", BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 
@@ -237,7 +237,7 @@ static size_t server_tables_under_xen(uint32_t hw_cap2)
 	uint8_t *bz = fx_bzimage_build(&spec, &size);
 	char kernel[4200];
 	struct baton_backend ctx = open_fake(root);
-	struct baton_load_opts o = { kernel, NULL, "console=hvc0", 0, 0, 0, NULL, 0, NULL };
+	struct baton_load_opts o = { kernel, NULL, "console=hvc0", 0, 0, 0, NULL, 0, NULL, 0 };
 	struct baton_error err = { 0 };
 	struct baton_image img;
 	struct fake_xen_state *f = fake();
