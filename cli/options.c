@@ -398,7 +398,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			}
 			/* Checked against the table here; the library loads the file as this one. */
 			if (!baton_format_lookup(optarg)) {
-				char names[128];
+				char names[256];
 				type_names(names, sizeof(names));
 				snprintf(msg, size, "--type: '%.32s' is not a kernel type baton loads (%s)",
 					 optarg, names);
