@@ -23,6 +23,9 @@
 /* As a bzImage says it (protocol 2.03+): the initrd below 2 GiB first. */
 #define ELF_INITRD_ADDR_MAX 0x7fffffffu
 
+/* Where x86-64's physical addresses end (52 bits): no PT_LOAD reaches past it. */
+#define ELF_PHYS_MAX (1ULL << 52)
+
 enum elf_args { ARGS_LINUX, ARGS_ELF, ARGS_NONE };
 
 #define ELF_BOOT_MAGIC 0x0E1FB007u
@@ -53,13 +56,21 @@ static int elf_parse(const uint8_t *data, size_t size, const char *file, struct 
 		return baton_fail(err, ENOEXEC, "elf: %s: an ELF32 (i386) image; elf-x86_64 takes "
 				  "ELF64 x86-64 executables", file);
 	}
-	for (size_t i = 0; i < ek->elf.nr_loads; i++)
-		if (ek->elf.loads[i].paddr & (BATON_PAGE_SIZE - 1)) {
-			unsigned long long paddr = ek->elf.loads[i].paddr;
+	for (size_t i = 0; i < ek->elf.nr_loads; i++) {
+		unsigned long long paddr = ek->elf.loads[i].paddr, memsz = ek->elf.loads[i].memsz;
+
+		if (paddr & (BATON_PAGE_SIZE - 1)) {
 			memset(ek, 0, sizeof(*ek));
 			return baton_fail(err, ENOEXEC, "elf: %s: PT_LOAD %zu at 0x%llx is not page "
 					  "aligned", file, i, paddr);
 		}
+		if (paddr >= ELF_PHYS_MAX || memsz > ELF_PHYS_MAX - paddr) {
+			memset(ek, 0, sizeof(*ek));
+			return baton_fail(err, ENOEXEC, "elf: %s: PT_LOAD %zu at 0x%llx+0x%llx ends "
+					  "past x86-64's 52-bit physical address space", file, i,
+					  paddr, memsz);
+		}
+	}
 	ek->linux_kernel = baton_elf_has_note(&ek->elf, data, "Linux", -1, NULL, 0) ||
 			   baton_elf_has_note(&ek->elf, data, "Xen", XEN_ELFNOTE_GUEST_OS, "linux", 6);
 	return 0;

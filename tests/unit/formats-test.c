@@ -284,6 +284,12 @@ static void elf_detection_and_linux_notes(void **state)
 	assert_string_equal(err.msg, "elf: vmlinux: PT_LOAD 0 at 0x1000800 is not page aligned");
 	assert_null(k.format);
 	free(img);
+	spec.paddr = 0xffffffff00000ull;   /* the second load lies past 2^52 */
+	img = fx_vmlinux_build(&spec, &size);
+	assert_int_equal(baton_format_detect(img, size, "vmlinux", &k, &err), -ENOEXEC);
+	assert_string_equal(err.msg, "elf: vmlinux: PT_LOAD 1 at 0x10000000105000+0x5000 ends past "
+			    "x86-64's 52-bit physical address space");
+	free(img);
 	free(mb);
 }
 
