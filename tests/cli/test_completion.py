@@ -85,6 +85,9 @@ def test_prefix_and_arguments():
     assert complete(['--type', '=', 'bzImage6']) == ['bzImage64']
     assert complete(['--type=bzImage6']) == ['--type=bzImage64']
     assert complete(['--mem-m']) == []
+    assert complete(['-t', 'elf']) == ['elf-x86_64']
+    assert complete(['--entry', '=', '']) == []
+    assert set(complete(['--args-'])) == {'--args-linux', '--args-elf', '--args-none'}
 
 
 @pytest.fixture
