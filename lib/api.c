@@ -186,6 +186,10 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 	if ((o.flags & BATON_LOAD_FILE) && o.nr_modules)
 		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
 				  "--module", o.kernel);
+	if ((o.flags & BATON_LOAD_FILE) && (o.flags & (BATON_LOAD_ENTRY | BATON_LOAD_ARGS_LINUX |
+						       BATON_LOAD_ARGS_ELF | BATON_LOAD_ARGS_NONE)))
+		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader takes no "
+				  "--entry or --args-* (it loads bzImages only)", o.kernel);
 	p = calloc(1, sizeof(*p));
 	if (!p)
 		return baton_fail(err, ENOMEM, "out of memory");

@@ -110,6 +110,8 @@ def test_what_baton_cannot_do_is_refused(run, elf):
     assert 'bzImage: %s: --entry and --args-* are for ELF images' % elf.kernel in \
         refused('-l', elf.kernel, '--args-linux')
     assert 'takes no --module' in refused('-l', elf.vmlinux, '--module=%s' % elf.initrd)
+    assert 'kexec_file_load: %s: the kernel\'s loader takes no --entry or --args-*' % \
+        elf.vmlinux in refused('-s', '-l', elf.vmlinux, '--args-none')
     p = run(elf, '--dry-run', '-l', elf.vmlinux, '--entry=0x1zz')
     assert p.returncode == 2 and "--entry: '0x1zz' is not an address" in p.stderr
 
