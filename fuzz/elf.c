@@ -11,15 +11,6 @@
 #include "inputs.h"
 #include "le.h"
 
-static struct baton_mem_range ranges[] = {   /* QEMU's 1 GiB map */
-	{ 0x0, 0x9fc00, BATON_MEM_RAM },
-	{ 0x9fc00, 0xa0000, BATON_MEM_RESERVED },
-	{ 0xf0000, 0x100000, BATON_MEM_RESERVED },
-	{ 0x100000, 0x3ffe0000, BATON_MEM_RAM },
-	{ 0x3ffe0000, 0x40000000, BATON_MEM_RESERVED },
-	{ 0xfffc0000, 0x100000000, BATON_MEM_RESERVED },
-};
-
 static int fake_random(const struct baton_backend *be, void *buf, size_t len)
 {
 	(void)be;
@@ -147,8 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	in.kernel_file.data = data;
 	in.kernel_file.size = size;
-	in.memmap.ranges = ranges;
-	in.memmap.nr = in.memmap.cap = sizeof(ranges) / sizeof(ranges[0]);
+	in.memmap = fuzz_qemu_1g;
 	plan_and_build(&in, BATON_LOAD_ARGS_LINUX);
 	plan_and_build(&in, BATON_LOAD_ARGS_ELF);
 	plan_and_build(&in, BATON_LOAD_ARGS_NONE);
