@@ -31,7 +31,7 @@ PURG_LDFLAGS := -nostdlib -static -Wl,--build-id=none -Wl,-z,noexecstack -Wl,--n
 
 COMMON_SRCS := $(wildcard common/*.c) $(wildcard common/*.S)
 # Purgatory code free of hardware access, also built into the host library for its tests.
-PURG_PURE   := purgatory/verify.c
+PURG_PURE   := purgatory/verify.c purgatory/rsdp.c
 LIB_SRCS    := $(wildcard lib/*.c) $(COMMON_SRCS) $(PURG_PURE)
 LIB_OBJS    := $(patsubst %,$(BUILD)/%.o,$(basename $(LIB_SRCS)))
 CLI_SRCS    := $(wildcard cli/*.c)
@@ -262,7 +262,7 @@ FUZZ_LIB = $(MAKE) BUILD=$(FUZZ_DIR)/lib CC=$(FUZZ_CC) \
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.c fuzz/fuzz.h $(FUZZ_DIR)/lib/libbaton-core.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer -Iinclude -Ilib \
-		-Icommon -o $@ fuzz/$*.c fuzz/fuzz.c $(FUZZ_DIR)/lib/libbaton-core.a $(LIB_LIBS)
+		-Icommon -Ipurgatory -o $@ fuzz/$*.c fuzz/fuzz.c $(FUZZ_DIR)/lib/libbaton-core.a $(LIB_LIBS)
 
 # Runs target $$t for $(1) seconds: new inputs go to $(FUZZ_DIR)/corpus/$$t (fuzz/corpus/$$t is
 # only read), crashes to $(FUZZ_DIR)/artifacts/$$t/, the whole output to $(FUZZ_DIR)/$$t.log.

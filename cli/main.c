@@ -69,6 +69,14 @@ static void say_fallback(struct baton *b, const struct cli_options *o)
 			"and signature check)\n", o->prog, why.msg);
 }
 
+static void say_warnings(const struct baton_plan *plan, const struct cli_options *o)
+{
+	const char *w;
+
+	for (size_t i = 0; (w = baton_plan_warning(plan, i)); i++)
+		fprintf(stderr, "%s: warning: %s\n", o->prog, w);
+}
+
 static int load(struct baton *b, const struct cli_options *o)
 {
 	struct baton_error err = { 0 };
@@ -104,6 +112,7 @@ static int load(struct baton *b, const struct cli_options *o)
 		rc = baton_plan_create(b, &lo, &plan, &err);
 	if (!rc) {
 		say_fallback(b, o);
+		say_warnings(plan, o);
 		baton_plan_info(plan, &info);
 		/* baton's own way: everything prepared here, the kernel asked only to copy and
 		 * jump. The kernel's loader: the files as they are. */

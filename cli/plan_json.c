@@ -136,6 +136,27 @@ static void json_crash(FILE *out, const struct baton_image *img)
 		json_memmap(out, "boot_memory_map", &img->boot_map);
 }
 
+/* Only where the purgatory writes one: a plan without it has no such key. */
+static void json_bios_area(FILE *out, const struct baton_image *img)
+{
+	json_key(out, "bios_area");
+	fprintf(out, "{\"ebda\": %llu, \"ebda_kib\": %u, \"base_kib\": %u, \"rsdp\": %llu}",
+		(unsigned long long)img->bios.ebda, img->bios.ebda_kib, img->bios.base_kib,
+		(unsigned long long)img->bios.rsdp);
+	json_memmap(out, "boot_memory_map", &img->boot_map);
+}
+
+static void json_warnings(FILE *out, const struct baton_image *img)
+{
+	json_key(out, "warnings");
+	fputc('[', out);
+	for (size_t i = 0; i < img->warnings.nr; i++) {
+		fputs(i ? ", " : "", out);
+		plan_json_string(out, img->warnings.line[i]);
+	}
+	fputc(']', out);
+}
+
 static void json_identity_map(FILE *out, const struct baton_image *img,
 			      const struct baton_map_runs *map)
 {
@@ -200,6 +221,10 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	json_memmap(out, "memory_map", &img->in.memmap);
 	if (img->flags & BATON_LOAD_CRASH)
 		json_crash(out, img);
+	if (img->have_bios)
+		json_bios_area(out, img);
+	if (img->warnings.nr)
+		json_warnings(out, img);
 	json_segments(out, img);
 	json_identity_map(out, img, &map);
 	fputs("\n}\n", out);

@@ -84,6 +84,16 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 		fprintf(out, "backup: 0x%llx bytes from 0x%llx saved to 0x%llx by the purgatory\n",
 			(unsigned long long)img->backup_size, (unsigned long long)img->backup_src,
 			(unsigned long long)img->backup_dst);
+	if (img->have_bios && img->bios.rsdp)
+		fprintf(out, "bios area: EBDA at 0x%llx (%u KiB, reserved in the new kernel's map) "
+			"with the RSDP copied from 0x%llx, BDA base memory %u KiB: written by the "
+			"purgatory (UEFI left none)\n", (unsigned long long)img->bios.ebda,
+			img->bios.ebda_kib, (unsigned long long)img->bios.rsdp, img->bios.base_kib);
+	else if (img->have_bios)
+		fprintf(out, "bios area: EBDA at 0x%llx (%u KiB, reserved in the new kernel's map) "
+			"without an RSDP, BDA base memory %u KiB: written by the purgatory (UEFI "
+			"left none)\n", (unsigned long long)img->bios.ebda, img->bios.ebda_kib,
+			img->bios.base_kib);
 	fprintf(out, "entry: 0x%llx (purgatory), kernel entry 0x%llx\n",
 		(unsigned long long)img->entry, (unsigned long long)img->kernel_entry);
 	fprintf(out, "identity map: %zu table pages, PML4 at 0x%llx, PML5 at 0x%llx "

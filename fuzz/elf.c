@@ -68,7 +68,8 @@ static void plan_and_build(struct baton_inputs *in, unsigned flags)
 	struct baton_load_opts o = { .kernel = "fuzz", .cmdline = "console=ttyS0", .flags = flags };
 	struct baton_segments segs = { 0 };
 	struct placer pl = { &segs, 0x100000 };
-	struct baton_format_ctx ctx = { in, &o, &segs, { place, no_room, &pl }, &system_ };
+	struct baton_warnings warn = { 0 };
+	struct baton_format_ctx ctx = { in, &o, &segs, { place, no_room, &pl }, &system_, &warn };
 	struct baton_format_plan fplan = { 0 };
 	struct baton_boot_info bi = { .cmdline = o.cmdline, .cmdline_len = strlen(o.cmdline),
 				      .map = &in->memmap };

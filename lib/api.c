@@ -261,6 +261,13 @@ void baton_plan_info(const struct baton_plan *p, struct baton_plan_info *info)
 	info->nr_ranges = img->in.memmap.nr;
 }
 
+const char *baton_plan_warning(const struct baton_plan *p, size_t i)
+{
+	if (p->flags & BATON_LOAD_FILE)
+		return NULL;
+	return i < p->img.warnings.nr ? p->img.warnings.line[i] : NULL;
+}
+
 const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *p, size_t i)
 {
 	return i < p->nr_segs ? &p->segs[i] : NULL;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "baton/baton.h"
+#include "acpi.h"
 #include "bootparam.h"
 #include "crash.h"
 #include "efi.h"
@@ -64,6 +65,10 @@ struct baton_backend_ops {
 	/* UEFI runtime map and tables for the new kernel (efi->present 0: none). */
 	int (*efi)(const struct baton_backend *be, const struct boot_params *running,
 		   struct baton_efi *efi, struct baton_error *err);
+	/* The ACPI root pointer the machine's firmware provides (formats with bios_area only);
+	 * an error is one line the plan turns into a warning. */
+	int (*rsdp)(const struct baton_backend *be, const struct boot_params *running,
+		    struct baton_rsdp *rsdp, struct baton_error *err);
 	/* *loaded = 1 if a normal (crash = 0) or crash image is loaded. */
 	int (*loaded)(const struct baton_backend *be, int crash, int *loaded,
 		      struct baton_error *err);

@@ -90,6 +90,12 @@ int baton_linux_boot_params(const struct baton_backend *be, struct boot_params *
 	return ok;
 }
 
+static int linux_rsdp(const struct baton_backend *be, const struct boot_params *running,
+		      struct baton_rsdp *rsdp, struct baton_error *err)
+{
+	return baton_rsdp_read(be->root, running, rsdp, err);
+}
+
 static int linux_efi(const struct baton_backend *be, const struct boot_params *running,
 		     struct baton_efi *efi, struct baton_error *err)
 {
@@ -203,6 +209,7 @@ const struct baton_backend_ops baton_backend_linux = {
 	.cpu_features = linux_cpu_features,
 	.boot_params = baton_linux_boot_params,
 	.efi = linux_efi,
+	.rsdp = linux_rsdp,
 	.loaded = linux_loaded,
 	.cmdline = baton_linux_cmdline,
 	.random = linux_random,

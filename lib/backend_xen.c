@@ -337,6 +337,18 @@ static int xen_efi(const struct baton_backend *be, const struct boot_params *run
 	return 0;
 }
 
+/* The firmware's tables are Xen's: dom0's view of them is no address to hand on. The new kernel
+ * (Xen) scans for the RSDP itself on a BIOS machine. */
+static int xen_rsdp(const struct baton_backend *be, const struct boot_params *running,
+		    struct baton_rsdp *rsdp, struct baton_error *err)
+{
+	(void)be;
+	(void)running;
+	memset(rsdp, 0, sizeof(*rsdp));
+	return baton_fail(err, EOPNOTSUPP, "acpi: under Xen the ACPI tables are the hypervisor's: "
+			  "no ACPI tag (the new kernel finds the RSDP itself)");
+}
+
 static int xen_random(const struct baton_backend *be, void *buf, size_t len)
 {
 	return baton_backend_linux.random(be, buf, len);   /* dom0's kernel pool */
@@ -352,6 +364,7 @@ const struct baton_backend_ops baton_backend_xen = {
 	.cpu_features = xen_cpu_features,
 	.boot_params = baton_linux_boot_params,   /* dom0's own zero page */
 	.efi = xen_efi,
+	.rsdp = xen_rsdp,
 	.loaded = xen_loaded,
 	.cmdline = baton_linux_cmdline,   /* dom0's */
 	.random = xen_random,

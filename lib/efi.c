@@ -11,6 +11,7 @@
 
 #define EFI_MAX_DESCS 4096
 #define EFI_LOADER_SIGNATURE_64 0x34364c45   /* "EL64" */
+#define EFI_LOADER_SIGNATURE_32 0x32334c45   /* "EL32" */
 
 /* 1 and *v set: ROOT/REL holds one hex number; 0: no such file; <0: malformed. */
 static int read_hex(const char *root, const char *rel, uint64_t *v, struct baton_error *err)
@@ -162,4 +163,15 @@ void baton_efi_apply(const struct baton_efi *efi, struct boot_params *bp, void *
 		bp->secure_boot = efi->secure_boot;
 	}
 	memcpy(bp->efi_info, &ei, sizeof(ei));
+}
+
+int baton_efi_booted(const struct boot_params *bp)
+{
+	struct efi_info info;
+	uint32_t sig;
+
+	memcpy(&info, bp->efi_info, sizeof(info));
+	sig = info.efi_loader_signature;
+
+	return sig == EFI_LOADER_SIGNATURE_64 || sig == EFI_LOADER_SIGNATURE_32;
 }

@@ -29,6 +29,10 @@ int baton_efi_read(const char *root, const uint8_t *running_boot_params, struct 
 		   struct baton_error *err);
 void baton_efi_free(struct baton_efi *efi);
 
+/* 1 if the kernel whose zero page this is was started by UEFI firmware (its EFI stub signed
+ * efi_info), whether or not it kept runtime services. */
+int baton_efi_booted(const struct boot_params *bp);
+
 /* Bytes the runtime map takes in the zero page's segment. */
 size_t baton_efi_map_size(const struct baton_efi *efi);
 

@@ -16,3 +16,14 @@ int baton_fail(struct baton_error *err, int code, const char *fmt, ...)
 	}
 	return -code;
 }
+
+void baton_warn(struct baton_warnings *w, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (w->nr == BATON_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(w->line[w->nr++], sizeof(w->line[0]), fmt, ap);
+	va_end(ap);
+}

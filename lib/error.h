@@ -12,6 +12,7 @@
 #define BATON_LIB_ERROR_H
 
 #include <errno.h>
+#include <stddef.h>
 
 #include "baton/baton.h"   /* struct baton_error */
 
@@ -19,5 +20,18 @@
  * err may be NULL. */
 int baton_fail(struct baton_error *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* What a plan tells its user without failing (a kernel that needs an argument the machine calls
+ * for, a table it could not pass on): at most BATON_MAX_WARNINGS lines, in the order found; more
+ * are dropped. */
+#define BATON_MAX_WARNINGS 4
+
+struct baton_warnings {
+	char line[BATON_MAX_WARNINGS][256];
+	size_t nr;
+};
+
+void baton_warn(struct baton_warnings *w, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #endif

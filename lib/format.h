@@ -82,6 +82,7 @@ struct baton_format_ctx {
 	struct baton_segments *segs;         /* the image's, in load order: plan adds the format's */
 	struct baton_placer placer;
 	const struct baton_backend *system;  /* the running system: boot_info's RNG seed (random) */
+	struct baton_warnings *warn;         /* what the user should know of this load */
 };
 
 /* One segment a format loads: bytes of a file in memsz bytes of memory (rounded up to pages; the
@@ -152,6 +153,12 @@ struct baton_format {
 	int no_file_load;
 	/* 1: not loaded as a crash kernel (-p): refused before the crash facts are read. */
 	int no_crash;
+	/* 1: the kernel's entry reads legacy BIOS memory whatever its boot information says (the
+	 * BDA's base memory and EBDA segment, an RSDP found by scanning the EBDA: Xen). On a
+	 * machine booted through UEFI, whose firmware leaves none, the purgatory writes them
+	 * (struct baton_bios_area) and the new kernel's map reserves the EBDA. The firmware's
+	 * RSDP is read for it (in->rsdp) on any machine. */
+	int bios_area;
 	/* 1: takes an entry and an argument style (BATON_LOAD_ENTRY, BATON_LOAD_ARGS_*: ELF). */
 	int elf_args;
 };

@@ -212,6 +212,44 @@ static int place_modules(const struct baton_format_ctx *ctx, struct baton_error 
 	return 0;
 }
 
+/* 1 if the line has the argument: the word `arg`, or with `arg` ending in '=' any value of it. */
+static int has_arg(const char *line, const char *arg)
+{
+	size_t n = strlen(arg);
+	int value = n && arg[n - 1] == '=';
+
+	for (const char *p = line; p && *p; p += strcspn(p, " \t")) {
+		p += strspn(p, " \t");
+		if (!strncmp(p, arg, n) && (value || p[n] == 0 || p[n] == ' ' || p[n] == '\t'))
+			return 1;
+	}
+	return 0;
+}
+
+/* What Xen and its dom0 need on a machine booted through UEFI that only their command lines can
+ * say. Said, not done: the command lines are the user's. */
+static void warn_uefi(const struct baton_format_ctx *ctx, const char *fmt)
+{
+	const struct baton_inputs *in = ctx->in;
+	const char *kernel = ctx->opts->kernel;
+
+	if (!in->booted_efi)
+		return;
+	/* Xen's multiboot entry calls the BIOS for its memory map and video mode unless told not
+	 * to; there is no BIOS under UEFI firmware. */
+	if (!has_arg(ctx->opts->cmdline, "no-real-mode"))
+		baton_warn(ctx->warn, "%s: %s: the machine booted through UEFI, where the new kernel "
+			   "cannot call the BIOS: Xen needs no-real-mode on its command line", fmt,
+			   kernel);
+	/* A PV dom0 reads the BIOS data area's EBDA pointer from its own RAM, not the machine's,
+	 * and UEFI put no RSDP in the ROM area it scans next: only Linux's acpi_rsdp= finds the
+	 * tables. */
+	if (in->rsdp.addr && in->nr_modules && !has_arg(in->modules[0].string, "acpi_rsdp="))
+		baton_warn(ctx->warn, "%s: %s: on a UEFI machine a Linux dom0 (the first module) "
+			   "finds ACPI only with acpi_rsdp=0x%llx on its command line", fmt, kernel,
+			   (unsigned long long)in->rsdp.addr);
+}
+
 static int mb_plan(const struct baton_format_ctx *ctx, struct baton_format_plan *out,
 		   struct baton_error *err)
 {
@@ -222,6 +260,7 @@ static int mb_plan(const struct baton_format_ctx *ctx, struct baton_format_plan 
 	if (ctx->in->initrd_file.size)
 		return baton_fail(err, EINVAL, "%s: %s: takes no --initrd (pass it as a --module)",
 				  fmt, opts->kernel);
+	warn_uefi(ctx, fmt);
 	rc = place_image(ctx, err);
 	if (!rc)
 		rc = place_modules(ctx, err);
@@ -258,8 +297,9 @@ static int running_framebuffer(const struct baton_inputs *in, struct baton_mbi_f
 }
 
 /* The MBI: CMDLINE "IMAGE XEN-ARGS" (a loader that is not GRUB 2 must put a word in front, see
- * baton_mbi_string), the modules' strings as given, the new kernel's memory map, where the
- * image went; the framebuffer when the image asks for one. */
+ * baton_mbi_string), the modules' strings as given, the new kernel's memory map (on UEFI
+ * machines with the purgatory's EBDA reserved), where the image went, the firmware's RSDP
+ * (multiboot2's ACPI tag); the framebuffer when the image asks for one. */
 static int mb_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
 			struct baton_error *err)
 {
@@ -291,6 +331,8 @@ static int mb_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_in
 		.modules = mods,
 		.nr_modules = n,
 		.load_base = mb->elf.loads[0].paddr + reloc_offset(mb, ctx->segs),
+		.rsdp = in->rsdp.size ? in->rsdp.bytes : NULL,
+		.rsdp_size = in->rsdp.size,
 	};
 	if (mb->version == 2 &&
 	    (baton_mb2_has(&mb->mb2, BATON_MB2_HTAG_FRAMEBUFFER) ||
@@ -351,6 +393,7 @@ const struct baton_format baton_format_multiboot2 = {
 	.describe = mb_describe,
 	.no_file_load = 1,
 	.no_crash = 1,
+	.bios_area = 1,
 };
 
 const struct baton_format baton_format_multiboot = {
@@ -365,4 +408,5 @@ const struct baton_format baton_format_multiboot = {
 	.describe = mb_describe,
 	.no_file_load = 1,
 	.no_crash = 1,
+	.bios_area = 1,
 };

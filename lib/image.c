@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bios_area.h"
 #include "cmdline.h"
 #include "cpu.h"
 #include "crash_map.h"
@@ -61,7 +62,7 @@ static int read_modules(const struct baton_load_opts *opts, struct baton_inputs 
 /* The running system, through the session's backend: CPU, zero page, firmware tables, memory
  * map, and for a crash image the crash facts. */
 static int read_inputs(const struct baton_backend *ctx, const struct baton_load_opts *opts,
-		       struct baton_inputs *in, struct baton_error *err)
+		       struct baton_inputs *in, struct baton_warnings *warn, struct baton_error *err)
 {
 	const char *name = opts->kernel;
 	int rc;
@@ -104,7 +105,17 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 	if (rc)
 		return rc;
 	in->have_running = ctx->ops->boot_params(ctx, &in->running);
+	in->booted_efi = in->have_running && baton_efi_booted(&in->running);
 	rc = ctx->ops->efi(ctx, in->have_running ? &in->running : NULL, &in->efi, err);
+	/* Where the firmware provides no RSDP where the kernel looks (UEFI), one it cannot read
+	 * leaves the new kernel without ACPI: the user hears of it. Elsewhere the kernel's own
+	 * scan finds it, and the ACPI tag is only a courtesy. */
+	if (!rc && in->kernel.format->bios_area) {
+		struct baton_error why = { 0 };
+		if (ctx->ops->rsdp(ctx, in->have_running ? &in->running : NULL, &in->rsdp, &why) &&
+		    in->booted_efi)
+			baton_warn(warn, "%s; the new kernel may find no ACPI tables", why.msg);
+	}
 	if (!rc)
 		rc = ctx->ops->memmap(ctx, &in->memmap, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
@@ -319,6 +330,31 @@ static int crash_boot_map(struct baton_image *img, struct baton_error *err)
 				  &img->boot_map, err);
 }
 
+/* A BIOS data area for a kernel that reads one (format bios_area) on a machine booted through
+ * UEFI, whose firmware left the BDA empty: the purgatory writes it, the new kernel's map keeps
+ * the EBDA. Without room for it the load goes on, and the user hears why. */
+static int plan_bios_area(struct baton_image *img, struct baton_error *err)
+{
+	struct baton_memmap *base = img->boot_map.nr ? &img->boot_map : &img->in.memmap;
+	struct baton_memmap reserved;
+	struct baton_error why = { 0 };
+	int rc;
+
+	if (!img->in.kernel.format->bios_area || !img->in.booted_efi)
+		return 0;
+	if (baton_bios_area_plan(base, &img->in.rsdp, &img->bios, &why)) {
+		baton_warn(&img->warnings, "%s: the new kernel finds no BIOS data area", why.msg);
+		return 0;
+	}
+	rc = baton_bios_area_reserve(base, &img->bios, &reserved, err);
+	if (rc)
+		return rc;
+	baton_memmap_free(&img->boot_map);
+	img->boot_map = reserved;
+	img->have_bios = 1;
+	return 0;
+}
+
 /* The boot information, as the format lays it out: counted before placement (boot_info with
  * no buffer), written here at the placed address; the two walks must agree. */
 static int build_boot_info(const struct baton_format_ctx *fctx, struct baton_image *img,
@@ -364,6 +400,7 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 		.backup_src = img->backup_src,
 		.backup_dst = img->backup_dst,
 		.backup_size = img->backup_size,
+		.bios = img->have_bios ? &img->bios : NULL,
 		.seg = img->segs.seg,
 		.nr_seg = img->segs.nr,
 	};
@@ -415,7 +452,7 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	img->flags = opts->flags;
 	rc = baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size, &pl, err);
 	if (!rc)
-		rc = read_inputs(ctx, opts, &img->in, err);
+		rc = read_inputs(ctx, opts, &img->in, &img->warnings, err);
 	/* The table count depends on the memory map only, not on where the segments go. */
 	if (!rc)
 		rc = baton_identmap_layout(&img->in.memmap, NULL, 0, &probe, err);
@@ -429,7 +466,8 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	if (!rc)
 		rc = planner_init(&planner, img, opts->flags, err);
 	fctx = (struct baton_format_ctx){ &img->in, opts, &img->segs,
-					  { placer_place, placer_no_room, &planner }, ctx };
+					  { placer_place, placer_no_room, &planner }, ctx,
+					  &img->warnings };
 	if (!rc)
 		rc = format->plan(&fctx, &fplan, err);
 	if (!rc && fplan.below4g)
@@ -439,6 +477,8 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	/* The capture kernel's map depends only on the two segments it must keep. */
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = crash_boot_map(img, err);
+	if (!rc)
+		rc = plan_bios_area(img, err);
 	if (!rc && cmdline.len > fplan.cmdline_max)
 		rc = baton_fail(err, E2BIG, "cmdline: %zu bytes, but %s takes at most %u (%s)",
 				cmdline.len, opts->kernel, fplan.cmdline_max, fplan.cmdline_max_field);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "backend.h"
+#include "baton/abi.h"
 #include "baton/baton.h"
 #include "error.h"
 #include "identmap.h"
@@ -33,6 +34,9 @@ struct baton_image {
 	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
 	uint64_t backup_size;
 	uint64_t backup_dst;
+	struct baton_bios_area bios;       /* what the purgatory writes below 640 KiB ... */
+	int have_bios;                     /* ... if set (bios_area formats on UEFI machines) */
+	struct baton_warnings warnings;
 	/* built buffers (owned) */
 	uint8_t *boot_seg;
 	uint8_t *elfcore_seg;

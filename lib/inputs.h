@@ -3,6 +3,7 @@
 #ifndef BATON_LIB_INPUTS_H
 #define BATON_LIB_INPUTS_H
 
+#include "acpi.h"
 #include "bootparam.h"
 #include "crash.h"
 #include "efi.h"
@@ -29,6 +30,8 @@ struct baton_inputs {
 	struct boot_params running;        /* the running kernel's zero page, if have_running */
 	int have_running;
 	struct baton_efi efi;              /* UEFI runtime map and tables, if present */
+	int booted_efi;                    /* the running kernel was started by UEFI firmware */
+	struct baton_rsdp rsdp;            /* formats with bios_area: the firmware's (size 0: none) */
 };
 
 /* Unmaps and frees what was read; leaves *in zeroed. */

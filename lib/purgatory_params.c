@@ -57,6 +57,10 @@ int baton_purgatory_params_fill(struct baton_params *p, const struct baton_purga
 	p->backup_src = f->backup_src;
 	p->backup_dst = f->backup_dst;
 	p->backup_size = f->backup_size;
+	if (f->bios) {
+		p->flags |= BATON_PF_BIOS_AREA;
+		p->bios = *f->bios;
+	}
 	/* An empty segment (the crash backup, filled by the purgatory) has nothing to verify. */
 	for (size_t i = 0; i < f->nr_seg; i++) {
 		if (!f->seg[i].memsz || !f->seg[i].hashed_size)

@@ -38,6 +38,7 @@ struct baton_purgatory_fill {
 	uint64_t backup_src;         /* 0 size: no backup */
 	uint64_t backup_dst;
 	uint64_t backup_size;
+	const struct baton_bios_area *bios;   /* NULL: the purgatory writes no BIOS data area */
 	const struct baton_segment *seg;   /* verified: those with memsz and hashed_size */
 	size_t nr_seg;
 };

@@ -7,9 +7,14 @@
 #include "fpu.h"
 #include "io.h"
 #include "reset.h"
+#include "rsdp.h"
 #include "serial.h"
 #include "trap.h"
 #include "verify.h"
+
+/* The BIOS data area's words a multiboot kernel reads (and Linux's own early code too). */
+#define BIOS_BDA_EBDA_SEGMENT 0x40e
+#define BIOS_BDA_BASE_MEMORY 0x413
 
 /* Filled by the loader (struct baton_params, abi.h); the header's params_offset points here. */
 __attribute__((section(".params"), used)) struct baton_params baton_params_area = { 0 };
@@ -72,6 +77,51 @@ static void save_low_memory(const struct baton_params *p)
 
 	for (uint64_t i = 0; i < p->backup_size; i++)
 		dst[i] = src[i];
+}
+
+/* A word of page 0. The compiler takes an address below 4 KiB for a null-pointer offset, so it
+ * goes through a register it cannot see into. */
+static volatile uint16_t *bda_word(uintptr_t addr)
+{
+	__asm__("" : "+r"(addr));
+	return (volatile uint16_t *)addr;
+}
+
+/* The BIOS data area and an EBDA with a copy of the firmware's RSDP, where the firmware (UEFI)
+ * left none: after the backup, so a capture kernel's dump still shows low memory as the dead
+ * kernel had it. The RSDP's bytes are the firmware's, checked here: 1 if copied. */
+static int write_bios_area(const struct baton_bios_area *b)
+{
+	volatile uint8_t *ebda = (volatile uint8_t *)(uintptr_t)b->ebda;
+	const volatile uint8_t *rsdp = (const volatile uint8_t *)(uintptr_t)b->rsdp;
+	uint32_t bytes = (uint32_t)b->ebda_kib * 1024;
+	size_t len = rsdp ? baton_rsdp_check(rsdp, BATON_RSDP_MAX) : 0;
+
+	for (uint32_t i = 0; i < bytes; i++)
+		ebda[i] = 0;
+	ebda[0] = (uint8_t)b->ebda_kib;
+	for (size_t i = 0; i < len; i++)
+		ebda[BATON_EBDA_RSDP + i] = rsdp[i];
+	*bda_word(BIOS_BDA_EBDA_SEGMENT) = (uint16_t)(b->ebda >> 4);
+	*bda_word(BIOS_BDA_BASE_MEMORY) = b->base_kib;
+	return len != 0;
+}
+
+static void report_bios_area(const struct serial *s, const struct baton_bios_area *b, int rsdp)
+{
+	serial_puts(s, "baton: purgatory: BIOS data area written: EBDA at ");
+	serial_hex(s, b->ebda);
+	if (rsdp) {
+		serial_puts(s, " with the RSDP from ");
+		serial_hex(s, b->rsdp);
+	} else if (b->rsdp) {
+		serial_puts(s, " without an RSDP (none valid at ");
+		serial_hex(s, b->rsdp);
+		serial_puts(s, ")");
+	} else {
+		serial_puts(s, " without an RSDP");
+	}
+	serial_puts(s, "\n");
 }
 
 static uint64_t rdtsc(void)
@@ -143,7 +193,7 @@ void purgatory_main(const struct baton_params *p)
 	st = baton_verify_params(p);
 	if (st != BATON_PARAMS_OK)
 		fail(s, st == BATON_PARAMS_BAD_DIGEST ? "parameter block corrupt (sha256 mismatch)"
-		     : "parameter block invalid (magic, version, region count or exit mode)");
+		     : "parameter block invalid (magic, version, region count, exit mode or BIOS area)");
 	if (!s->port && (p->flags & BATON_PF_SERIAL))
 		serial_init(s, p->serial_port, p->serial_baud);   /* verified: any port */
 
@@ -164,6 +214,11 @@ void purgatory_main(const struct baton_params *p)
 	if (p->backup_size) {
 		trap_step(STEP_SAVE_LOW_MEMORY);
 		save_low_memory(p);
+	}
+
+	if (p->flags & BATON_PF_BIOS_AREA) {
+		trap_step(STEP_WRITE_BIOS_AREA);
+		report_bios_area(s, &p->bios, write_bios_area(&p->bios));
 	}
 
 	trap_step(STEP_ENTER_KERNEL);

@@ -109,6 +109,7 @@ static const char *step_name(enum purgatory_step step)
 	case STEP_VERIFY_SEGMENTS: return "verifying the segments";
 	case STEP_TAKE_OVER_PAGING: return "loading its page tables";
 	case STEP_SAVE_LOW_MEMORY: return "saving low memory";
+	case STEP_WRITE_BIOS_AREA: return "writing the BIOS data area";
 	case STEP_ENTER_KERNEL: return "entering the kernel";
 	}
 	return "?";

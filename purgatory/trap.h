@@ -14,6 +14,7 @@ enum purgatory_step {
 	STEP_VERIFY_SEGMENTS,
 	STEP_TAKE_OVER_PAGING,
 	STEP_SAVE_LOW_MEMORY,
+	STEP_WRITE_BIOS_AREA,
 	STEP_ENTER_KERNEL,   /* the jump, and the kernel's code until it loads its own IDT */
 };
 

@@ -28,6 +28,18 @@ static int same_digest(const uint8_t *a, const uint8_t *b)
 	return diff == 0;
 }
 
+/* The purgatory writes these bytes with its own hands: inside conventional memory, whatever the
+ * digest says. */
+static int bios_area_fits(const struct baton_bios_area *b)
+{
+	uint64_t bytes = (uint64_t)b->ebda_kib * 1024;
+
+	return b->ebda % 1024 == 0 && b->ebda >= 1024 && b->ebda < BATON_BIOS_CONVENTIONAL_END &&
+	       bytes && bytes <= BATON_BIOS_CONVENTIONAL_END - b->ebda &&
+	       (uint64_t)b->base_kib * 1024 <= b->ebda &&
+	       (!b->rsdp || BATON_EBDA_RSDP + BATON_RSDP_MAX <= bytes);
+}
+
 enum baton_params_status baton_verify_params(const struct baton_params *p)
 {
 	uint8_t digest[32];
@@ -43,6 +55,8 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 		return BATON_PARAMS_BAD_REGIONS;
 	if (p->exit_mode >= BATON_EXIT_NR_MODES)
 		return BATON_PARAMS_BAD_EXIT;
+	if ((p->flags & BATON_PF_BIOS_AREA) && !bios_area_fits(&p->bios))
+		return BATON_PARAMS_BAD_BIOS;
 	return BATON_PARAMS_OK;
 }
 

@@ -14,6 +14,7 @@ enum baton_params_status {
 	BATON_PARAMS_BAD_DIGEST,
 	BATON_PARAMS_BAD_REGIONS,
 	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know */
+	BATON_PARAMS_BAD_BIOS,     /* a BIOS area outside conventional memory, or overfull */
 };
 
 /* Magic, version, size, region count, exit mode and the parameters' own digest. */

@@ -18,7 +18,7 @@
 
 #define BATON_HEADER_MAGIC BATON_U64(0x5052474e4f544142)   /* "BATONGRP" little-endian */
 #define BATON_PARAMS_MAGIC BATON_U64(0x4d5241504e544142)   /* "BATNPARM" little-endian */
-#define BATON_ABI_VERSION 3
+#define BATON_ABI_VERSION 4
 
 /* struct baton_purgatory_header field offsets (entry.S lays the header out with these). */
 #define BATON_HDR_MAGIC 0x08
@@ -33,6 +33,15 @@
 
 /* struct baton_params.flags (bit 0 was the 32-bit entry before ABI version 3: now exit_mode) */
 #define BATON_PF_SERIAL (1 << 1)        /* report progress and failures on the 16550 at serial_port */
+#define BATON_PF_BIOS_AREA (1 << 2)     /* write struct baton_bios_area's BDA and EBDA before the exit */
+
+/* Where struct baton_bios_area's RSDP copy goes in its EBDA: 16-byte aligned, as an RSDP must be
+ * for the firmware-table scan that finds it (ACPI 6.5, 5.2.5.1). */
+#define BATON_EBDA_RSDP 0x10
+/* The most RSDP bytes the purgatory copies: 20 (revision 0 and 1), 36 from revision 2. */
+#define BATON_RSDP_MAX 40
+/* Conventional memory ends at 640 KiB: the BIOS area lies below it. */
+#define BATON_BIOS_CONVENTIONAL_END 0xa0000
 
 /* struct baton_params.exit_mode: how the purgatory leaves, whatever the kernel's format. */
 #define BATON_EXIT_LONG64 0        /* stay in long mode on baton's identity map */
@@ -89,6 +98,22 @@ struct baton_region {
 
 _Static_assert(sizeof(struct baton_region) == 0x40, "region size");
 
+/* The legacy BIOS data a multiboot kernel's entry reads even where the firmware left none (UEFI):
+ * the BDA's EBDA segment (0x40e) and base memory size (0x413), and an EBDA holding a copy of the
+ * RSDP, where the ACPI scan of the EBDA finds it. The loader reports the EBDA as reserved. The
+ * RSDP is copied at exec time from the firmware's (Linux keeps /dev/mem closed over the ACPI
+ * tables: IO_STRICT_DEVMEM), and only if its signature and checksums hold then. */
+struct baton_bios_area {
+	uint64_t ebda;                  /* 0x00 physical, 1 KiB aligned, ends at or below 640 KiB */
+	uint16_t base_kib;              /* 0x08 BDA 0x413: KiB of conventional memory (<= ebda) */
+	uint16_t ebda_kib;              /* 0x0a KiB the EBDA takes: zeroed, then its first byte */
+	uint32_t reserved;              /* 0x0c zero */
+	uint64_t rsdp;                  /* 0x10 the firmware's RSDP, copied to ebda + BATON_EBDA_RSDP
+					 * (0: none) */
+} __attribute__((packed));
+
+_Static_assert(sizeof(struct baton_bios_area) == 0x18, "bios area size");
+
 struct baton_params {
 	uint64_t magic;                 /* 0x000 BATON_PARAMS_MAGIC */
 	uint32_t version;               /* 0x008 BATON_ABI_VERSION */
@@ -109,12 +134,14 @@ struct baton_params {
 	uint64_t backup_size;           /* 0x070 */
 	uint64_t timing;                /* 0x078 struct baton_timing to fill in (0: none) */
 	uint64_t exit_regs[BATON_EXIT_NR_REGS];   /* 0x080 by BATON_EXIT_RAX...; the rest zero */
-	uint64_t reserved1[2];          /* 0x0b0 zero: room for later versions */
-	struct baton_region regions[BATON_MAX_REGIONS];   /* 0x0c0 */
+	struct baton_bios_area bios;    /* 0x0b0 BATON_PF_BIOS_AREA */
+	uint64_t reserved1[7];          /* 0x0c8 zero: room for later versions */
+	struct baton_region regions[BATON_MAX_REGIONS];   /* 0x100 */
 } __attribute__((packed));
 
-_Static_assert(sizeof(struct baton_params) == 0x4c0, "params size");
-_Static_assert(offsetof(struct baton_params, regions) == 0xc0, "regions offset");
+_Static_assert(sizeof(struct baton_params) == 0x500, "params size");
+_Static_assert(offsetof(struct baton_params, bios) == 0xb0, "bios offset");
+_Static_assert(offsetof(struct baton_params, regions) == 0x100, "regions offset");
 _Static_assert(offsetof(struct baton_params, exit_mode) == BATON_PARAMS_EXIT_MODE,
 	       "params exit_mode");
 _Static_assert(offsetof(struct baton_params, exit_entry) == BATON_PARAMS_EXIT_ENTRY,

@@ -143,6 +143,10 @@ struct baton_plan_info {
 
 /* For a plan by the kernel's loader (flags has BATON_LOAD_FILE) only cmdline and flags are set. */
 void baton_plan_info(const struct baton_plan *plan, struct baton_plan_info *info);
+/* The i-th warning (0, 1, ...): one line the user should read before running the plan (an
+ * argument the new kernel needs on this machine, a firmware table it will not get), or NULL
+ * past the last. */
+const char *baton_plan_warning(const struct baton_plan *plan, size_t i);
 /* The i-th segment (0 <= i < nr_segments) in load order, or NULL. */
 const struct baton_plan_segment *baton_plan_segment(const struct baton_plan *plan, size_t i);
 /* The i-th range of the firmware's memory map (0 <= i < nr_ranges), or -ERANGE. */

@@ -41,8 +41,8 @@ def test_install_layout(staged):
 
 def test_shared_library_exports_exactly_the_public_api(staged):
     with open(os.path.join(staged, 'usr/include/baton/baton.h')) as f:
-        declared = set(re.findall(r'^(?:int|void|const struct \w+ \*)\s*(baton_\w+)\(', f.read(),
-                                  re.M))
+        declared = set(re.findall(
+            r'^(?:int|void|const char \*|const struct \w+ \*)\s*(baton_\w+)\(', f.read(), re.M))
     out = subprocess.run(['nm', '-D', '--defined-only',
                           os.path.join(staged, MULTIARCH, 'libbaton.so.0.1.0')],
                          capture_output=True, text=True, check=True).stdout

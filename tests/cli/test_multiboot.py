@@ -3,9 +3,12 @@
 MBI; -t picks the multiboot version; what baton cannot do is refused in one line."""
 
 import json
+import os
 import struct
 
 import pytest
+
+from conftest import FIXTURES
 
 MB2_MAGIC = 0xe85250d6
 MB1_MAGIC = 0x1badb002
@@ -100,3 +103,115 @@ def test_what_baton_cannot_do_is_refused(run, xen):
     assert p.returncode != 0 and 'bzimage: ' in p.stderr
     p = run(xen, '--dry-run', '-l', xen.kernel, '--module=%s' % xen.dom0)
     assert p.returncode != 0 and 'takes no --module' in p.stderr
+
+
+def rsdp_v2(rsdt=0x3f77c074, xsdt=0x3f77c0e8):
+    """An ACPI 2.0 RSDP as OVMF makes one, checksums right."""
+    b = bytearray(36)
+    b[0:8] = b'RSD PTR '
+    b[9:15] = b'BOCHS '
+    b[15] = 2
+    struct.pack_into('<IIQ', b, 16, rsdt, 36, xsdt)
+    b[8] = (-sum(b[0:20])) & 0xff
+    b[32] = (-sum(b)) & 0xff
+    return bytes(b)
+
+
+@pytest.fixture
+def efi_xen(xen):
+    """The Xen machine as Linux on OVMF shows it: the EFI stub's zero page, the firmware's memory
+    map (RAM 0-0x9ffff), the system table's ACPI20= and /dev/mem with the RSDP there."""
+    efi = os.path.join(FIXTURES, 'efi')
+    xen.write_memmap(os.path.join(efi, 'memmap'))
+    with open(os.path.join(efi, 'iomem')) as f:
+        xen.write('proc/iomem', f.read())
+    with open(os.path.join(efi, 'boot_params'), 'rb') as f:
+        xen.write('sys/kernel/boot_params/data', f.read())
+    with open(os.path.join(efi, 'systab')) as f:
+        xen.write('sys/firmware/efi/systab', f.read())
+    xen.rsdp = rsdp_v2()
+    xen.devmem = xen.write('dev/mem', b'')
+    with open(xen.devmem, 'r+b') as f:
+        f.seek(0x3f77d014)
+        f.write(xen.rsdp)
+    return xen
+
+
+def mmap_tag(mbi):
+    """multiboot2 MMAP entries (addr, len, type) from an MBI's bytes."""
+    at = 8
+    while at + 8 <= len(mbi):
+        kind, size = struct.unpack_from('<II', mbi, at)
+        if kind == 6:
+            esize = struct.unpack_from('<I', mbi, at + 8)[0]
+            return [struct.unpack_from('<QQI', mbi, o) for o in range(at + 16, at + size, esize)]
+        if kind == 0:
+            break
+        at += (size + 7) & ~7
+    return None
+
+
+def test_uefi_gets_a_bios_area_with_the_rsdp(run, efi_xen):
+    m = efi_xen
+    dom0 = '--module=%s console=hvc0 acpi_rsdp=0x3f77d014' % m.dom0
+    p = run(m, '--dry-run', '-d', '-l', m.xen, '--command-line=console=com1 no-real-mode', dom0)
+    assert p.returncode == 0, p.stderr
+    assert 'warning' not in p.stderr
+    assert ('bios area: EBDA at 0x9fc00 (1 KiB, reserved in the new kernel\'s map) with the RSDP '
+            'copied from 0x3f77d014, BDA base memory 639 KiB') in p.stdout
+    assert 'tag 15 ACPI new RSDP' in p.stdout
+    p = run(m, '--dry-run', '--json', '-l', m.xen, '--command-line=console=com1 no-real-mode',
+            dom0)
+    doc = json.loads(p.stdout)
+    assert doc['bios_area'] == {'ebda': 0x9fc00, 'ebda_kib': 1, 'base_kib': 639,
+                                'rsdp': 0x3f77d014}
+    low = [r for r in doc['boot_memory_map'] if r['start'] < 0xa0000]
+    assert [(r['start'], r['end'], r['kind']) for r in low] == \
+        [(0, 0x9fc00, 'ram'), (0x9fc00, 0xa0000, 'reserved')]
+    assert 'warnings' not in doc
+
+
+def test_uefi_needs_are_warned_not_edited(run, efi_xen):
+    m = efi_xen
+    p = run(m, '--dry-run', '-d', '-l', m.xen, '--command-line=console=com1',
+            '--module=%s console=hvc0' % m.dom0)
+    assert p.returncode == 0, p.stderr
+    warnings = [l for l in p.stderr.splitlines() if l.startswith('baton: warning: ')]
+    assert len(warnings) == 2, p.stderr
+    assert 'booted through UEFI' in warnings[0] and 'Xen needs no-real-mode' in warnings[0]
+    assert 'dom0 (the first module) finds ACPI only with acpi_rsdp=0x3f77d014' in warnings[1]
+    assert 'command line: "console=com1"' in p.stdout
+    assert 'module 0: "%s console=hvc0"' % m.dom0 in p.stdout
+
+
+def test_uefi_with_dev_mem_closed_the_purgatory_copies_the_rsdp(run, efi_xen):
+    """Debian's kernels keep /dev/mem closed over the ACPI tables: the address is enough for the
+    EBDA's copy (made at exec time); only the MBI's ACPI tag, built now, goes without."""
+    m = efi_xen
+    os.unlink(m.devmem)
+    p = run(m, '--dry-run', '-d', '-l', m.xen, '--command-line=no-real-mode',
+            '--module=%s acpi_rsdp=0x3f77d014' % m.dom0)
+    assert p.returncode == 0, p.stderr
+    assert 'warning' not in p.stderr
+    assert 'EBDA at 0x9fc00' in p.stdout and 'with the RSDP copied from 0x3f77d014' in p.stdout
+    assert 'RSDP' not in p.stdout.split('mbi (multiboot2)')[1]
+
+
+def test_uefi_with_a_bad_rsdp_warns(run, efi_xen):
+    m = efi_xen
+    with open(m.devmem, 'r+b') as f:
+        f.seek(0x3f77d014 + 30)
+        f.write(b'\xff')
+    p = run(m, '--dry-run', '-d', '-l', m.xen, '--command-line=no-real-mode',
+            '--module=%s' % m.dom0)
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.count('warning') == 1
+    assert 'no valid RSDP at 0x3f77d014' in p.stderr and 'may find no ACPI tables' in p.stderr
+    assert 'EBDA at 0x9fc00' in p.stdout and 'without an RSDP' in p.stdout
+
+
+def test_bios_machine_gets_no_bios_area(run, xen):
+    p = run(xen, '--dry-run', '--json', *load_args(xen))
+    assert p.returncode == 0, p.stderr
+    doc = json.loads(p.stdout)
+    assert 'bios_area' not in doc and 'warnings' not in doc and p.stderr == ''

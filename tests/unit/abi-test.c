@@ -23,7 +23,8 @@ static void offsets_entry_s_uses_are_the_structs(void **state)
 	assert_int_equal(offsetof(struct baton_params, exit_regs), BATON_PARAMS_EXIT_REGS);
 	assert_int_equal(offsetof(struct baton_params, exit_regs[BATON_EXIT_RSI]),
 			 BATON_PARAMS_EXIT_REGS + 8 * BATON_EXIT_RSI);
-	assert_int_equal(offsetof(struct baton_params, regions), 0xc0);
+	assert_int_equal(offsetof(struct baton_params, bios), 0xb0);
+	assert_int_equal(offsetof(struct baton_params, regions), 0x100);
 	assert_int_equal(sizeof(struct baton_timing), 0x38);
 	assert_int_equal(offsetof(struct baton_timing, nmis), BATON_TIMING_V1_SIZE);
 }

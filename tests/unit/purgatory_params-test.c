@@ -38,6 +38,23 @@ static void filled_block_verifies_and_carries_the_exit(void **state)
 	assert_string_equal(p.regions[1].name, "boot_params");
 }
 
+static void bios_area_is_asked_for_only_when_given(void **state)
+{
+	(void)state;
+	struct baton_bios_area b = { 0x9fc00, 639, 1, 0, 0x3f77d014 };
+	struct baton_purgatory_fill f = { .pml4 = 0x5000 };
+	struct baton_params p;
+
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
+	assert_int_equal(p.flags & BATON_PF_BIOS_AREA, 0);
+	assert_int_equal(p.bios.ebda, 0);
+	f.bios = &b;
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(p.flags, BATON_PF_BIOS_AREA);
+	assert_memory_equal(&p.bios, &b, sizeof(b));
+}
+
 static void too_many_regions_leave_the_block_empty(void **state)
 {
 	(void)state;
@@ -57,6 +74,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(filled_block_verifies_and_carries_the_exit),
+		cmocka_unit_test(bios_area_is_asked_for_only_when_given),
 		cmocka_unit_test(too_many_regions_leave_the_block_empty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -118,6 +118,12 @@ static int fake_efi(const struct baton_backend *be, const struct boot_params *ru
 	return baton_backend_linux.efi(be, running, efi, err);
 }
 
+static int fake_rsdp(const struct baton_backend *be, const struct boot_params *running,
+		     struct baton_rsdp *rsdp, struct baton_error *err)
+{
+	return baton_backend_linux.rsdp(be, running, rsdp, err);
+}
+
 static int fake_loaded(const struct baton_backend *be, int crash, int *loaded,
 		       struct baton_error *err)
 {
@@ -134,6 +140,7 @@ const struct baton_backend_ops fake_backend_ops = {
 	.cpu_features = fake_cpu_features,
 	.boot_params = baton_linux_boot_params,
 	.efi = fake_efi,
+	.rsdp = fake_rsdp,
 	.loaded = fake_loaded,
 	.cmdline = baton_linux_cmdline,
 	.random = fake_random,
