@@ -12,41 +12,15 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "efi.h"
 #include "file.h"
 #include "le.h"
-#include "text.h"
 
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_HEAD 24   /* through the length field */
 #define BIOS_EBDA_SEGMENT 0x40e
 #define BIOS_ROM_START 0xe0000
 #define BIOS_ROM_END 0x100000
-
-/* ACPI20= (or ACPI=) of the EFI system table as sysfs shows it; 0 when there is none. */
-static uint64_t systab_rsdp(const char *root)
-{
-	static const char *const keys[] = { "ACPI20=", "ACPI=" };
-	struct baton_file f;
-	char path[4096];
-	uint64_t v = 0;
-
-	if (baton_path(path, sizeof(path), root, "/sys/firmware/efi/systab", NULL) ||
-	    baton_file_read(&f, path, 4096, NULL))
-		return 0;
-	for (size_t k = 0; k < 2 && !v; k++) {
-		for (const char *p = (const char *)f.data; p && *p; p = strchr(p, '\n')) {
-			p += *p == '\n';
-			if (!strncmp(p, keys[k], strlen(keys[k]))) {
-				const char *q = p + strlen(keys[k]), *end = strchr(q, '\n');
-				if (baton_parse_hex(&q, end ? end : q + strlen(q), &v))
-					v = 0;
-				break;
-			}
-		}
-	}
-	baton_file_free(&f);
-	return v;
-}
 
 static int read_mem(int fd, uint64_t addr, void *buf, size_t n)
 {
@@ -89,7 +63,9 @@ int baton_rsdp_read(const char *root, const struct boot_params *running, struct 
 	int fd, rc;
 
 	memset(out, 0, sizeof(*out));
-	addr = systab_rsdp(root);
+	addr = baton_efi_systab(root, "ACPI20");
+	if (!addr)
+		addr = baton_efi_systab(root, "ACPI");
 	if (!addr && running)
 		addr = running->acpi_rsdp_addr;
 	rc = baton_path(path, sizeof(path), root, "/dev/mem", err);

@@ -53,9 +53,9 @@ static int read_desc(const char *root, size_t n, struct efi_memory_desc *d,
 	return 0;
 }
 
-/* SMBIOS= from the systab file, the 32-bit entry point the kernel calls efi.smbios. */
-static uint64_t systab_smbios(const char *root)
+uint64_t baton_efi_systab(const char *root, const char *key)
 {
+	size_t n = strlen(key);
 	char path[4096];
 	struct baton_file f;
 	uint64_t v = 0;
@@ -65,8 +65,8 @@ static uint64_t systab_smbios(const char *root)
 		return 0;
 	for (const char *p = (const char *)f.data; p && *p; p = strchr(p, '\n')) {
 		p += *p == '\n';
-		if (!strncmp(p, "SMBIOS=", 7)) {
-			const char *q = p + 7, *end = strchr(q, '\n');
+		if (!strncmp(p, key, n) && p[n] == '=') {
+			const char *q = p + n + 1, *end = strchr(q, '\n');
 			if (baton_parse_hex(&q, end ? end : q + strlen(q), &v))
 				v = 0;
 			break;
@@ -124,7 +124,7 @@ int baton_efi_read(const char *root, const uint8_t *running, struct baton_efi *e
 	}
 	efi->setup.fw_vendor = vendor;
 	efi->setup.tables = tables;
-	efi->setup.smbios = systab_smbios(root);
+	efi->setup.smbios = baton_efi_systab(root, "SMBIOS");
 	efi->present = 1;
 	return 0;
 fail:

@@ -29,6 +29,10 @@ int baton_efi_read(const char *root, const uint8_t *running_boot_params, struct 
 		   struct baton_error *err);
 void baton_efi_free(struct baton_efi *efi);
 
+/* KEY=0x... of ROOT/sys/firmware/efi/systab (the system table's entries as the kernel shows
+ * them: "SMBIOS" is the 32-bit entry point, "ACPI20" the ACPI 2.0 RSDP), or 0 if it has none. */
+uint64_t baton_efi_systab(const char *root, const char *key);
+
 /* 1 if the kernel whose zero page this is was started by UEFI firmware (its EFI stub signed
  * efi_info), whether or not it kept runtime services. */
 int baton_efi_booted(const struct boot_params *bp);
