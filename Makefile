@@ -250,7 +250,7 @@ bench: all $(BUILD)/bench/hash_throughput
 #   make fuzz-smoke   replay fuzz/regressions/, then every target for 10 s (CI)
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 600
-FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress elf
+FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress uki elf
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SAN      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

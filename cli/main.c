@@ -8,6 +8,7 @@
 #include "baton/baton.h"
 #include "cmdline.h"
 #include "file.h"
+#include "kexec.h"
 #include "lock.h"
 #include "options.h"
 #include "plan_view.h"
@@ -46,13 +47,20 @@ static int build_cmdline(const struct cli_options *o, struct baton_cmdline *c,
 	return rc;
 }
 
-static void print_by_kernel(const struct cli_options *o, const struct baton_plan *plan)
+static void print_by_kernel(const struct cli_options *o, const struct baton_load_opts *lo,
+			    const struct baton_plan *plan)
 {
 	struct baton_plan_info info;
 
 	baton_plan_info(plan, &info);
-	printf("kexec_file_load: kernel %s, initrd %s, command line \"%s\"\n", o->kernel,
-	       o->initrd ? o->initrd : "(none)", info.cmdline);
+	/* A UKI reaches the kernel's loader in pieces (lib/kexec.c): say which. */
+	if (baton_kexec_file_is_uki(lo))
+		printf("kexec_file_load: kernel %s (.linux), initrd its .ucode and .initrd%s%s, "
+		       "command line \"%s\"\n", o->kernel, o->initrd ? " then " : "",
+		       o->initrd ? o->initrd : "", info.cmdline);
+	else
+		printf("kexec_file_load: kernel %s, initrd %s, command line \"%s\"\n", o->kernel,
+		       o->initrd ? o->initrd : "(none)", info.cmdline);
 }
 
 /* Lockdown refuses kexec_load (EPERM), so does IMA under Secure Boot (EACCES: it cannot appraise
@@ -95,7 +103,9 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->have_entry ? BATON_LOAD_ENTRY : 0) |
 			 (o->args == CLI_ARGS_LINUX ? BATON_LOAD_ARGS_LINUX : 0) |
 			 (o->args == CLI_ARGS_ELF ? BATON_LOAD_ARGS_ELF : 0) |
-			 (o->args == CLI_ARGS_NONE ? BATON_LOAD_ARGS_NONE : 0),
+			 (o->args == CLI_ARGS_NONE ? BATON_LOAD_ARGS_NONE : 0) |
+			 /* a UKI's .cmdline, unless -c or --reuse-cmdline says what the line is */
+			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,
@@ -119,7 +129,7 @@ static int load(struct baton *b, const struct cli_options *o)
 		if (o->debug && !(info.flags & BATON_LOAD_FILE))
 			report_plan(stderr, &plan->img, o->kernel);
 		if (o->dry_run && (info.flags & BATON_LOAD_FILE))
-			print_by_kernel(o, plan);
+			print_by_kernel(o, &lo, plan);
 		else if (o->dry_run)
 			rc = plan_view_print(stdout, &plan->img, o->kernel, o->json, &err);
 		else {

@@ -181,6 +181,32 @@ static void json_identity_map(FILE *out, const struct baton_image *img,
 	fputs(map->nr ? "\n    ]\n  }" : "]\n  }", out);
 }
 
+/* A UKI's sections and what each became ("kernel", "initrd", "cmdline", ...); none is left out
+ * silently: a .dtb is listed as not passed. */
+static void json_uki(FILE *out, const struct baton_uki *u)
+{
+	const struct {
+		const char *name, *as;
+		const struct baton_uki_part *part;
+	} s[] = {
+		{ ".linux", "kernel", &u->linux_ }, { ".ucode", "initrd", &u->ucode },
+		{ ".initrd", "initrd", &u->initrd }, { ".cmdline", "cmdline", &u->cmdline },
+		{ ".uname", "informational", &u->uname }, { ".dtb", "not passed", &u->dtb },
+	};
+	int first = 1;
+
+	json_key(out, "uki_sections");
+	fputc('[', out);
+	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		if (!s[i].part->data)
+			continue;
+		fprintf(out, "%s{\"section\": \"%s\", \"bytes\": %zu, \"as\": \"%s\"}",
+			first ? "" : ", ", s[i].name, s[i].part->size, s[i].as);
+		first = 0;
+	}
+	fputc(']', out);
+}
+
 int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 		   struct baton_error *err)
 {
@@ -200,6 +226,8 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	json_key(out, "protocol");
 	img->in.kernel.format->version(&img->in.kernel, version, sizeof(version));
 	plan_json_string(out, version);
+	if (img->in.kernel.format == &baton_format_uki)
+		json_uki(out, &img->in.kernel.uki);
 	/* Only multiboot kernels take modules: a bzImage's plan has no such key. */
 	if (img->in.nr_modules) {
 		json_key(out, "modules");

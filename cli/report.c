@@ -2,6 +2,8 @@
 /* Printing the plan: segments, entry, identity map. */
 #include "report.h"
 
+#include <string.h>
+
 #include "decompress.h"
 #include "le.h"
 #include "multiboot2.h"

@@ -58,7 +58,7 @@ _baton_value()
 		COMPREPLY=($(compgen -P "$prefix" -W '115200 57600 38400 19200 9600' -- "$cur"))
 		;;
 	--type | -t)
-		COMPREPLY=($(compgen -P "$prefix" -W 'bzImage bzImage64 multiboot2-x86 multiboot-x86 elf-x86_64' -- "$cur"))
+		COMPREPLY=($(compgen -P "$prefix" -W 'bzImage bzImage64 uki multiboot2-x86 multiboot-x86 elf-x86_64' -- "$cur"))
 		;;
 	*)
 		return 1

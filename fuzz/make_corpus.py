@@ -206,6 +206,50 @@ def multiboot():
     put('multiboot', 'mb1-address', mb1 + bytes(0x1000 - len(mb1)))
 
 
+def pe(sections, machine=0x8664):
+    """A PE32+ image laid out as objcopy lays out a UKI (tests/unit/support/fixture.c's
+    fx_pe_build): sections from 512-byte boundaries, VirtualSize the bytes given."""
+    lfanew, table = 0x80, 0x80 + 24 + 240
+    at = (table + 40 * len(sections) + 511) & ~511
+    b = bytearray(at)
+    b[0:2] = b'MZ'
+    struct.pack_into('<I', b, 0x3c, lfanew)
+    b[lfanew:lfanew + 4] = b'PE\0\0'
+    struct.pack_into('<HH', b, lfanew + 4, machine, len(sections))
+    struct.pack_into('<H', b, lfanew + 20, 240)
+    struct.pack_into('<H', b, lfanew + 24, 0x20b)
+    for i, (name, data) in enumerate(sections):
+        raw = (len(data) + 511) & ~511
+        struct.pack_into('<8sIIII', b, table + 40 * i, name, len(data), 0x10000 * (i + 1), raw,
+                         len(b))
+        b += data + bytes(raw - len(data))
+    return bytes(b)
+
+
+def uki():
+    """UKIs made here, not from systemd's stub (its code is not ours to ship): the sections a
+    loader reads, around the first 32 KiB of the Debian kernel where there is one."""
+    linux = b''
+    path = 'build/assets/vmlinuz'
+    if os.path.exists(path):
+        head = bytearray(read(path)[:32768])
+        setup = ((head[0x1f1] or 4) + 1) * 512
+        struct.pack_into('<I', head, 0x1f4, (len(head) - setup) // 16)
+        linux = bytes(head)
+    else:
+        linux = b'\0' * 0x1fe + b'\x55\xaa\xeb\x6aHdrS' + bytes(2048)
+    base = [(b'.text', b'\xc3' * 64), (b'.sbat', b'sbat,1,SBAT Version\n'),
+            (b'.osrel', b'ID=debian\n'), (b'.cmdline', b'console=ttyS0 root=/dev/vda\n'),
+            (b'.uname', b'6.1.0-42-cloud-amd64\n')]
+    put('uki', 'uki-linux-initrd-ucode', pe(base + [(b'.ucode', b'070701' + bytes(122)),
+                                                   (b'.linux', linux),
+                                                   (b'.initrd', b'070701' + bytes(506))]))
+    put('uki', 'uki-linux-only', pe([(b'.linux', linux)]))
+    put('uki', 'uki-profiles', pe(base + [(b'.linux', linux), (b'.profile', b'ID=a\n'),
+                                          (b'.cmdline', b'quiet\n')]))
+    put('uki', 'pe-stub-only', pe(base[:2]))
+
+
 def elf():
     """Debian's 6.1 vmlinux (tests/fixtures/elf): its ELF and program headers with each PT_LOAD
     shrunk to a page of the file and its notes behind them; a plain ELF64 with notes that are not
@@ -228,5 +272,5 @@ def elf():
 
 if __name__ == '__main__':
     os.chdir(os.path.dirname(os.path.abspath(sys.argv[0])) + '/..')
-    for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap, multiboot, elf):
+    for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap, multiboot, uki, elf):
         target()

@@ -62,8 +62,41 @@ void baton_close(struct baton *b)
 	free(b);
 }
 
-/* The command line as asked: the running kernel's first with BATON_LOAD_REUSE_CMDLINE. *out
- * is NULL for an empty line. */
+/* The kernel file's own command line (a UKI's .cmdline) onto c, for BATON_LOAD_IMAGE_CMDLINE:
+ * the file is mapped and its section table read (cheap: nothing is unpacked). A file of another
+ * format, or one that -t loads as another format, adds nothing. */
+static int append_image_cmdline(const struct baton_load_opts *o, struct baton_cmdline *c,
+				struct baton_error *err)
+{
+	struct baton_file f;
+	struct baton_uki uki;
+	char *text;
+	int rc;
+
+	/* The same question the kernel's loader asks (lib/kexec.c), so both get the same line. */
+	if (!baton_kexec_file_is_uki(o))
+		return 0;
+	rc = baton_file_map(&f, o->kernel, "kernel", err);
+	if (rc)
+		return rc;
+	rc = baton_uki_parse(&uki, f.data, f.size, o->kernel, err);
+	if (!rc && uki.cmdline.size) {
+		text = malloc(uki.cmdline.size + 1);
+		if (!text)
+			rc = baton_fail(err, ENOMEM, "cmdline: out of memory");
+		else {
+			baton_uki_cmdline(&uki, text, uki.cmdline.size + 1);
+			rc = baton_cmdline_append(c, text, err);
+			free(text);
+		}
+	}
+	baton_file_free(&f);
+	return rc;
+}
+
+/* The command line as asked: the running kernel's first with BATON_LOAD_REUSE_CMDLINE, then
+ * the kernel file's with BATON_LOAD_IMAGE_CMDLINE, then the caller's. *out is NULL for an empty
+ * line. */
 static int compose_cmdline(const struct baton *b, const struct baton_load_opts *o, char **out,
 			   struct baton_error *err)
 {
@@ -82,6 +115,8 @@ static int compose_cmdline(const struct baton *b, const struct baton_load_opts *
 									      : 0, err);
 		baton_file_free(&f);
 	}
+	if (!rc && (o->flags & BATON_LOAD_IMAGE_CMDLINE))
+		rc = append_image_cmdline(o, &c, err);
 	if (!rc && o->cmdline)
 		rc = baton_cmdline_append(&c, o->cmdline, err);
 	if (rc) {

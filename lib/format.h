@@ -17,6 +17,7 @@
 #include "plan.h"
 #include "purgatory_params.h"
 #include "segment.h"
+#include "uki.h"
 
 struct baton_format;
 
@@ -42,6 +43,7 @@ struct baton_kernel {
 	const struct baton_format *format;
 	struct baton_bzimage bz;    /* "bzImage" */
 	struct baton_multiboot mb;  /* "multiboot2-x86", "multiboot-x86" */
+	struct baton_uki uki;       /* "uki": its sections; bz is its .linux */
 	struct baton_elf_kernel elf; /* "elf-x86_64" */
 };
 
@@ -163,6 +165,28 @@ struct baton_format {
 	int elf_args;
 };
 
+/* One piece of a Linux initrd: the pieces are loaded back to back, each from a page boundary
+ * (the gaps zero-filled: Linux's initramfs unpacker skips zeros between archives), as one
+ * initrd whose first piece comes first. `name` is its segment's. */
+struct baton_initrd_part {
+	const uint8_t *data;            /* into a mapped file */
+	size_t size;
+	const char *name;
+	const char *file;               /* for the message when it does not fit */
+};
+
+/* The bzImage format's steps for a kernel that reached it another way (a UKI's .linux): plan
+ * places ctx->in->kernel.bz and the initrd pieces (size 0 ones skipped), in order, as the
+ * bzImage's own plan places its kernel and --initrd; the rest take what the bzImage's do. */
+int baton_bzimage_plan_with(const struct baton_format_ctx *ctx,
+			    const struct baton_initrd_part *parts, size_t nr,
+			    struct baton_format_plan *out, struct baton_error *err);
+int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
+			    struct baton_error *err);
+void baton_bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
+			struct baton_exit *out);
+void baton_bzimage_version(const struct baton_kernel *k, char *buf, size_t cap);
+
 /* The table, in detection order; NULL past the end. */
 const struct baton_format *baton_format_at(size_t i);
 /* By name or alias (exact, as -t takes it); NULL if no format has it. */
@@ -179,6 +203,7 @@ int baton_format_parse_as(const struct baton_format *f, const uint8_t *data, siz
 extern const struct baton_format baton_format_bzimage;
 extern const struct baton_format baton_format_multiboot2;
 extern const struct baton_format baton_format_multiboot;
+extern const struct baton_format baton_format_uki;
 extern const struct baton_format baton_format_elf_x86_64;
 
 #endif

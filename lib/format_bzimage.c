@@ -30,17 +30,68 @@ static int bzimage_parse(const uint8_t *data, size_t size, const char *file,
 	return baton_bzimage_parse(&out->bz, data, size, file, err);
 }
 
-/* The kernel at or above pref_address (the decompressor would move itself up there, over other
- * segments), lowest first; the initrd below initrd_addr_max, highest first. */
-static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_plan *out,
-			struct baton_error *err)
+/* The initrd's pieces back to back, each from a page boundary, as one region: below
+ * initrd_addr_max first; a kernel that can take its initrd above 4 GiB takes it anywhere
+ * (initrd_addr_max stays 2 GiB for old loaders' sake). The first piece's segment is placed for
+ * them all, the others follow it. */
+static int plan_initrd(const struct baton_format_ctx *ctx, const struct baton_initrd_part *parts,
+		       size_t nr, int above4g, struct baton_error *err)
 {
 	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 	const struct baton_placer *pl = &ctx->placer;
+	struct baton_seg_place low = { BATON_PAGE_SIZE, 0, (uint64_t)bz->initrd_addr_max + 1,
+				       BATON_PLACE_HIGHEST, 0 };
+	struct baton_seg_place any = { BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1 };
+	struct baton_segment *first = NULL, *s;
+	size_t was = ctx->segs->nr, pieces = 0;
+	uint64_t total = 0, at = 0;
+	int rc;
+
+	for (size_t i = 0; i < nr; i++) {
+		total += page_round(parts[i].size);
+		pieces += parts[i].size != 0;
+	}
+	if (!total)
+		return 0;
+	for (size_t i = 0; i < nr; i++) {
+		if (!parts[i].size)
+			continue;
+		rc = baton_segments_add(ctx->segs, BATON_SEG_INITRD, parts[i].name, &s, err);
+		if (rc)
+			goto fail;
+		s->buf = parts[i].data;
+		s->bufsz = parts[i].size;
+		s->memsz = page_round(parts[i].size);
+		if (first) {
+			s->mem = at;
+			at += s->memsz;
+			continue;
+		}
+		first = s;
+		first->memsz = total;
+		if (pl->place(pl->ctx, first, &low) && (!above4g || pl->place(pl->ctx, first, &any))) {
+			rc = pl->no_room(pl->ctx, first, parts[i].file,
+					 pieces > 1 ? " (the initrd's pieces together)" : "", err);
+			goto fail;
+		}
+		first->memsz = page_round(parts[i].size);
+		at = first->mem + first->memsz;
+	}
+	return 0;
+fail:
+	ctx->segs->nr = was;   /* the list as it was */
+	return rc;
+}
+
+/* The kernel at or above pref_address (the decompressor would move itself up there, over other
+ * segments), lowest first; then the initrd. */
+int baton_bzimage_plan_with(const struct baton_format_ctx *ctx,
+			    const struct baton_initrd_part *parts, size_t nr,
+			    struct baton_format_plan *out, struct baton_error *err)
+{
+	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 	const struct baton_load_opts *opts = ctx->opts;
-	const struct baton_file *initrd = &ctx->in->initrd_file;
 	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
-	struct baton_segment *rd;
 	int rc;
 
 	if (ctx->in->nr_modules)
@@ -58,33 +109,27 @@ static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_
 		opts->kernel, " (init_size)",
 	};
 	rc = baton_format_load(ctx, &k, NULL, err);
+	if (!rc)
+		rc = plan_initrd(ctx, parts, nr, above4g, err);
 	if (rc)
 		return rc;
-
-	if (initrd->size) {
-		rc = baton_segments_add(ctx->segs, BATON_SEG_INITRD, NULL, &rd, err);
-		if (rc)
-			return rc;
-		rd->memsz = page_round(initrd->size);
-		/* initrd_addr_max first; a kernel that can take its initrd above 4 GiB takes it
-		 * anywhere (initrd_addr_max stays 2 GiB for old loaders' sake). */
-		struct baton_seg_place low = { BATON_PAGE_SIZE, 0, (uint64_t)bz->initrd_addr_max + 1,
-					       BATON_PLACE_HIGHEST, 0 };
-		struct baton_seg_place any = { BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST,
-					       1 };
-		if (pl->place(pl->ctx, rd, &low) && (!above4g || pl->place(pl->ctx, rd, &any)))
-			return pl->no_room(pl->ctx, rd, opts->initrd, "", err);
-		rd->buf = initrd->data;
-		rd->bufsz = initrd->size;
-	}
 	out->cmdline_max = bz->cmdline_size;
 	out->cmdline_max_field = "cmdline_size";
 	return 0;
 }
 
+static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_plan *out,
+			struct baton_error *err)
+{
+	const struct baton_file *initrd = &ctx->in->initrd_file;
+	const struct baton_initrd_part part = { initrd->data, initrd->size, NULL, ctx->opts->initrd };
+
+	return baton_bzimage_plan_with(ctx, &part, 1, out, err);
+}
+
 /* The boot information: the zero page from the file's own setup header (linux_boot.c). */
-static int bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
-			     struct baton_error *err)
+int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
+			    struct baton_error *err)
 {
 	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 
@@ -94,8 +139,8 @@ static int bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_bo
 
 /* 64-bit protocol: load address + 0x200, RSI = the zero page. 32-bit (--entry-32bit):
  * code32_start, paging off, ESI = the zero page, ECX = the entry. */
-static void bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
-			 struct baton_exit *out)
+void baton_bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
+			struct baton_exit *out)
 {
 	const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
 	uint64_t load = k ? k->mem : 0;
@@ -112,7 +157,7 @@ static void bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
 	out->regs[BATON_EXIT_RSI] = boot_info;
 }
 
-static void bzimage_version(const struct baton_kernel *k, char *buf, size_t cap)
+void baton_bzimage_version(const struct baton_kernel *k, char *buf, size_t cap)
 {
 	snprintf(buf, cap, "%u.%02u", k->bz.protocol >> 8, k->bz.protocol & 0xff);
 }
@@ -133,8 +178,8 @@ const struct baton_format baton_format_bzimage = {
 	.probe = bzimage_probe,
 	.parse = bzimage_parse,
 	.plan = bzimage_plan,
-	.boot_info = bzimage_boot_info,
-	.exit = bzimage_exit,
-	.version = bzimage_version,
+	.boot_info = baton_bzimage_boot_info,
+	.exit = baton_bzimage_exit,
+	.version = baton_bzimage_version,
 	.describe = bzimage_describe,
 };

@@ -14,6 +14,9 @@ int baton_kexec_load(const struct baton_backend *be, const struct baton_image *i
  * them, uses its own purgatory, and checks the kernel's signature where it must). */
 int baton_kexec_file_load(const struct baton_backend *be, const struct baton_load_opts *opts,
 			  struct baton_error *err);
+/* 1 when baton_kexec_file_load hands the kernel a UKI's .linux and joined initrd rather than
+ * the files as they are (the file is a UKI, or -t uki says so). */
+int baton_kexec_file_is_uki(const struct baton_load_opts *opts);
 
 int baton_kexec_unload(const struct baton_backend *be, int crash, struct baton_error *err);
 /* Flush file systems (unless BATON_EXEC_NO_SYNC), take interfaces down (BATON_EXEC_IFDOWN),

@@ -44,6 +44,24 @@ static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
 	return node->data;
 }
 
+/* The initrd the kernel sees: from its first piece to the end of its last one's bytes (a UKI's
+ * .ucode, .initrd and --initrd lie back to back). */
+static uint64_t initrd_span(const struct baton_segments *segs, uint64_t *start)
+{
+	uint64_t end = 0;
+
+	*start = 0;
+	for (size_t i = 0; i < segs->nr; i++) {
+		const struct baton_segment *s = &segs->seg[i];
+		if (s->role != BATON_SEG_INITRD)
+			continue;
+		if (!end)
+			*start = s->mem;
+		end = s->mem + s->bufsz;
+	}
+	return end ? end - *start : 0;
+}
+
 int baton_linux_boot_info(const struct baton_format_ctx *ctx, const uint8_t *hdr, size_t hdr_size,
 			  struct baton_boot_info *bi, struct baton_error *err)
 {
@@ -60,13 +78,11 @@ int baton_linux_boot_info(const struct baton_format_ctx *ctx, const uint8_t *hdr
 
 	if (seg) {
 		const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
-		const struct baton_segment *rd = baton_segments_get(ctx->segs, BATON_SEG_INITRD);
 		struct baton_boot_layout layout = {
 			.kernel_addr = k ? k->mem : 0,
-			.initrd_addr = rd ? rd->mem : 0,
-			.initrd_size = in->initrd_file.size,
 			.cmdline_addr = phys + sizeof(struct boot_params),
 		};
+		layout.initrd_size = initrd_span(ctx->segs, &layout.initrd_addr);
 		baton_bootparams_build(bp, hdr, hdr_size, map, in->have_running ? &in->running : NULL,
 				       &layout);
 		if (bi->cmdline_len)

@@ -13,7 +13,7 @@
 /* A format's boot_info step for Linux (struct baton_boot_info: count without a buffer, then
  * write): the zero page from `hdr` (hdr_size bytes of setup header from 0x1f1, the kernel's own or
  * synthesised), the kernel and initrd where ctx->segs put them (the first BATON_SEG_KERNEL is
- * code32_start), the command line after it, then the EFI runtime map and SETUP_EFI, the e820
+ * code32_start; the initrd spans every BATON_SEG_INITRD piece), the command line after it, then the EFI runtime map and SETUP_EFI, the e820
  * entries beyond the zero page's 128, a seed for the new kernel's RNG and the timing record. */
 int baton_linux_boot_info(const struct baton_format_ctx *ctx, const uint8_t *hdr, size_t hdr_size,
 			  struct baton_boot_info *bi, struct baton_error *err);

@@ -24,6 +24,8 @@ XEN_PKG=xen-hypervisor-4.17-amd64
 XEN_FILE=boot/xen-4.17-amd64.gz
 XEN_DOM0_META=linux-image-amd64
 SB_PKGS="shim-signed grub-efi-amd64-signed"
+UKI_STUB_PKG=systemd-boot-efi
+UKI_STUB_FILE=usr/lib/systemd/boot/efi/linuxx64.efi.stub
 
 log() { echo "assets: $*" >&2; }
 die() { echo "assets: error: $*" >&2; exit 1; }
@@ -348,6 +350,56 @@ step_esp() {
 	log "built $img"
 }
 
+# uki-stub: systemd-stub for x86-64 as uki/linuxx64.efi.stub; uki/stub.package names the deb.
+step_uki_stub() {
+	u=$ASSETS/uki
+	mkdir -p "$u"
+	deb=$(basename "$(download "$UKI_STUB_PKG")")
+	[ -f "$u/linuxx64.efi.stub" ] && unchanged "$u/stub.package" "$deb" && return 0
+	x=$DL/uki-x
+	rm -rf "$x"
+	dpkg-deb -x "$DL/$deb" "$x"
+	cp "$x/$UKI_STUB_FILE" "$u/linuxx64.efi.stub"
+	rm -rf "$x"
+	echo "$deb" >"$u/stub.package"
+	log "UKI stub from $deb"
+}
+
+# cpio IMAGE [SRC=DEST]...: the items alone as a gzipped newc cpio (an initrd piece).
+step_cpio() {
+	root=$DL/$(basename "$1" .img)-root
+	img=$1
+	shift
+	rm -rf "$root"
+	mkdir -p "$root"
+	pack "$root" "$img" "$@"
+	log "built $img"
+}
+
+# uki IMAGE STUB [.SECTION=FILE]...: a Unified Kernel Image as systemd-stub(7) describes making
+# one with objcopy: the stub with each FILE added as .SECTION, one after another in the image's
+# address space (64 KiB aligned, past the stub's own sections).
+step_uki() {
+	img=$1 stub=$2
+	shift 2
+	vma=0
+	for s in $(objdump -h "$stub" | awk '$1 ~ /^[0-9]+$/ { print $3 ":" $4 }'); do
+		end=$(( 0x${s#*:} + 0x${s%%:*} ))
+		[ "$end" -le "$vma" ] || vma=$end
+	done
+	args=
+	for item; do
+		sec=${item%%=*} file=${item#*=}
+		vma=$(( (vma + 0xffff) & ~0xffff ))
+		args="$args --add-section $sec=$file --change-section-vma $sec=$(printf 0x%x "$vma")"
+		vma=$(( vma + $(stat -c %s "$file") ))
+	done
+	# shellcheck disable=SC2086  # the option list built above (paths without spaces)
+	objcopy $args "$stub" "$img.tmp"
+	mv "$img.tmp" "$img"
+	log "built $img"
+}
+
 # A Debian system (systemd, kdump-tools) with baton installed from its own packages, for
 # tests/vm/test_debian.py (skipped with BATON_DEBIAN_ASSETS=0, as the demo does). The packages
 # are rebuilt when the binary is newer than them.
@@ -366,7 +418,8 @@ debian_system() {
 }
 
 case "${1:-}" in
-kernel | binary-root | initrd | append | xen | xen-dom0 | xen-libs | cloud-modules | sb | esp)
+kernel | binary-root | initrd | append | xen | xen-dom0 | xen-libs | cloud-modules | sb | esp | \
+	uki-stub | cpio | uki)
 	step=$(echo "$1" | tr - _)
 	ASSETS=$2
 	DL=$ASSETS/dl

@@ -66,21 +66,26 @@ enum baton_load_flag {
 	/* `type` is set: load the kernel as that format (a name or alias of -t), even when another
 	 * format's header is in the file too (Xen carries multiboot2 and multiboot v1). */
 	BATON_LOAD_TYPE = 1u << 7,
+	/* Start from the command line the kernel file carries (a UKI's .cmdline), then `cmdline`
+	 * (after the running kernel's, with BATON_LOAD_REUSE_CMDLINE); a file without one adds
+	 * nothing. Without this flag `cmdline` replaces it. */
+	BATON_LOAD_IMAGE_CMDLINE = 1u << 8,
 	/* `entry` is set: the purgatory enters the kernel there (physical, inside one of its
 	 * PT_LOADs) instead of at its ELF entry; ELF images (elf-x86_64) only. */
-	BATON_LOAD_ENTRY = 1u << 8,
+	BATON_LOAD_ENTRY = 1u << 9,
 	/* What an ELF image (elf-x86_64) is handed, as kexec-tools' --args-*: Linux's boot_params
 	 * through the 64-bit boot protocol, ELF boot notes, or nothing. At most one; without one,
 	 * boot_params for a Linux vmlinux (it carries a "Linux" ELF note) and notes for any other. */
-	BATON_LOAD_ARGS_LINUX = 1u << 9,
-	BATON_LOAD_ARGS_ELF = 1u << 10,
-	BATON_LOAD_ARGS_NONE = 1u << 11,
+	BATON_LOAD_ARGS_LINUX = 1u << 10,
+	BATON_LOAD_ARGS_ELF = 1u << 11,
+	BATON_LOAD_ARGS_NONE = 1u << 12,
 };
 
 struct baton_load_opts {
-	const char *kernel;      /* the kernel's path (bzImage, multiboot2 or multiboot, ELF) */
+	const char *kernel;      /* the kernel's path (bzImage, UKI, multiboot2 or multiboot, ELF) */
 	const char *initrd;      /* path or NULL */
-	const char *cmdline;     /* exactly what the new kernel gets; NULL = empty */
+	const char *cmdline;     /* what the new kernel gets, after what the flags put first
+				  * (REUSE_CMDLINE, IMAGE_CMDLINE); NULL = empty */
 	unsigned flags;          /* enum baton_load_flag */
 	uint16_t serial_port;    /* with BATON_LOAD_SERIAL; 0: 0x3f8 */
 	uint32_t serial_baud;    /* with BATON_LOAD_SERIAL; 0: 115200 */

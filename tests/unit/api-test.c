@@ -209,6 +209,80 @@ static void reused_cmdline_comes_first(void **state)
 	assert_null(plan);
 }
 
+/* A UKI: planned as its .linux with .ucode, .initrd and --initrd back to back as one initrd and
+ * its .cmdline first (BATON_LOAD_IMAGE_CMDLINE); refused, the kernel's loader gets the .linux
+ * and the same pieces joined in memfds. */
+static void a_uki_goes_to_either_loader(void **state)
+{
+	struct world *w = *state;
+	static const char cmd[] = "console=ttyS0 uki=1\n", uc[] = "UCODE", rd[] = "INITRD-BYTES!";
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	size_t bzsize, size;
+	uint8_t *bz = fx_bzimage_build(&spec, &bzsize);
+	const struct fx_pe_section sec[] = {
+		{ ".cmdline", cmd, sizeof(cmd) - 1 }, { ".ucode", uc, 5 }, { ".linux", bz, bzsize },
+		{ ".initrd", rd, 13 },
+	};
+	const struct fx_pe pe = { 0, sec, 4 };
+	uint8_t *uki = fx_pe_build(&pe, &size);
+	char path[4300], extra[4300];
+	struct baton_load_opts opts = { .kernel = path, .initrd = extra, .cmdline = "x=1",
+					.flags = BATON_LOAD_IMAGE_CMDLINE | BATON_LOAD_FALLBACK_FILE };
+	struct baton_plan_info info;
+	struct baton_plan *plan;
+	struct baton_error err = { 0 };
+
+	fx_write(w->root, "boot/uki.efi", uki, size);
+	fx_write(w->root, "boot/extra", "EXTRA", 5);
+	snprintf(path, sizeof(path), "%s/boot/uki.efi", w->root);
+	snprintf(extra, sizeof(extra), "%s/boot/extra", w->root);
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), 0);
+	baton_plan_info(plan, &info);
+	assert_string_equal(info.cmdline, "console=ttyS0 uki=1 x=1");
+	assert_int_equal(info.boot_protocol, 0x020f);
+
+	const struct baton_segments *segs = &plan->img.segs;
+	const char *names[] = { "kernel", ".ucode", ".initrd", "initrd", "boot_params" };
+	for (size_t i = 0; i < 5; i++)
+		assert_string_equal(segs->seg[i].name, names[i]);
+	assert_memory_equal(segs->seg[0].buf, bz + 5 * 512, bzsize - 5 * 512);
+	assert_ptr_equal(segs->seg[1].buf, plan->img.in.kernel.uki.ucode.data);   /* no copies */
+	assert_ptr_equal(segs->seg[2].buf, plan->img.in.kernel.uki.initrd.data);
+	assert_memory_equal(segs->seg[2].buf, rd, 13);
+	assert_memory_equal(segs->seg[3].buf, "EXTRA", 5);
+	for (size_t i = 1; i < 3; i++)
+		assert_int_equal(segs->seg[i].mem + segs->seg[i].memsz, segs->seg[i + 1].mem);
+	const struct boot_params *bp = segs->seg[4].buf;
+	assert_int_equal(bp->hdr.ramdisk_image, segs->seg[1].mem);
+	assert_int_equal(bp->hdr.ramdisk_size, segs->seg[3].mem + 5 - segs->seg[1].mem);
+
+	w->fake.load_result = -EPERM;
+	assert_int_equal(baton_load(w->b, plan, &err), 0);
+	assert_true(baton_fell_back(w->b, NULL));
+	assert_int_equal(w->fake.file_ksize, bzsize);
+	assert_memory_equal(w->fake.file_khead, bz, sizeof(w->fake.file_khead));
+	/* each piece from a 4-byte boundary, zeros between */
+	assert_int_equal(w->fake.file_isize, 8 + 16 + 5);
+	assert_memory_equal(w->fake.file_ibuf, "UCODE\0\0\0INITRD-BYTES!\0\0\0EXTRA", 29);
+	assert_string_equal(w->fake.file_cmdline, "console=ttyS0 uki=1 x=1");
+	assert_int_equal(w->fake.flags, 0);
+	baton_plan_free(plan);
+
+	/* without the flag the caller's line is the line; forced to be a bzImage it is not one */
+	opts.flags = 0;
+	opts.initrd = NULL;
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), 0);
+	baton_plan_info(plan, &info);
+	assert_string_equal(info.cmdline, "x=1");
+	baton_plan_free(plan);
+	opts.flags = BATON_LOAD_TYPE | BATON_LOAD_IMAGE_CMDLINE;
+	opts.type = "bzImage";
+	assert_int_equal(baton_plan_create(w->b, &opts, &plan, &err), -ENOEXEC);
+	assert_non_null(strstr(err.msg, "not a Linux kernel image"));
+	free(uki);
+	free(bz);
+}
+
 /* BATON_LOAD_FALLBACK_FILE: a refused kexec_load goes to the kernel's loader, and says why;
  * without the flag, or with a refusal of another kind, nothing falls back. */
 static void lockdown_falls_back_in_the_library(void **state)
@@ -702,6 +776,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reused_cmdline_comes_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(lockdown_falls_back_in_the_library, setup, teardown),
 		cmocka_unit_test_setup_teardown(loaded_unload_and_the_kernels_loader, setup, teardown),
+		cmocka_unit_test_setup_teardown(a_uki_goes_to_either_loader, setup, teardown),
 		cmocka_unit_test(unbroken_machines_plan),
 		cmocka_unit_test(each_failure_leaves_nothing_behind),
 	};

@@ -20,10 +20,12 @@ static void names_and_aliases_find_their_format(void **state)
 	assert_ptr_equal(baton_format_lookup("bzImage64"), &baton_format_bzimage);
 	assert_null(baton_format_lookup("bzimage"));
 	assert_null(baton_format_lookup("elf-x86"));
-	assert_ptr_equal(baton_format_at(1), &baton_format_multiboot2);
-	assert_ptr_equal(baton_format_at(2), &baton_format_multiboot);
-	assert_ptr_equal(baton_format_at(3), &baton_format_elf_x86_64);
-	assert_null(baton_format_at(4));
+	assert_ptr_equal(baton_format_at(1), &baton_format_uki);
+	assert_ptr_equal(baton_format_at(2), &baton_format_multiboot2);
+	assert_ptr_equal(baton_format_at(3), &baton_format_multiboot);
+	assert_ptr_equal(baton_format_at(4), &baton_format_elf_x86_64);
+	assert_null(baton_format_at(5));
+	assert_ptr_equal(baton_format_lookup("uki"), &baton_format_uki);
 	assert_ptr_equal(baton_format_lookup("elf-x86_64"), &baton_format_elf_x86_64);
 	assert_ptr_equal(baton_format_lookup("multiboot2-x86"), &baton_format_multiboot2);
 	assert_ptr_equal(baton_format_lookup("multiboot-x86"), &baton_format_multiboot);
@@ -207,6 +209,61 @@ static void multiboot_refusals_name_the_problem(void **state)
 }
 
 /* Protected mode, EAX = the loader's magic, EBX = the MBI, the entry moved with the image. */
+/* A UKI is detected after the bzImage (it has no setup header of its own) and parsed as its
+ * .linux; what is wrong with one is said by the UKI's parsers, not the bzImage's. */
+static void uki_detection_and_its_linux(void **state)
+{
+	(void)state;
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	size_t bzsize, size;
+	uint8_t *bz = fx_bzimage_build(&spec, &bzsize);
+	struct fx_pe_section sec[] = { { ".cmdline", "quiet", 5 }, { ".linux", bz, bzsize } };
+	struct fx_pe pe = { 0, sec, 2 };
+	uint8_t *uki = fx_pe_build(&pe, &size);
+	struct baton_kernel k;
+	struct baton_error err = { 0 };
+	char what[128];
+
+	assert_false(baton_format_bzimage.probe(uki, size));
+	assert_true(baton_format_uki.probe(uki, size));
+	assert_false(baton_format_uki.probe(bz, bzsize));
+	assert_int_equal(baton_format_detect(uki, size, "uki.efi", &k, &err), 0);
+	assert_ptr_equal(k.format, &baton_format_uki);
+	assert_int_equal(k.bz.protocol, 0x020f);
+	assert_ptr_equal(k.bz.data, k.uki.linux_.data);
+	assert_int_equal(k.uki.cmdline.size, 5);
+	baton_format_uki.describe(&k, NULL, what, sizeof(what));
+	assert_string_equal(what, "UKI: .linux boot protocol 2.15, .cmdline");
+	baton_format_uki.version(&k, what, sizeof(what));
+	assert_string_equal(what, "2.15");
+	free(uki);
+
+	sec[1].data = "not a kernel";
+	sec[1].size = 12;
+	uki = fx_pe_build(&pe, &size);
+	assert_true(fx_refused(baton_format_detect(uki, size, "uki.efi", &k, &err), &err, &k,
+			       sizeof(k), "bzimage: uki.efi (.linux): file too small (12 bytes) to "
+			       "hold a setup header"));
+	free(uki);
+
+	sec[1].data = bz;
+	sec[1].size = bzsize;
+	uki = fx_pe_build(&pe, &size);
+	assert_true(fx_refused(baton_format_detect(uki, size - 512, "uki.efi", &k, &err), &err, &k,
+			       sizeof(k), "pe: uki.efi: section 1 (.linux): 0x10a00 bytes at 0x400 "
+			       "run past the end of the file (68608 bytes)"));
+	/* -t uki on a bzImage, -t bzImage on a UKI: each format's own reason */
+	assert_true(fx_refused(baton_format_parse_as(&baton_format_uki, bz, bzsize, "vmlinuz", &k,
+						     &err), &err, &k, sizeof(k),
+			       "pe: vmlinuz: not a PE/COFF image (no MZ header)"));
+	assert_true(fx_refused(baton_format_parse_as(&baton_format_bzimage, uki, size, "uki.efi",
+						     &k, &err), &err, &k, sizeof(k),
+			       "bzimage: uki.efi: not a Linux kernel image (no boot flag 0xAA55 at "
+			       "0x1fe)"));
+	free(uki);
+	free(bz);
+}
+
 static void multiboot_exit_registers(void **state)
 {
 	(void)state;
@@ -382,6 +439,7 @@ int main(void)
 		cmocka_unit_test(multiboot_detection_order_and_forcing),
 		cmocka_unit_test(multiboot_refusals_name_the_problem),
 		cmocka_unit_test(multiboot_exit_registers),
+		cmocka_unit_test(uki_detection_and_its_linux),
 		cmocka_unit_test(elf_detection_and_linux_notes),
 		cmocka_unit_test(elf_exit_per_argument_style),
 		cmocka_unit_test(real_vmlinux_headers),

@@ -172,7 +172,7 @@ static void kexec_tools_options_baton_lacks_are_named(void **state)
 	assert_string_equal(msg, "option --mem-max is not supported: baton does not implement it");
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "-t", "elf-x86", "k"), -1);
 	assert_string_equal(msg, "--type: 'elf-x86' is not a kernel type baton loads "
-			    "(bzImage, bzImage64, multiboot2-x86, multiboot-x86, elf-x86_64)");
+			    "(bzImage, bzImage64, uki, multiboot2-x86, multiboot-x86, elf-x86_64)");
 	assert_int_equal(PARSE(&o, msg, "-l", "-t", "multiboot-x86", "xen"), 0);
 	assert_string_equal(o.type, "multiboot-x86");
 	assert_int_equal(PARSE(&o, msg, "-t", "help"), 0);

@@ -33,6 +33,13 @@
 #   state-modules/, state-target-initrd.img, state-host-initrd.img   (BATON_STATE_ASSETS=0 skips)
 #                          the virtio block stack, guest/state-target.init; host-initrd.img plus a
 #                          cpio with both
+#   uki/, uki-host-initrd.img   (BATON_UKI_ASSETS=0 skips; needs objcopy) uki/uki.efi: a Unified
+#                          Kernel Image made with objcopy from systemd-stub (systemd-boot-efi), the
+#                          cloud kernel, .ucode (a cpio marking itself), .initrd (target-initrd.img
+#                          plus a cpio marking itself), .cmdline, .uname, .osrel; uki/extra.img (an
+#                          initrd marking itself, for --initrd); host-initrd.img plus both
+#                          (with the Secure Boot assets) uki/uki-unsigned.efi: the same around the
+#                          kernel without its signature; both go into sb/initrd.img
 #   sb/                    (BATON_SB_ASSETS=0 skips; needs mtools, dosfstools, sbsigntool) shim,
 #                          grub, the kernel without its signature, initrd.img (host-initrd.img plus
 #                          it) and esp.img (guest/grub.cfg)
@@ -70,6 +77,9 @@ ASSET_TARGETS += $(ASSETS)/efi-host-initrd.img
 endif
 ifneq ($(BATON_STATE_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/state-host-initrd.img
+endif
+ifneq ($(BATON_UKI_ASSETS),0)
+ASSET_TARGETS += $(ASSETS)/uki-host-initrd.img
 endif
 # Looked for only when assets are asked for (the top-level Makefile includes this file).
 ifneq ($(BATON_SB_ASSETS),0)
@@ -210,6 +220,60 @@ $(ASSETS)/state-host-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/state-targe
 		$(ASSETS)/state-modules=lib/modules =mnt
 	@$(call has_baton_of,$@,$<)
 
+# --- Unified Kernel Images (test_uki.py) --------------------------------------------------------
+$(ASSETS)/uki/linuxx64.efi.stub: FORCE
+	@$(ASSETS_SH) uki-stub $(ASSETS)
+
+# Each initrd piece leaves a file naming itself and writes baton-part-last: what the target sees
+# there is the piece unpacked last (guest/target.init prints both).
+$(ASSETS)/uki/part.%:
+	@mkdir -p $(@D)
+	echo $* >$@
+
+$(ASSETS)/uki/ucode.img: $(ASSETS)/uki/part.ucode $(ASSETS_TOOLS)
+	@$(ASSETS_SH) cpio $(ASSETS) $@ $<=baton-part.ucode $<=baton-part-last
+
+$(ASSETS)/uki/extra.img: $(ASSETS)/uki/part.extra $(ASSETS_TOOLS)
+	@$(ASSETS_SH) cpio $(ASSETS) $@ $<=baton-part.extra $<=baton-part-last
+
+$(ASSETS)/uki/initrd.img: $(ASSETS)/target-initrd.img $(ASSETS)/uki/part.initrd $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/uki/part.initrd=baton-part.initrd \
+		$(ASSETS)/uki/part.initrd=baton-part-last
+
+$(ASSETS)/uki/cmdline: $(ASSETS_TOOLS)
+	@mkdir -p $(@D)
+	@$(call write_if_changed,$@,console=ttyS0 baton.uki=embedded)
+
+$(ASSETS)/uki/osrel: $(ASSETS_TOOLS)
+	@mkdir -p $(@D)
+	printf 'ID=debian\nVERSION_ID=12\nPRETTY_NAME="baton test UKI"\n' >$@
+
+$(ASSETS)/uki/uname: $(ASSETS)/vmlinuz
+	@mkdir -p $(@D)
+	sed 's/^linux-image-//' $(ASSETS)/vmlinuz.package >$@
+
+$(ASSETS)/uki/uki.efi: $(ASSETS)/uki/linuxx64.efi.stub $(ASSETS)/uki/osrel $(ASSETS)/uki/cmdline \
+		$(ASSETS)/uki/uname $(ASSETS)/uki/ucode.img $(ASSETS)/vmlinuz $(ASSETS)/uki/initrd.img \
+		$(ASSETS_TOOLS)
+	@$(ASSETS_SH) uki $(ASSETS) $@ $< .osrel=$(ASSETS)/uki/osrel .cmdline=$(ASSETS)/uki/cmdline \
+		.uname=$(ASSETS)/uki/uname .ucode=$(ASSETS)/uki/ucode.img .linux=$(ASSETS)/vmlinuz \
+		.initrd=$(ASSETS)/uki/initrd.img
+
+# The same with the kernel's PE signature removed (sb/vmlinuz-unsigned): for test_uki.py under
+# Secure Boot, where kexec_file_load checks the .linux's own signature.
+$(ASSETS)/uki/uki-unsigned.efi: $(ASSETS)/uki/linuxx64.efi.stub $(ASSETS)/uki/osrel \
+		$(ASSETS)/uki/cmdline $(ASSETS)/uki/uname $(ASSETS)/uki/ucode.img \
+		$(ASSETS)/sb/vmlinuz-unsigned $(ASSETS)/uki/initrd.img $(ASSETS_TOOLS)
+	@$(ASSETS_SH) uki $(ASSETS) $@ $< .osrel=$(ASSETS)/uki/osrel .cmdline=$(ASSETS)/uki/cmdline \
+		.uname=$(ASSETS)/uki/uname .ucode=$(ASSETS)/uki/ucode.img \
+		.linux=$(ASSETS)/sb/vmlinuz-unsigned .initrd=$(ASSETS)/uki/initrd.img
+
+$(ASSETS)/uki-host-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/uki/uki.efi $(ASSETS)/uki/extra.img \
+		$(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/uki/uki.efi=boot/uki.efi \
+		$(ASSETS)/uki/extra.img=boot/uki-extra.img
+	@$(call has_baton_of,$@,$<)
+
 # --- Secure Boot (test_secureboot.py) ------------------------------------------------------------
 # with sb/grubx64.efi and sb/packages
 $(ASSETS)/sb/shimx64.efi: FORCE
@@ -222,8 +286,13 @@ $(ASSETS)/sb/vmlinuz-unsigned: $(ASSETS)/vmlinuz
 	PATH=$$PATH:/usr/sbin sbattach --remove $@.tmp >/dev/null
 	mv $@.tmp $@
 
-$(ASSETS)/sb/initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/sb/vmlinuz-unsigned $(ASSETS_TOOLS)
-	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/sb/vmlinuz-unsigned=boot/vmlinuz-unsigned
+# With the UKI assets, the UKIs too (test_uki.py's Secure Boot case).
+SB_UKI_ITEMS := $(if $(filter 0,$(BATON_UKI_ASSETS)),,$(ASSETS)/uki/uki.efi=boot/uki.efi \
+	$(ASSETS)/uki/uki-unsigned.efi=boot/uki-unsigned.efi)
+$(ASSETS)/sb/initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/sb/vmlinuz-unsigned \
+		$(foreach i,$(SB_UKI_ITEMS),$(firstword $(subst =, ,$(i)))) $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/sb/vmlinuz-unsigned=boot/vmlinuz-unsigned \
+		$(SB_UKI_ITEMS)
 	@$(call has_baton_of,$@,$<)
 
 $(ASSETS)/sb/esp.img: $(GUEST)/grub.cfg $(ASSETS)/sb/shimx64.efi $(ASSETS)/vmlinuz \

@@ -66,6 +66,15 @@ static int fake_file_load(const struct baton_backend *be, int kfd, int ifd, size
 			return -EIO;
 		f->file_ksize = st.st_size;
 	}
+	memset(f->file_ibuf, 0, sizeof(f->file_ibuf));
+	f->file_isize = -1;
+	if (ifd >= 0) {
+		struct stat st;
+
+		if (pread(ifd, f->file_ibuf, sizeof(f->file_ibuf), 0) < 0 || fstat(ifd, &st) < 0)
+			return -EIO;
+		f->file_isize = st.st_size;
+	}
 	f->file_ifd = ifd;
 	f->file_len = len;
 	f->file_cmdline = cmdline;

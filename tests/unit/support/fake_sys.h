@@ -25,6 +25,8 @@ struct fake_sys {
 	int file_kfd, file_ifd;
 	uint8_t file_khead[16];   /* the kernel fd's first bytes, read during the call */
 	long long file_ksize;     /* and its size */
+	uint8_t file_ibuf[8192];  /* the initrd fd's first bytes */
+	long long file_isize;     /* and its size (-1: no initrd) */
 	size_t file_len;
 	const char *file_cmdline;
 };

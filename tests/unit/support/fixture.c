@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "le.h"
 #include "memmap.h"
 
 static __attribute__((noreturn)) void die(const char *what)
@@ -374,6 +375,41 @@ uint8_t *fx_vmlinux_build(const struct fx_vmlinux *sp, size_t *size)
 		put64(ph + 32, sp->linux_note == 3 ? 24 : 48);
 		put64(ph + 40, sp->linux_note == 3 ? 24 : 48);
 		put64(ph + 48, 4);
+	}
+	*size = total;
+	return b;
+}
+
+uint8_t *fx_pe_build(const struct fx_pe *spec, size_t *size)
+{
+	size_t at = (FX_PE_SECTION(spec->nr) + 511) & ~(size_t)511, total = at;
+	uint8_t *b;
+
+	for (size_t i = 0; i < spec->nr; i++)
+		total += (spec->sec[i].size + 511) & ~(size_t)511;
+	b = calloc(1, total);
+	if (!b)
+		die("calloc");
+	b[0] = 'M';
+	b[1] = 'Z';
+	baton_put_le32(b + 0x3c, FX_PE_LFANEW);
+	memcpy(b + FX_PE_LFANEW, "PE\0\0", 4);
+	baton_put_le16(b + FX_PE_LFANEW + 4, spec->machine ? spec->machine : 0x8664);
+	baton_put_le16(b + FX_PE_LFANEW + 6, (uint16_t)spec->nr);
+	baton_put_le16(b + FX_PE_LFANEW + 20, 240);
+	baton_put_le16(b + FX_PE_LFANEW + 24, 0x20b);
+	for (size_t i = 0; i < spec->nr; i++) {
+		uint8_t *h = b + FX_PE_SECTION(i);
+		size_t raw = (spec->sec[i].size + 511) & ~(size_t)511;
+
+		memcpy(h, spec->sec[i].name, strnlen(spec->sec[i].name, 8));
+		baton_put_le32(h + 8, (uint32_t)spec->sec[i].size);
+		baton_put_le32(h + 12, (uint32_t)(0x10000 * (i + 1)));
+		baton_put_le32(h + 16, (uint32_t)raw);
+		baton_put_le32(h + 20, (uint32_t)at);
+		if (spec->sec[i].size)
+			memcpy(b + at, spec->sec[i].data, spec->sec[i].size);
+		at += raw;
 	}
 	*size = total;
 	return b;

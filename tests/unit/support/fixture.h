@@ -85,4 +85,25 @@ struct fx_vmlinux {
 struct fx_vmlinux fx_vmlinux_defaults(void);
 uint8_t *fx_vmlinux_build(const struct fx_vmlinux *spec, size_t *size);
 
+/* A PE32+ image as objcopy makes a UKI: DOS header, e_lfanew FX_PE_LFANEW, COFF header, a
+ * 240-byte optional header, the section table at FX_PE_TABLE, then each section's bytes from a
+ * 512-byte boundary (SizeOfRawData rounded up to 512, VirtualSize the bytes given). */
+#define FX_PE_LFANEW 0x80
+#define FX_PE_TABLE  (FX_PE_LFANEW + 24 + 240)
+#define FX_PE_SECTION(i) (FX_PE_TABLE + (i) * 40)
+
+struct fx_pe_section {
+	const char *name;      /* up to 8 characters */
+	const void *data;
+	size_t size;
+};
+
+struct fx_pe {
+	uint16_t machine;      /* 0: x86-64 */
+	const struct fx_pe_section *sec;
+	size_t nr;
+};
+
+uint8_t *fx_pe_build(const struct fx_pe *spec, size_t *size);
+
 #endif
