@@ -187,7 +187,8 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh $(BUILD)
 
-# The kexec link is optional: it makes baton the system's kexec (kexec-tools' behaviour).
+# The kexec link is optional: it makes baton the system's kexec (kexec-tools' behaviour) and its
+# vmcore-dmesg.
 install: all $(BUILD)/libbaton.a $(BUILD)/libbaton.so.$(VERSION)
 	install -D -m 0755 $(BUILD)/baton $(DESTDIR)$(PREFIX)/sbin/baton
 	install -D -m 0644 $(BUILD)/libbaton.so.$(VERSION) $(DESTDIR)$(LIBDIR)/libbaton.so.$(VERSION)
@@ -204,6 +205,9 @@ ifeq ($(KEXEC_LINK),1)
 	ln -sf baton $(DESTDIR)$(PREFIX)/sbin/kexec
 	ln -sf baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/kexec.8
 	ln -sf baton $(DESTDIR)$(PREFIX)/share/bash-completion/completions/kexec
+	ln -sf baton $(DESTDIR)$(PREFIX)/sbin/vmcore-dmesg
+	ln -sf baton $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vmcore-dmesg
+	ln -sf baton.8 $(DESTDIR)$(PREFIX)/share/man/man8/vmcore-dmesg.8
 endif
 
 # Debian packages (debian/): baton, libbaton0, libbaton-dev, baton-kexec, built by dpkg-buildpackage
@@ -250,7 +254,7 @@ bench: all $(BUILD)/bench/hash_throughput
 #   make fuzz-smoke   replay fuzz/regressions/, then every target for 10 s (CI)
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 600
-FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress uki elf
+FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress uki vmcore elf
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SAN      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer

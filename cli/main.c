@@ -7,6 +7,7 @@
 
 #include "baton/baton.h"
 #include "cmdline.h"
+#include "dmesg.h"
 #include "file.h"
 #include "kexec.h"
 #include "lock.h"
@@ -105,7 +106,9 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->args == CLI_ARGS_ELF ? BATON_LOAD_ARGS_ELF : 0) |
 			 (o->args == CLI_ARGS_NONE ? BATON_LOAD_ARGS_NONE : 0) |
 			 /* a UKI's .cmdline, unless -c or --reuse-cmdline says what the line is */
-			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE),
+			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE) |
+			 (o->hotplug > 0 ? BATON_LOAD_HOTPLUG : 0) |
+			 (o->hotplug < 0 ? BATON_LOAD_NO_HOTPLUG : 0),
 		.serial_port = o->serial_port,
 		.serial_baud = o->serial_baud,
 		.modules = o->modules,
@@ -265,11 +268,16 @@ int main(int argc, char **argv)
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_VERSION) {
-		printf(o.compat ? "kexec (baton) %s\n" : "baton %s\n", BATON_VERSION);
+		if (o.compat)   /* "kexec (baton) 0.1.0", "vmcore-dmesg (baton) 0.1.0" */
+			printf("%s (baton) %s\n", o.prog, BATON_VERSION);
+		else
+			printf("baton %s\n", BATON_VERSION);
 		return EXIT_SUCCESS;
 	}
 	if (o.action == CLI_REPORT)
 		return report(&cfg, &o);
+	if (o.action == CLI_VMCORE_DMESG)
+		return cli_vmcore_dmesg(root, &o);
 	if (baton_open(&b, &cfg, &err))
 		return fail(&o, &err);
 	if (o.debug && baton_under_xen(b))

@@ -29,6 +29,9 @@ enum {
 	OPT_ARGS_LINUX,
 	OPT_ARGS_ELF,
 	OPT_ARGS_NONE,
+	OPT_VMCORE_DMESG,
+	OPT_HOTPLUG,
+	OPT_NO_HOTPLUG,
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
 
@@ -58,12 +61,15 @@ static const struct option long_options[] = {
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "report", no_argument, NULL, OPT_REPORT },
+	{ "vmcore-dmesg", no_argument, NULL, OPT_VMCORE_DMESG },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "no-ifdown", no_argument, NULL, 'x' },
 	{ "no-sync", no_argument, NULL, 'y' },
 	{ "no-checks", no_argument, NULL, 'i' },
 	{ "type", required_argument, NULL, 't' },
 	{ "elf64-core-headers", no_argument, NULL, OPT_ELF64_CORE_HEADERS },
+	{ "hotplug", no_argument, NULL, OPT_HOTPLUG },
+	{ "no-hotplug", no_argument, NULL, OPT_NO_HOTPLUG },
 	{ "kexec-compat", no_argument, NULL, OPT_KEXEC_COMPAT },
 	{ "debug", no_argument, NULL, 'd' },
 	{ "help", no_argument, NULL, 'h' },
@@ -81,7 +87,6 @@ static const struct option long_options[] = {
 	{ "elf32-core-headers", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "pass-memmap-cmdline", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "dtb", required_argument, NULL, OPT_UNSUPPORTED },
-	{ "hotplug", no_argument, NULL, OPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -155,6 +160,11 @@ void cli_usage(FILE *out)
 	      "                           ELF vmlinux); without it, the file's own header says,\n"
 	      "                           in that order\n"
 	      "      --elf64-core-headers accepted: crash images always get ELF64 core headers\n"
+	      "      --hotplug            with -p: crash hotplug, required: the running kernel\n"
+	      "                           rewrites the ELF core header when CPUs or memory come\n"
+	      "                           or go (6.5+; not under Xen); the default where it can\n"
+	      "      --no-hotplug         with -p: no crash hotplug; the dump then describes the\n"
+	      "                           CPUs and memory present at load time\n"
 	      "      --kexec-compat       behave as kexec-tools' kexec (as when called kexec)\n"
 	      "      --dry-run            prepare everything, load nothing, and draw the plan:\n"
 	      "                           memory map, segments, identity map page sizes and types\n"
@@ -162,6 +172,8 @@ void cli_usage(FILE *out)
 	      "      --report             in a kernel started by baton: how long the purgatory took\n"
 	      "                           to verify and hand over, and how many bytes it hashed\n"
 	      "      --json               --report or --dry-run as JSON\n"
+	      "      --vmcore-dmesg [FILE] in a capture kernel: print the dead kernel's log from\n"
+	      "                           its dump (default /proc/vmcore), as vmcore-dmesg does\n"
 	      "  -h, --help               show this help\n"
 	      "  -v, --version            show the version\n"
 	      "\n"
@@ -169,6 +181,8 @@ void cli_usage(FILE *out)
 	      "with neither -l, -p nor -e is loaded and then shutdown -r now runs; -e and -f take\n"
 	      "network interfaces down (unless -x) and flush file systems (unless -y) first; usage\n"
 	      "errors exit 1. kexec-tools options that baton lacks are refused by name.\n"
+	      "As vmcore-dmesg (a link of that name) baton is kexec-tools' vmcore-dmesg:\n"
+	      "vmcore-dmesg FILE prints the log in FILE, a kernel crash dump.\n"
 	      "\n"
 	      "In Xen's control domain (dom0) baton loads through the hypervisor (libxenctrl),\n"
 	      "with the machine's memory map; elsewhere through Linux's kexec_load.\n"
@@ -250,10 +264,31 @@ static int resolve_action(struct cli_options *o, unsigned seen, char *msg, size_
 	return 0;
 }
 
-static int called_kexec(const char *argv0)
+static int called(const char *argv0, const char *name)
 {
 	const char *base = argv0 ? strrchr(argv0, '/') : NULL;
-	return argv0 && !strcmp(base ? base + 1 : argv0, "kexec");
+	return argv0 && !strcmp(base ? base + 1 : argv0, name);
+}
+
+/* kexec-tools' vmcore-dmesg takes exactly one argument, the dump, and no options; --help and
+ * --version are baton's. */
+static int parse_vmcore_dmesg(struct cli_options *o, int argc, char **argv, char *msg,
+			      size_t size)
+{
+	o->prog = "vmcore-dmesg";
+	o->compat = 1;
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")))
+		o->action = CLI_HELP;
+	else if (argc == 2 && (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-v")))
+		o->action = CLI_VERSION;
+	else if (argc == 2) {
+		o->action = CLI_VMCORE_DMESG;
+		o->vmcore = argv[1];
+	} else {
+		snprintf(msg, size, "usage: vmcore-dmesg <kernel core file>");
+		return -1;
+	}
+	return 0;
 }
 
 int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t size)
@@ -265,7 +300,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 	memset(o, 0, sizeof(*o));
 	o->serial_port = 0x3f8;
 	o->serial_baud = 115200;
-	o->compat = called_kexec(argv[0]);
+	if (called(argv[0], "vmcore-dmesg"))
+		return parse_vmcore_dmesg(o, argc, argv, msg, size);
+	o->compat = called(argv[0], "kexec");
 	o->prog = o->compat ? "kexec" : "baton";
 	opterr = 0;
 	optind = 1;
@@ -382,6 +419,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		case OPT_REPORT:
 			seen |= 64;
 			break;
+		case OPT_VMCORE_DMESG:
+			seen |= 128;
+			break;
 		case OPT_JSON:
 			o->json = 1;
 			break;
@@ -411,6 +451,12 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			break;
 		case OPT_ELF64_CORE_HEADERS:
 			break;
+		case OPT_HOTPLUG:
+			o->hotplug = 1;
+			break;
+		case OPT_NO_HOTPLUG:
+			o->hotplug = -1;
+			break;
 		case OPT_KEXEC_COMPAT:
 			o->compat = 1;
 			o->prog = "kexec";
@@ -438,6 +484,20 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			return -1;
 		}
 		o->action = CLI_REPORT;
+	}
+	if (seen & 128) {
+		if (o->action != CLI_NONE || (seen & 64)) {
+			snprintf(msg, size, "--vmcore-dmesg takes no other action");
+			return -1;
+		}
+		o->action = CLI_VMCORE_DMESG;
+		if (optind < argc)
+			o->vmcore = argv[optind++];
+		if (optind < argc) {
+			snprintf(msg, size, "--vmcore-dmesg reads one dump: unexpected argument '%s'",
+				 argv[optind]);
+			return -1;
+		}
 	}
 	if (optind < argc)
 		o->kernel = argv[optind++];

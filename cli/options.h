@@ -15,6 +15,7 @@ enum cli_action {
 	CLI_UNLOAD,
 	CLI_STATUS,
 	CLI_REPORT,    /* in the new kernel: how the handover went */
+	CLI_VMCORE_DMESG,   /* in the capture kernel: the dead kernel's log from a dump */
 	CLI_HELP,
 	CLI_VERSION,
 	CLI_TYPES,     /* -t help: the kernel types baton loads */
@@ -59,14 +60,17 @@ struct cli_options {
 	int json;                  /* --report or --dry-run as JSON */
 	int debug;
 	int compat;                /* called as kexec, or --kexec-compat: kexec-tools' behaviour */
+	const char *vmcore;        /* --vmcore-dmesg's dump; NULL: the root's /proc/vmcore */
 	int no_sync;               /* -y */
 	int no_ifdown;             /* -x */
 	int no_checks;             /* -i: accepted; the purgatory verifies anyway */
+	int hotplug;               /* --hotplug 1 (required), --no-hotplug -1, else 0 (default) */
 	const char *prog;          /* for messages: "baton" or "kexec" */
 };
 
 /* Parse argv; on a usage error write one line to `msg` and return -1. argv[0] named kexec (or
- * --kexec-compat) selects kexec-tools' behaviour. */
+ * --kexec-compat) selects kexec-tools' behaviour; named vmcore-dmesg, baton is kexec-tools'
+ * vmcore-dmesg (one argument: the dump). */
 int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t msg_size);
 void cli_usage(FILE *out);
 /* The kernel types -t takes, one format per line, from the library's format table. */

@@ -132,6 +132,8 @@ static void json_crash(FILE *out, const struct baton_image *img)
 			(unsigned long long)img->backup_size);
 	else
 		fputs("null", out);
+	json_key(out, "hotplug");
+	fputs(img->hotplug ? "true" : "false", out);
 	if (img->boot_map.nr)
 		json_memmap(out, "boot_memory_map", &img->boot_map);
 }

@@ -86,6 +86,13 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 		fprintf(out, "backup: 0x%llx bytes from 0x%llx saved to 0x%llx by the purgatory\n",
 			(unsigned long long)img->backup_size, (unsigned long long)img->backup_src,
 			(unsigned long long)img->backup_dst);
+	if (img->hotplug) {
+		const struct baton_segment *eh = baton_segments_get(&img->segs,
+								    BATON_SEG_ELFCOREHDR);
+		fprintf(out, "hotplug: the kernel rewrites elfcorehdr (0x%llx bytes at 0x%llx) when "
+			"CPUs or memory come or go: the purgatory checks its ELF header, not a "
+			"digest\n", (unsigned long long)eh->memsz, (unsigned long long)eh->mem);
+	}
 	if (img->have_bios && img->bios.rsdp)
 		fprintf(out, "bios area: EBDA at 0x%llx (%u KiB, reserved in the new kernel's map) "
 			"with the RSDP copied from 0x%llx, BDA base memory %u KiB: written by the "

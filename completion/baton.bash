@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: MIT
-# bash completion for baton(8), also installed as kexec(8) when baton replaces kexec-tools.
+# bash completion for baton(8), also installed as kexec(8) and vmcore-dmesg(8) when baton
+# replaces kexec-tools.
 #
 # Options are those of cli/options.c: tests/cli/test_completion.py checks that every option of
 # `baton --help` and of the option table is offered (not the kexec-tools options baton refuses).
-# KERNEL, --initrd/--ramdisk and --module (its FILE) complete file names, in the --opt=FILE and the --opt FILE form;
+# KERNEL (--vmcore-dmesg's FILE), --initrd/--ramdisk and --module (its FILE) complete file names,
+# in the --opt=FILE and the --opt FILE form; vmcore-dmesg takes one file and no options;
 # nothing is offered after --help or --version.
 # Works with and without the bash-completion package (its _filedir is used when loaded).
 
@@ -13,7 +15,7 @@ _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-f
 --reuse-cmdline --entry-32bit --entry= --args-linux --args-elf --args-none --console-serial --serial=
 --serial-baud= --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
---kexec-compat'
+--hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
 
 # File names matching $1 into COMPREPLY, each prefixed with $2 (the "--initrd=" of a word that
 # was not split at '=').
@@ -75,6 +77,12 @@ _baton()
 	prev=
 	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
 
+	# As kexec-tools' vmcore-dmesg: the dump, one file.
+	if [[ ${COMP_WORDS[0]##*/} == vmcore-dmesg ]]; then
+		((COMP_CWORD == 1)) && _baton_files "$cur" ""
+		return 0
+	fi
+
 	# What came before: --help/--version end the command line; count the KERNEL arguments.
 	for ((i = 1; i < COMP_CWORD; i++)); do
 		w=${COMP_WORDS[i]}
@@ -134,4 +142,4 @@ _baton()
 	return 0
 }
 
-complete -F _baton baton kexec
+complete -F _baton baton kexec vmcore-dmesg

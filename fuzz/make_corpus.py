@@ -248,6 +248,14 @@ def uki():
     put('uki', 'uki-profiles', pe(base + [(b'.linux', linux), (b'.profile', b'ID=a\n'),
                                           (b'.cmdline', b'quiet\n')]))
     put('uki', 'pe-stub-only', pe(base[:2]))
+def vmcore():
+    """The CLI test's synthetic dump (a lockless printk ring of three records), whole and cut
+    inside its ring."""
+    sys.path.insert(0, 'tests/cli')
+    from test_vmcore_dmesg import vmcore as dump
+    data = dump()
+    put('vmcore', 'lockless-3-records', data)
+    put('vmcore', 'lockless-cut', data[:4096 + 0x1800])
 
 
 def elf():
@@ -272,5 +280,6 @@ def elf():
 
 if __name__ == '__main__':
     os.chdir(os.path.dirname(os.path.abspath(sys.argv[0])) + '/..')
-    for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap, multiboot, uki, elf):
+    for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap, multiboot, uki,
+                   vmcore, elf):
         target()

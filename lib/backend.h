@@ -30,6 +30,9 @@ _Static_assert(sizeof(struct baton_kexec_segment) == 32, "kexec_segment layout")
 
 #define BATON_KEXEC_ARCH_X86_64 (62UL << 16)
 #define BATON_KEXEC_ON_CRASH 0x00000001UL
+/* The kernel may rewrite the ELF core header on hotplug (6.5+; x86 6.10+ also takes 0x8,
+ * KEXEC_CRASH_HOTPLUG_SUPPORT, but 6.5-6.9 refuse it). Xen reads 0x4 as KEXEC_LIVE_UPDATE. */
+#define BATON_KEXEC_UPDATE_ELFCOREHDR 0x00000004UL
 #define BATON_KEXEC_FILE_UNLOAD 0x00000001UL
 #define BATON_KEXEC_FILE_ON_CRASH 0x00000002UL
 #define BATON_KEXEC_FILE_NO_INITRAMFS 0x00000004UL

@@ -318,6 +318,9 @@ static int xen_crash_facts(const struct baton_backend *be, const struct baton_me
 		if (rc)
 			goto fail;
 	}
+	/* The hypervisor keeps the crash image and hears of no dom0 hotplug; and kexec_load's
+	 * KEXEC_UPDATE_ELFCOREHDR (0x4) is Xen's KEXEC_LIVE_UPDATE: never passed here. */
+	info->no_hotplug = "not applicable under Xen (the hypervisor keeps the crash image)";
 	if (!(rc = baton_crash_info_finish(info, "xen", err)))
 		return 0;
 fail:

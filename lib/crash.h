@@ -38,6 +38,10 @@ struct baton_crash_info {
 	uint64_t text_vaddr;              /* _text, from /proc/kcore's kernel text segment */
 	uint64_t text_size;               /* _end - _text, the same segment's size */
 	uint64_t page_offset;             /* direct map base: __va(p) = page_offset + p */
+	/* Crash hotplug: the program-header bytes the kernel may write into the ELF core header
+	 * (/sys/kernel/crash_elfcorehdr_size), 0 where it cannot, and then why not. */
+	uint64_t hotplug_phdrs_size;
+	const char *no_hotplug;
 };
 
 /* The Linux backend reads these in crash_read.h, Xen's asks the hypervisor (backend_xen.c); both

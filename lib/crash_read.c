@@ -439,6 +439,30 @@ out:
 	return rc;
 }
 
+/* --- crash hotplug ------------------------------------------------------------------------- */
+
+/* The kernel rewrites the header of a kexec_load image loaded with KEXEC_UPDATE_ELFCOREHDR
+ * where it has CONFIG_CRASH_HOTPLUG (6.5+): then this file says how many program-header bytes
+ * it may write (sysfs' crash_hotplug files say only whether the loaded image takes it). */
+static void read_hotplug(const char *root, struct baton_crash_info *info)
+{
+	char path[PATH_MAX], text[32];
+	const char *p = text;
+	uint64_t v;
+
+	info->no_hotplug = "the running kernel has no crash hotplug (6.5+ with CONFIG_CRASH_HOTPLUG:"
+			   " no /sys/kernel/crash_elfcorehdr_size)";
+	if (baton_path(path, sizeof(path), root, "/sys/kernel/crash_elfcorehdr_size", NULL) ||
+	    baton_file_read_text(path, text, sizeof(text)))
+		return;
+	if (baton_parse_u64(&p, text + strlen(text), 10, &v) || *p || !v || v > (64u << 20)) {
+		info->no_hotplug = "/sys/kernel/crash_elfcorehdr_size: not a size baton understands";
+		return;
+	}
+	info->hotplug_phdrs_size = v;
+	info->no_hotplug = NULL;
+}
+
 int baton_crash_read(const char *root, struct baton_crash_info *info, struct baton_error *err)
 {
 	struct iomem_scan scan = { 0 };
@@ -448,5 +472,7 @@ int baton_crash_read(const char *root, struct baton_crash_info *info, struct bat
 	if ((rc = read_iomem(root, info, &scan, err)) || (rc = read_notes(root, info, err)) ||
 	    (rc = read_vmcoreinfo(root, info, err)) || (rc = read_kcore(root, info, &scan, err)))
 		baton_crash_info_free(info);
+	else
+		read_hotplug(root, info);
 	return rc;
 }

@@ -3,6 +3,7 @@
  * format), identity map and purgatory parameters, digest everything. All of it happens here, while the system is healthy. */
 #include "image.h"
 
+#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,42 @@ static int placer_no_room(void *ctx, const struct baton_segment *s, const char *
 	return no_room(err, s, file, what, ctx);
 }
 
+/* Crash hotplug: on where the running kernel rewrites the ELF core header (the default), off
+ * with BATON_LOAD_NO_HOTPLUG; BATON_LOAD_HOTPLUG makes a kernel that cannot an error (EINVAL,
+ * not a refusal kexec_file_load could get around: the kernel's own loader has none either). */
+static int want_hotplug(struct baton_image *img, struct baton_error *err)
+{
+	const struct baton_crash_info *c = &img->in.crash;
+
+	img->hotplug = 0;
+	if (img->flags & BATON_LOAD_NO_HOTPLUG)
+		return 0;
+	if (c->hotplug_phdrs_size) {
+		img->hotplug = 1;
+		return 0;
+	}
+	if (img->flags & BATON_LOAD_HOTPLUG)
+		return baton_fail(err, EINVAL, "hotplug: %s", c->no_hotplug ? c->no_hotplug :
+				  "the running kernel has no crash hotplug");
+	return 0;
+}
+
+/* The kernel finds the header it rewrites as the last segment whose first bytes are the ELF
+ * magic (crash_handle_hotplug_event): none of baton's later segments may start with it. */
+static int hotplug_header_is_last(const struct baton_image *img, struct baton_error *err)
+{
+	const struct baton_segment *eh = baton_segments_get(&img->segs, BATON_SEG_ELFCOREHDR);
+
+	for (size_t i = (size_t)(eh - img->segs.seg) + 1; i < img->segs.nr; i++) {
+		const struct baton_segment *s = &img->segs.seg[i];
+		if (s->bufsz >= SELFMAG && !memcmp(s->buf, ELFMAG, SELFMAG))
+			return baton_fail(err, EPROTO, "hotplug: segment %s starts with the ELF magic:"
+					  " the kernel would rewrite it instead of the elfcorehdr",
+					  s->name);
+	}
+	return 0;
+}
+
 /* The crash image's extras: a backup of low memory and the ELF core header describing the dead
  * kernel's memory, whose address the capture kernel learns from elfcorehdr=. The header comes
  * first in load order; the backup is placed first (the header records where it goes). */
@@ -214,6 +251,12 @@ static int place_crash_extras(struct planner *pl, struct baton_image *img,
 	eh->buf = img->elfcore_seg;
 	eh->bufsz = size;
 	eh->memsz = page_round(size);
+	/* The kernel's header, for every possible CPU and up to CONFIG_CRASH_MAX_MEMORY_RANGES
+	 * ranges, must fit the segment (arch_crash_handle_hotplug_event: elfsz > memsz fails). */
+	if ((rc = want_hotplug(img, err)))
+		return rc;
+	if (img->hotplug && sizeof(Elf64_Ehdr) + img->in.crash.hotplug_phdrs_size > eh->memsz)
+		eh->memsz = page_round(sizeof(Elf64_Ehdr) + img->in.crash.hotplug_phdrs_size);
 	if (place(pl, eh, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
 		return no_room(err, eh, "", " (ELF core header)", pl);
 	img->backup_src = eo.backup_src;
@@ -401,6 +444,9 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 		.backup_dst = img->backup_dst,
 		.backup_size = img->backup_size,
 		.bios = img->have_bios ? &img->bios : NULL,
+		.elfcorehdr = img->hotplug ? baton_segments_get(&img->segs, BATON_SEG_ELFCOREHDR)->mem : 0,
+		.elfcorehdr_size = img->hotplug ?
+			baton_segments_get(&img->segs, BATON_SEG_ELFCOREHDR)->memsz : 0,
 		.seg = img->segs.seg,
 		.nr_seg = img->segs.nr,
 	};
@@ -495,9 +541,13 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 		rc = build_identity_map(img, pages, err);
 	if (!rc)
 		rc = build_boot_info(&fctx, img, &bi, err);
+	if (!rc && img->hotplug)
+		rc = hotplug_header_is_last(img, err);
 	if (!rc) {
+		/* A hotplug elfcorehdr is the kernel's to rewrite: checked by shape, not digest. */
 		for (size_t i = 0; i < img->segs.nr; i++)
-			if (img->segs.seg[i].role != BATON_SEG_PURGATORY && img->segs.seg[i].bufsz)
+			if (img->segs.seg[i].role != BATON_SEG_PURGATORY && img->segs.seg[i].bufsz &&
+			    !(img->hotplug && img->segs.seg[i].role == BATON_SEG_ELFCOREHDR))
 				digest_segment(&img->segs.seg[i]);
 		const struct baton_segment *bs = baton_segments_get(&img->segs,
 								    BATON_SEG_BOOT_INFO);

@@ -34,6 +34,7 @@ struct baton_image {
 	uint64_t backup_src;               /* low memory the purgatory saves (crash) */
 	uint64_t backup_size;
 	uint64_t backup_dst;
+	int hotplug;                       /* crash hotplug: the kernel may rewrite the elfcorehdr */
 	struct baton_bios_area bios;       /* what the purgatory writes below 640 KiB ... */
 	int have_bios;                     /* ... if set (bios_area formats on UEFI machines) */
 	struct baton_warnings warnings;

@@ -49,7 +49,8 @@ int baton_kexec_load(const struct baton_backend *be, const struct baton_image *i
 		nr++;
 	}
 	rc = be->ops->kexec_load(be, img->entry, nr, segs, BATON_KEXEC_ARCH_X86_64 |
-			     ((img->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_ON_CRASH : 0));
+			     ((img->flags & BATON_LOAD_CRASH) ? BATON_KEXEC_ON_CRASH : 0) |
+			     (img->hotplug ? BATON_KEXEC_UPDATE_ELFCOREHDR : 0));
 	return rc ? syscall_error(err, "kexec_load", rc) : 0;
 }
 

@@ -61,7 +61,13 @@ int baton_purgatory_params_fill(struct baton_params *p, const struct baton_purga
 		p->flags |= BATON_PF_BIOS_AREA;
 		p->bios = *f->bios;
 	}
-	/* An empty segment (the crash backup, filled by the purgatory) has nothing to verify. */
+	if (f->elfcorehdr_size) {
+		p->flags |= BATON_PF_ELFCORE_HOTPLUG;
+		p->elfcorehdr = f->elfcorehdr;
+		p->elfcorehdr_size = f->elfcorehdr_size;
+	}
+	/* An empty segment (the crash backup, filled by the purgatory) has nothing to verify, nor
+	 * has a hotplug ELF core header (no hashed_size: the kernel rewrites it). */
 	for (size_t i = 0; i < f->nr_seg; i++) {
 		if (!f->seg[i].memsz || !f->seg[i].hashed_size)
 			continue;

@@ -39,6 +39,8 @@ struct baton_purgatory_fill {
 	uint64_t backup_dst;
 	uint64_t backup_size;
 	const struct baton_bios_area *bios;   /* NULL: the purgatory writes no BIOS data area */
+	uint64_t elfcorehdr;         /* crash hotplug: the header the kernel rewrites, checked by */
+	uint64_t elfcorehdr_size;    /* shape instead of digest (0 size: no hotplug) */
 	const struct baton_segment *seg;   /* verified: those with memsz and hashed_size */
 	size_t nr_seg;
 };

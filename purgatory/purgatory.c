@@ -52,6 +52,24 @@ static void report_region_mismatch(const struct serial *s, const struct baton_pa
 	serial_puts(s, "\n");
 }
 
+/* The one segment the kernel may rewrite (crash hotplug) has no digest: a scribbled header
+ * would boot the capture kernel into a /proc/vmcore of garbage, so its shape must hold. */
+static void check_elfcore(const struct serial *s, const struct baton_params *p)
+{
+	enum baton_elfcore_status st = baton_verify_elfcore(p);
+
+	if (!(p->flags & BATON_PF_ELFCORE_HOTPLUG))
+		return;
+	if (st != BATON_ELFCORE_OK) {
+		serial_puts(s, "baton: purgatory: elfcorehdr at ");
+		serial_hex(s, p->elfcorehdr);
+		serial_puts(s, st == BATON_ELFCORE_BAD_IDENT ? ": not an ELF64 x86-64 core header\n"
+			    : ": program headers outside its segment\n");
+		fail(s, "refusing a corrupt ELF core header");
+	}
+	serial_puts(s, "baton: purgatory: elfcorehdr checked (hotplug: not digested)\n");
+}
+
 /* From here on only the loader's tables are trusted: the old kernel's may map nothing else. */
 static void take_over_paging(const struct baton_params *p)
 {
@@ -208,6 +226,7 @@ void purgatory_main(const struct baton_params *p)
 	serial_puts(s, "baton: purgatory: ");
 	serial_dec(s, p->nr_regions);
 	serial_puts(s, " segments verified\n");
+	check_elfcore(s, p);
 
 	trap_step(STEP_TAKE_OVER_PAGING);
 	take_over_paging(p);

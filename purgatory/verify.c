@@ -72,3 +72,36 @@ int baton_verify_regions(const struct baton_params *p)
 	}
 	return -1;
 }
+
+/* Linux's crash_prepare_elf64_headers() writes the header the capture kernel reads: this is what
+ * both it and baton's lib/elfcore.c produce (ELF64 little-endian ET_CORE for x86-64). */
+#define EHDR_SIZE 64
+#define PHDR_SIZE 56
+
+static uint64_t le(const volatile uint8_t *b, unsigned n)
+{
+	uint64_t v = 0;
+
+	while (n--)
+		v = v << 8 | b[n];
+	return v;
+}
+
+enum baton_elfcore_status baton_verify_elfcore(const struct baton_params *p)
+{
+	const volatile uint8_t *h = (const volatile uint8_t *)(uintptr_t)p->elfcorehdr;
+	uint64_t size = p->elfcorehdr_size, phoff, phnum;
+
+	if (!(p->flags & BATON_PF_ELFCORE_HOTPLUG))
+		return BATON_ELFCORE_OK;
+	if (size < EHDR_SIZE || le(h, 4) != 0x464c457f || h[4] != 2 /* ELFCLASS64 */ ||
+	    h[5] != 1 /* ELFDATA2LSB */ || le(h + 16, 2) != 4 /* ET_CORE */ ||
+	    le(h + 18, 2) != 62 /* EM_X86_64 */)
+		return BATON_ELFCORE_BAD_IDENT;
+	phoff = le(h + 32, 8);
+	phnum = le(h + 56, 2);
+	if (le(h + 54, 2) != PHDR_SIZE || !phnum || phoff < EHDR_SIZE || phoff > size ||
+	    phnum * PHDR_SIZE > size - phoff)
+		return BATON_ELFCORE_BAD_PHDRS;
+	return BATON_ELFCORE_OK;
+}

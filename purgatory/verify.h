@@ -24,6 +24,16 @@ enum baton_params_status baton_verify_params(const struct baton_params *p);
  * identity-maps and host tests fill with host addresses) do not match their digest; -1 if all do. */
 int baton_verify_regions(const struct baton_params *p);
 
+enum baton_elfcore_status {
+	BATON_ELFCORE_OK,
+	BATON_ELFCORE_BAD_IDENT,   /* not ELF magic, ELF64, little-endian, ET_CORE, EM_X86_64 */
+	BATON_ELFCORE_BAD_PHDRS,   /* program headers of another size, or not inside the segment */
+};
+
+/* With BATON_PF_ELFCORE_HOTPLUG, the ELF core header the kernel may have rewritten since the
+ * load: no digest can cover it, so its shape is checked (OK without the flag). */
+enum baton_elfcore_status baton_verify_elfcore(const struct baton_params *p);
+
 /* The digest baton_verify_params expects in self_sha256. */
 void baton_params_digest(const struct baton_params *p, uint8_t out[32]);
 

@@ -122,19 +122,23 @@ module_visit() {	# depth first: a module after everything its depends= names
 
 # --- steps ------------------------------------------------------------------------------------
 
-# kernel: vmlinuz (the cloud kernel), kernel.config, vmlinuz.package.
+# kernel [META NAME]: vmlinuz (the cloud kernel), kernel.config, vmlinuz.package; or NAME,
+# NAME.config and NAME.package from another meta package's kernel (vmlinuz-6.12).
 step_kernel() {
-	pkg=$(depends_on "$KERNEL_META")
-	[ -n "$pkg" ] || die "cannot resolve $KERNEL_META (apt-get update?)"
-	[ -f "$ASSETS/vmlinuz" ] && unchanged "$ASSETS/vmlinuz.package" "$pkg" && return 0
-	x=$DL/kernel
+	meta=${1:-$KERNEL_META} name=${2:-vmlinuz}
+	config=kernel.config
+	[ "$name" = vmlinuz ] || config=$name.config
+	pkg=$(depends_on "$meta")
+	[ -n "$pkg" ] || die "cannot resolve $meta (apt-get update?)"
+	[ -f "$ASSETS/$name" ] && unchanged "$ASSETS/$name.package" "$pkg" && return 0
+	x=$DL/kernel-$name
 	rm -rf "$x"
 	dpkg-deb -x "$(download "$pkg")" "$x"
-	cp "$x/boot/vmlinuz-"* "$ASSETS/vmlinuz.tmp"
-	cp "$x/boot/config-"* "$ASSETS/kernel.config"
+	cp "$x/boot/vmlinuz-"* "$ASSETS/$name.tmp"
+	cp "$x/boot/config-"* "$ASSETS/$config"
 	rm -rf "$x"
-	mv "$ASSETS/vmlinuz.tmp" "$ASSETS/vmlinuz"
-	echo "$pkg" >"$ASSETS/vmlinuz.package"
+	mv "$ASSETS/$name.tmp" "$ASSETS/$name"
+	echo "$pkg" >"$ASSETS/$name.package"
 	log "kernel: $pkg"
 }
 

@@ -34,6 +34,9 @@
 /* struct baton_params.flags (bit 0 was the 32-bit entry before ABI version 3: now exit_mode) */
 #define BATON_PF_SERIAL (1 << 1)        /* report progress and failures on the 16550 at serial_port */
 #define BATON_PF_BIOS_AREA (1 << 2)     /* write struct baton_bios_area's BDA and EBDA before the exit */
+/* Crash hotplug: the kernel rewrites the ELF core header at [elfcorehdr, +elfcorehdr_size) after
+ * the load, so it is no region (no digest); the purgatory checks its shape instead. */
+#define BATON_PF_ELFCORE_HOTPLUG (1 << 8)
 
 /* Where struct baton_bios_area's RSDP copy goes in its EBDA: 16-byte aligned, as an RSDP must be
  * for the firmware-table scan that finds it (ACPI 6.5, 5.2.5.1). */
@@ -135,12 +138,16 @@ struct baton_params {
 	uint64_t timing;                /* 0x078 struct baton_timing to fill in (0: none) */
 	uint64_t exit_regs[BATON_EXIT_NR_REGS];   /* 0x080 by BATON_EXIT_RAX...; the rest zero */
 	struct baton_bios_area bios;    /* 0x0b0 BATON_PF_BIOS_AREA */
-	uint64_t reserved1[7];          /* 0x0c8 zero: room for later versions */
+	uint64_t reserved1[2];          /* 0x0c8 zero: room for later versions */
+	uint64_t elfcorehdr;            /* 0x0d8 BATON_PF_ELFCORE_HOTPLUG: the header's segment */
+	uint64_t elfcorehdr_size;       /* 0x0e0 its memsz: the rewritten header must fit it */
+	uint64_t reserved4[3];          /* 0x0e8 zero: room for later versions */
 	struct baton_region regions[BATON_MAX_REGIONS];   /* 0x100 */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct baton_params) == 0x500, "params size");
 _Static_assert(offsetof(struct baton_params, bios) == 0xb0, "bios offset");
+_Static_assert(offsetof(struct baton_params, elfcorehdr) == 0xd8, "elfcorehdr offset");
 _Static_assert(offsetof(struct baton_params, regions) == 0x100, "regions offset");
 _Static_assert(offsetof(struct baton_params, exit_mode) == BATON_PARAMS_EXIT_MODE,
 	       "params exit_mode");

@@ -79,6 +79,14 @@ enum baton_load_flag {
 	BATON_LOAD_ARGS_LINUX = 1u << 10,
 	BATON_LOAD_ARGS_ELF = 1u << 11,
 	BATON_LOAD_ARGS_NONE = 1u << 12,
+	/* Crash hotplug (with BATON_LOAD_CRASH): the running kernel rewrites the ELF core header
+	 * on every CPU or memory hotplug event, the purgatory checks its shape instead of its
+	 * digest. It is the default where the kernel can (6.5+ with CONFIG_CRASH_HOTPLUG);
+	 * BATON_LOAD_HOTPLUG makes it required (an error where the kernel cannot, or under Xen),
+	 * BATON_LOAD_NO_HOTPLUG turns it off (the header then describes the load time's CPUs and
+	 * memory). */
+	BATON_LOAD_HOTPLUG = 1u << 24,
+	BATON_LOAD_NO_HOTPLUG = 1u << 25,
 };
 
 struct baton_load_opts {

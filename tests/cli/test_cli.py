@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 """The baton CLI on the host: plans, refusals, and what reaches the (strace-answered) syscalls."""
 
+import json
 import os
 import re
 import struct
@@ -297,6 +298,48 @@ def test_panic_unload(crash_machine, run):
     loads = kexec_loads(p)
     assert len(loads) == 1 and re.search(r'kexec_load\((0|NULL), 0, NULL, .*KEXEC_ON_CRASH',
                                          loads[0]), loads
+
+
+def test_hotplug_is_the_default_where_the_kernel_has_it(crash_machine, run):
+    """6.5+ with CONFIG_CRASH_HOTPLUG: KEXEC_UPDATE_ELFCOREHDR (0x4, never 0x8), the header's
+    segment as large as crash_elfcorehdr_size asks; --no-hotplug: neither."""
+    m = crash_machine
+    m.write('sys/kernel/crash_elfcorehdr_size', '917616\n')
+    p = run(m, '-p', m.kernel, '--reuse-cmdline')
+    assert p.returncode == 0, p.stderr
+    loads = kexec_loads(p)
+    assert len(loads) == 1 and re.search(r'KEXEC_ON_CRASH\|0x4\b|KEXEC_ON_CRASH\|KEXEC_UPDATE_ELFCOREHDR',
+                                         loads[0]), loads
+    assert '0x8' not in loads[0] and 'KEXEC_CRASH_HOTPLUG_SUPPORT' not in loads[0], loads
+    p = run(m, '--dry-run', '-p', m.kernel, '--reuse-cmdline')
+    assert p.returncode == 0, p.stderr
+    hdr, size = plan_segments(p.stdout)['elfcorehdr']
+    assert size >= 64 + 917616 and size % 4096 == 0, hex(size)
+    assert re.search(r'^hotplug: the kernel rewrites elfcorehdr \(0x%x bytes at 0x%x\)'
+                     % (size, hdr), p.stdout, re.M), p.stdout
+    p = run(m, '--dry-run', '--json', '-p', m.kernel, '--reuse-cmdline')
+    doc = json.loads(p.stdout)
+    assert doc['hotplug'] is True
+    seg = [s for s in doc['segments'] if s['name'] == 'elfcorehdr'][0]
+    assert seg['hashed_size'] == 0 and seg['sha256'] == '0' * 64 and seg['bufsz'] < seg['memsz']
+
+    p = run(m, '-p', m.kernel, '--reuse-cmdline', '--no-hotplug')
+    assert p.returncode == 0, p.stderr
+    loads = kexec_loads(p)
+    assert len(loads) == 1 and re.search(r'KEXEC_ON_CRASH\)', loads[0]), loads
+    p = run(m, '--dry-run', '-p', m.kernel, '--reuse-cmdline', '--no-hotplug')
+    assert plan_segments(p.stdout)['elfcorehdr'][1] < 917616
+    assert 'hotplug:' not in p.stdout
+
+
+def test_hotplug_is_refused_where_the_kernel_has_none(crash_machine, run):
+    """The fixture is Debian's 6.1: no crash hotplug, so none by default, and --hotplug fails."""
+    m = crash_machine
+    p = run(m, '-p', m.kernel, '--reuse-cmdline')
+    assert p.returncode == 0, p.stderr
+    assert re.search(r'KEXEC_ON_CRASH\)', kexec_loads(p)[0]), kexec_loads(p)
+    refusal(m, run, ['-p', m.kernel, '--hotplug'], 'hotplug: the running kernel has no crash '
+            'hotplug')
 
 
 def test_panic_without_crashkernel_is_refused(machine, run):

@@ -128,6 +128,13 @@ def test_file_completion(tree, bash_completion):
     # One KERNEL only.
     assert files(['-l', 'boot/vmlinuz-6.1', 'boot/']) == set()
     assert files(['--initrd', 'boot/initrd.img-6.1', '-l', 'boot/vmlinuz-6.1', '']) == set()
+    # --vmcore-dmesg's FILE, and vmcore-dmesg's one argument (no options there).
+    assert files(['--vmcore-dmesg', 'boot/v']) == {'boot/vmlinuz-6.1'}
+    assert set(complete(['boot/i'], cwd=str(tree), bash_completion=bash_completion,
+                        command='vmcore-dmesg')) == {'boot/initrd.img-6.1'}
+    assert complete(['--'], cwd=str(tree), command='vmcore-dmesg') == []
+    assert complete(['boot/vmlinuz-6.1', 'boot/'], cwd=str(tree),
+                    command='/usr/sbin/vmcore-dmesg') == []
 
 
 @pytest.mark.parametrize('words', [['--help', ''], ['--help', '-'], ['--version', '--'],
@@ -136,12 +143,13 @@ def test_nothing_after_help_or_version(tree, words):
     assert complete(words, cwd=str(tree)) == []
 
 
-def test_registered_for_baton_and_kexec():
+def test_registered_for_baton_kexec_and_vmcore_dmesg():
     p = subprocess.run(['bash', '--norc', '--noprofile', '-c',
-                        '. %s && complete -p baton kexec' % shlex.quote(SCRIPT)],
+                        '. %s && complete -p baton kexec vmcore-dmesg' % shlex.quote(SCRIPT)],
                        capture_output=True, text=True, timeout=30)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.split('\n')[:2] == ['complete -F _baton baton', 'complete -F _baton kexec']
+    assert p.stdout.split('\n')[:3] == ['complete -F _baton baton', 'complete -F _baton kexec',
+                                        'complete -F _baton vmcore-dmesg']
     assert complete(['--in'], command='kexec') == ['--initrd=']
 
 

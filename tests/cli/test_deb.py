@@ -161,7 +161,12 @@ def test_baton_kexec(debs):
     files = contents(deb)
     assert own_files(files, 'baton-kexec') == {
         'usr/sbin/kexec', 'usr/share/man/man8/kexec.8.gz',
-        'usr/share/bash-completion/completions/kexec'}
+        'usr/share/bash-completion/completions/kexec',
+        'usr/sbin/vmcore-dmesg', 'usr/share/man/man8/vmcore-dmesg.8.gz',
+        'usr/share/bash-completion/completions/vmcore-dmesg'}
     assert files['usr/sbin/kexec'] == ('lrwxrwxrwx', 'baton')
+    assert files['usr/sbin/vmcore-dmesg'] == ('lrwxrwxrwx', 'baton')
+    assert files['usr/share/man/man8/vmcore-dmesg.8.gz'] == ('lrwxrwxrwx', 'baton.8.gz')
+    assert files['usr/share/bash-completion/completions/vmcore-dmesg'] == ('lrwxrwxrwx', 'baton')
     assert files['usr/share/man/man8/kexec.8.gz'] == ('lrwxrwxrwx', 'baton.8.gz')
     assert files['usr/share/bash-completion/completions/kexec'] == ('lrwxrwxrwx', 'baton')

@@ -37,6 +37,11 @@ def test_install_layout(staged):
     r = subprocess.run([os.path.join(staged, 'usr/sbin/kexec'), '--version'],
                        capture_output=True, text=True)
     assert r.returncode == 0 and r.stdout.startswith('kexec (baton) '), r.stdout
+    assert os.readlink(os.path.join(staged, 'usr/sbin/vmcore-dmesg')) == 'baton'
+    assert os.readlink(os.path.join(staged, 'usr/share/man/man8/vmcore-dmesg.8')) == 'baton.8'
+    r = subprocess.run([os.path.join(staged, 'usr/sbin/vmcore-dmesg'), '--version'],
+                       capture_output=True, text=True)
+    assert r.returncode == 0 and r.stdout.startswith('vmcore-dmesg (baton) '), r.stdout
 
 
 def test_shared_library_exports_exactly_the_public_api(staged):

@@ -226,6 +226,7 @@ def test_crash_plan_shows_elfcorehdr_and_backup(crash_machine, run):
     assert 'elfcorehdr' in names and 'backup' in names
     backup = [s for s in doc['segments'] if s['name'] == 'backup'][0]
     assert doc['backup'] == {'src': 0x1000, 'dst': backup['mem'], 'size': 0x9ec00}
+    assert doc['hotplug'] is False      # the fixture is Debian's 6.1: no crash hotplug
     hdr = [s for s in doc['segments'] if s['name'] == 'elfcorehdr'][0]
     assert doc['cmdline'] == 'console=ttyS0 elfcorehdr=0x%x' % hdr['mem']
     assert doc['boot_memory_map'] and doc['boot_memory_map'] != doc['memory_map']

@@ -482,6 +482,80 @@ static void crash_image_lives_in_the_crash_region(void **state)
 	machine_free(m);
 }
 
+/* Crash hotplug: on by default where the kernel has /sys/kernel/crash_elfcorehdr_size (the
+ * header's segment then holds the kernel's largest, and is checked by shape, not digested);
+ * off with BATON_LOAD_NO_HOTPLUG; BATON_LOAD_HOTPLUG on a kernel without it is an error. */
+static void crash_hotplug_sizes_and_exempts_the_core_header(void **state)
+{
+	(void)state;
+	struct machine *m = crash_machine();
+	struct baton_load_opts o = { m->kernel, m->initrd, "console=ttyS0",
+				     BATON_LOAD_CRASH, 0, 0, NULL, 0, NULL, 0 };
+	struct fake_sys fake = { 0 };
+	struct baton_backend ctx = fake_sys_ops(&fake, m->root);
+	struct baton_error err = { 0 };
+	struct baton_image img;
+
+	/* the fixture's 6.1 kernel: no crash hotplug, so none by default ... */
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("prepare: %s", err.msg);
+	assert_int_equal(img.hotplug, 0);
+	assert_int_equal(params_of(&img)->flags & BATON_PF_ELFCORE_HOTPLUG, 0);
+	size_t plain = seg_of(&img, BATON_SEG_ELFCOREHDR)->memsz;
+	baton_image_free(&img);
+	/* ... and asking for it is refused in one line */
+	o.flags = BATON_LOAD_CRASH | BATON_LOAD_HOTPLUG;
+	assert_int_equal(baton_image_prepare(&ctx, &o, &img, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "hotplug: "));
+	assert_non_null(strstr(err.msg, "crash_elfcorehdr_size"));
+
+	/* Debian's 6.12: 8192 CPUs + 8192 memory ranges + 2 program headers */
+	fx_write_str(m->root, "sys/kernel/crash_elfcorehdr_size", "917616\n");
+	o.flags = BATON_LOAD_CRASH;
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("prepare: %s", err.msg);
+	assert_int_equal(img.hotplug, 1);
+	const struct baton_segment *eh = seg_of(&img, BATON_SEG_ELFCOREHDR);
+	assert_true(eh->memsz >= 64 + 917616);
+	assert_int_equal(eh->memsz % 4096, 0);
+	assert_true(eh->bufsz < eh->memsz);
+	const struct baton_params *p = params_of(&img);
+	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
+	assert_true(p->flags & BATON_PF_ELFCORE_HOTPLUG);
+	assert_int_equal(p->elfcorehdr, eh->mem);
+	assert_int_equal(p->elfcorehdr_size, eh->memsz);
+	assert_int_equal(p->nr_regions, 5);        /* all but the backup and the elfcorehdr */
+	for (uint32_t i = 0; i < p->nr_regions; i++)
+		assert_int_not_equal(p->regions[i].start, eh->mem);
+	/* the bytes baton wrote pass the purgatory's check (at host addresses) */
+	struct baton_params host = *p;
+	uint8_t *copy = calloc(1, eh->memsz);
+	assert_non_null(copy);
+	memcpy(copy, eh->buf, eh->bufsz);
+	host.elfcorehdr = (uintptr_t)copy;
+	assert_int_equal(baton_verify_elfcore(&host), BATON_ELFCORE_OK);
+	free(copy);
+	/* and no later segment starts with the ELF magic the kernel looks for */
+	for (size_t i = (size_t)(eh - img.segs.seg) + 1; i < img.segs.nr; i++)
+		assert_true(img.segs.seg[i].bufsz < 4 ||
+			    memcmp(img.segs.seg[i].buf, "\177ELF", 4));
+	baton_image_free(&img);
+
+	o.flags = BATON_LOAD_CRASH | BATON_LOAD_NO_HOTPLUG;
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("prepare: %s", err.msg);
+	assert_int_equal(img.hotplug, 0);
+	assert_int_equal(seg_of(&img, BATON_SEG_ELFCOREHDR)->memsz, plain);
+	assert_int_equal(params_of(&img)->nr_regions, 6);
+	baton_image_free(&img);
+
+	fx_write_str(m->root, "sys/kernel/crash_elfcorehdr_size", "lots\n");
+	o.flags = BATON_LOAD_CRASH | BATON_LOAD_HOTPLUG;
+	assert_int_equal(baton_image_prepare(&ctx, &o, &img, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not a size"));
+	machine_free(m);
+}
+
 static void crash_without_region_is_refused(void **state)
 {
 	(void)state;
@@ -1038,6 +1112,7 @@ int main(void)
 		cmocka_unit_test(uefi_machine_gets_runtime_map_and_setup_efi),
 		cmocka_unit_test(crash_image_lives_in_the_crash_region),
 		cmocka_unit_test(crash_without_region_is_refused),
+		cmocka_unit_test(crash_hotplug_sizes_and_exempts_the_core_header),
 		cmocka_unit_test(multiboot2_plan_on_qemu_1g),
 		cmocka_unit_test(multiboot2_relocates_only_when_it_must),
 		cmocka_unit_test(multiboot_v1_when_forced),

@@ -40,6 +40,10 @@ static void load_passes_every_used_segment(void **state)
 	img.flags = BATON_LOAD_CRASH;
 	assert_int_equal(baton_kexec_load(&sys, &img, NULL), 0);
 	assert_int_equal(f.flags, (62UL << 16) | 1);
+	/* crash hotplug: KEXEC_UPDATE_ELFCOREHDR, never 0x8 (x86 6.5-6.9 refuse it) */
+	img.hotplug = 1;
+	assert_int_equal(baton_kexec_load(&sys, &img, NULL), 0);
+	assert_int_equal(f.flags, (62UL << 16) | 1 | 4);
 }
 
 static void errors_become_messages(void **state)

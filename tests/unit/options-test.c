@@ -230,6 +230,39 @@ static void modules_accumulate_in_order(void **state)
 	assert_non_null(strstr(msg, "too many --module options"));
 }
 
+static void vmcore_dmesg_reads_one_dump(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	assert_int_equal(PARSE(&o, msg, "--vmcore-dmesg"), 0);
+	assert_int_equal(o.action, CLI_VMCORE_DMESG);
+	assert_null(o.vmcore);
+	assert_int_equal(PARSE(&o, msg, "--vmcore-dmesg", "/var/crash/vmcore"), 0);
+	assert_string_equal(o.vmcore, "/var/crash/vmcore");
+	assert_null(o.kernel);
+	assert_int_equal(PARSE(&o, msg, "--vmcore-dmesg", "a", "b"), -1);
+	assert_string_equal(msg, "--vmcore-dmesg reads one dump: unexpected argument 'b'");
+	assert_int_equal(PARSE(&o, msg, "--vmcore-dmesg", "-p", "k"), -1);
+	assert_string_equal(msg, "--vmcore-dmesg takes no other action");
+	assert_int_equal(PARSE(&o, msg, "--report", "--vmcore-dmesg"), -1);
+	assert_string_equal(msg, "--vmcore-dmesg takes no other action");
+
+	/* called vmcore-dmesg: kexec-tools' one argument, no options */
+	assert_int_equal(PARSE_AS("/usr/sbin/vmcore-dmesg", &o, msg, "/proc/vmcore"), 0);
+	assert_int_equal(o.action, CLI_VMCORE_DMESG);
+	assert_string_equal(o.vmcore, "/proc/vmcore");
+	assert_string_equal(o.prog, "vmcore-dmesg");
+	assert_true(o.compat);
+	assert_int_equal(PARSE_AS("vmcore-dmesg", &o, msg, "-l"), 0);   /* a file named -l */
+	assert_string_equal(o.vmcore, "-l");
+	assert_int_equal(PARSE_AS("vmcore-dmesg", &o, msg, "a", "b"), -1);
+	assert_string_equal(msg, "usage: vmcore-dmesg <kernel core file>");
+	assert_int_equal(PARSE_AS("vmcore-dmesg", &o, msg, "--version"), 0);
+	assert_int_equal(o.action, CLI_VERSION);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +276,7 @@ int main(void)
 		cmocka_unit_test(kexec_tools_options_baton_lacks_are_named),
 		cmocka_unit_test(modules_accumulate_in_order),
 		cmocka_unit_test(elf_args_and_entry),
+		cmocka_unit_test(vmcore_dmesg_reads_one_dump),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -55,6 +55,34 @@ static void bios_area_is_asked_for_only_when_given(void **state)
 	assert_memory_equal(&p.bios, &b, sizeof(b));
 }
 
+/* Crash hotplug: the header's segment is no region (no hashed_size), its place and size go to
+ * the purgatory's shape check instead. */
+static void hotplug_header_is_checked_not_digested(void **state)
+{
+	(void)state;
+	static const uint8_t k[64];
+	struct baton_segment seg[2] = {
+		{ .name = "kernel", .buf = k, .bufsz = 64, .mem = 0x1000000, .memsz = 0x1000,
+		  .hashed_start = 0x1000000, .hashed_size = 64 },
+		{ .name = "elfcorehdr", .buf = k, .bufsz = 64, .mem = 0x2000000, .memsz = 0xe1000 },
+	};
+	struct baton_purgatory_fill f = { .pml4 = 0x5000, .seg = seg, .nr_seg = 2 };
+	struct baton_params p;
+
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
+	assert_int_equal(p.flags & BATON_PF_ELFCORE_HOTPLUG, 0);
+	assert_int_equal(p.elfcorehdr, 0);
+	f.elfcorehdr = 0x2000000;
+	f.elfcorehdr_size = 0xe1000;
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(p.flags, BATON_PF_ELFCORE_HOTPLUG);
+	assert_int_equal(p.elfcorehdr, 0x2000000);
+	assert_int_equal(p.elfcorehdr_size, 0xe1000);
+	assert_int_equal(p.nr_regions, 1);
+	assert_int_equal(p.regions[0].start, 0x1000000);
+}
+
 static void too_many_regions_leave_the_block_empty(void **state)
 {
 	(void)state;
@@ -76,6 +104,7 @@ int main(void)
 		cmocka_unit_test(filled_block_verifies_and_carries_the_exit),
 		cmocka_unit_test(bios_area_is_asked_for_only_when_given),
 		cmocka_unit_test(too_many_regions_leave_the_block_empty),
+		cmocka_unit_test(hotplug_header_is_checked_not_digested),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -75,6 +75,68 @@ static void any_flipped_param_byte_is_found(void **state)
 	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
 }
 
+/* An ELF core header as Linux's crash_prepare_elf64_headers() writes it: phnum PT_NOTE/PT_LOAD
+ * headers after the ELF header, in a segment of `size` bytes. */
+static uint8_t core[8192];
+
+static void make_core(struct baton_params *p, uint16_t phnum, uint64_t size)
+{
+	static const uint8_t ident[16] = { 0x7f, 'E', 'L', 'F', 2, 1, 1 };
+
+	memset(core, 0, sizeof(core));
+	memcpy(core, ident, sizeof(ident));
+	core[16] = 4;               /* ET_CORE */
+	core[18] = 62;              /* EM_X86_64 */
+	core[20] = 1;               /* EV_CURRENT */
+	core[32] = 64;              /* e_phoff */
+	core[52] = 64;              /* e_ehsize */
+	core[54] = 56;              /* e_phentsize */
+	memcpy(core + 56, &phnum, 2);
+	make_params(p);
+	p->flags |= BATON_PF_ELFCORE_HOTPLUG;
+	p->elfcorehdr = (uintptr_t)core;
+	p->elfcorehdr_size = size;
+	baton_params_digest(p, p->self_sha256);
+}
+
+static void hotplug_core_header_is_checked_by_shape(void **state)
+{
+	(void)state;
+	struct baton_params p;
+
+	make_core(&p, 3, 4096);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_OK);
+	/* the kernel's rewrite may fill the segment to its last byte, not one beyond */
+	make_core(&p, (4096 - 64) / 56, 4096);
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_OK);
+	make_core(&p, (4096 - 64) / 56 + 1, 4096);
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_BAD_PHDRS);
+	make_core(&p, 0, 4096);
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_BAD_PHDRS);
+	make_core(&p, 3, 4096);
+	core[54] = 32;              /* ELF32 program headers */
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_BAD_PHDRS);
+	make_core(&p, 3, 4096);
+	memset(core + 32, 0xff, 8);  /* e_phoff far outside: no wrap-around */
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_BAD_PHDRS);
+	make_core(&p, 3, 32);       /* a segment smaller than the ELF header */
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_BAD_IDENT);
+
+	/* each identifying byte scribbled on */
+	static const size_t at[] = { 0, 1, 2, 3, 4, 5, 16, 17, 18, 19 };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		make_core(&p, 3, 4096);
+		core[at[i]] ^= 0x40;
+		assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_BAD_IDENT);
+	}
+	/* without the flag the header is a digested region like any other: nothing to check */
+	make_core(&p, 3, 4096);
+	memset(core, 0, 64);
+	p.flags &= ~(uint32_t)BATON_PF_ELFCORE_HOTPLUG;
+	assert_int_equal(baton_verify_elfcore(&p), BATON_ELFCORE_OK);
+}
+
 static void bad_header_fields_are_named(void **state)
 {
 	(void)state;
@@ -104,6 +166,7 @@ int main(void)
 		cmocka_unit_test(any_flipped_region_byte_is_found),
 		cmocka_unit_test(any_flipped_param_byte_is_found),
 		cmocka_unit_test(bad_header_fields_are_named),
+		cmocka_unit_test(hotplug_core_header_is_checked_by_shape),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -146,6 +146,10 @@ static void crash_facts_come_from_xen_ranges(void **state)
 	assert_int_equal(info.vmcoreinfo_addr, 0x7f9f1000);
 	assert_int_equal(info.text_paddr, 0x7f600000);
 	assert_int_equal(info.ram.nr, 2);
+	/* no crash hotplug under Xen, and it says why (never KEXEC_UPDATE_ELFCOREHDR: 0x4 is
+	 * Xen's KEXEC_LIVE_UPDATE) */
+	assert_int_equal(info.hotplug_phdrs_size, 0);
+	assert_non_null(strstr(info.no_hotplug, "not applicable under Xen"));
 	baton_crash_info_free(&info);
 	baton_memmap_free(&map);
 	baton_backend_close(&x);

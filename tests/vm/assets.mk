@@ -5,12 +5,17 @@
 # package changed, so what is built from them stays up to date without being remade.
 #
 #   vmlinuz, kernel.config   the Debian cloud kernel (bzImage) and its config; vmlinuz.package
+#   vmlinuz-6.12, vmlinuz-6.12.config   (BATON_612_ASSETS=0 skips) Debian 12's 6.12 cloud kernel
+#                          (linux-image-6.12-cloud-amd64), and host612-initrd.img:
+#                          host-initrd.img plus it as /boot/vmlinuz-6.12 (test_crash.py's 6.12 case;
+#                          test_hotplug.py's first kernel: crash hotplug needs 6.5+)
 #   kexec-root/            Debian's kexec-tools binary plus the shared libraries it needs
 #   makedumpfile-root/     Debian's makedumpfile binary plus its libraries and loader
 #   payload.bin            1 MiB of random bytes, made once; payload.sha256 holds its sha256
 #   target-initrd.img      the second kernel's: guest/target.init, the payload and its sha256,
 #                          baton (for --report)
-#   capture-initrd.img     the kdump kernel's: guest/capture.init, busybox, makedumpfile
+#   capture-initrd.img     the kdump kernel's: guest/capture.init, busybox, makedumpfile,
+#                          baton (for --vmcore-dmesg)
 #   host-initrd.img        the first kernel's: guest/host.init, baton, kexec, the kernel, the target
 #                          initrd (/boot/initrd.img) and the capture initrd (/boot/capture-initrd.img)
 #   xen, xen-dom0-*        (BATON_XEN_ASSETS=0 skips) Xen, dom0's kernel and its Xen modules, and
@@ -75,6 +80,9 @@ endif
 ifneq ($(BATON_EFI_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/efi-host-initrd.img
 endif
+ifneq ($(BATON_612_ASSETS),0)
+ASSET_TARGETS += $(ASSETS)/host612-initrd.img
+endif
 ifneq ($(BATON_STATE_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/state-host-initrd.img
 endif
@@ -98,6 +106,9 @@ endif
 # Each writes its other outputs (the .package record & co) with its target.
 $(ASSETS)/vmlinuz: FORCE
 	@$(ASSETS_SH) kernel $(ASSETS)
+
+$(ASSETS)/vmlinuz-6.12: FORCE
+	@$(ASSETS_SH) kernel $(ASSETS) linux-image-6.12-cloud-amd64 vmlinuz-6.12
 
 $(ASSETS)/baton.flavour: FORCE
 	@mkdir -p $(@D)
@@ -125,8 +136,9 @@ $(ASSETS)/target-initrd.img: $(GUEST)/target.init $(ASSETS)/payload.bin $(ASSETS
 		$(ASSETS)/payload.sha256=payload.sha256 $(BATON_ITEM)
 
 $(ASSETS)/capture-initrd.img: $(GUEST)/capture.init $(ASSETS)/makedumpfile-root/usr/bin/makedumpfile \
-		$(ASSETS_TOOLS)
-	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/makedumpfile-root=
+		$(BATON_DEPS) $(ASSETS_TOOLS)
+	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(ASSETS)/makedumpfile-root= $(BATON_ITEM)
+	@$(call has_baton,$@)
 
 HOST_ITEMS = $(ASSETS)/kexec-root= $(BATON_ITEM) $(ASSETS)/vmlinuz=boot/vmlinuz \
 	$(ASSETS)/target-initrd.img=boot/initrd.img $(ASSETS)/capture-initrd.img=boot/capture-initrd.img
@@ -136,6 +148,11 @@ HOST_DEPS = $(ASSETS)/kexec-root/sbin/kexec $(BATON_DEPS) $(ASSETS)/vmlinuz \
 $(ASSETS)/host-initrd.img: $(GUEST)/host.init $(HOST_DEPS)
 	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(HOST_ITEMS)
 	@$(call has_baton,$@)
+
+# Linux 6.12 as the first and the capture kernel (test_crash.py's 6.12 case).
+$(ASSETS)/host612-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/vmlinuz-6.12 $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/vmlinuz-6.12=boot/vmlinuz-6.12
+	@$(call has_baton_of,$@,$<)
 
 # --- Xen (test_xen.py) ---------------------------------------------------------------------------
 $(ASSETS)/xen: FORCE

@@ -1,8 +1,10 @@
 # SPDX-License-Identifier: MIT
 """Crash dumps under QEMU: panic the first kernel, boot the capture kernel loaded with -p, read the dump.
 
-Per loader (baton, kexec-tools) and case (smp2, highmem, 4level), the first kernel boots with
-crashkernel=256M; the loader loads /boot/vmlinuz with /boot/capture-initrd.img as the crash image;
+Per loader (baton, kexec-tools) and case (smp2, highmem, 4level; linux-6.12: Debian 12's 6.12
+cloud kernel as both kernels, the others are 6.1), the first kernel boots with crashkernel=256M;
+the loader loads /boot/vmlinuz (/boot/vmlinuz-6.12) with /boot/capture-initrd.img as the crash
+image;
 a marker goes to /dev/kmsg; `echo c > /proc/sysrq-trigger` panics. Then, in the capture kernel:
 
 - its command line is the requested one plus what the loader adds: for baton exactly
@@ -13,7 +15,9 @@ a marker goes to /dev/kmsg; `echo c > /proc/sysrq-trigger` panics. Then, in the 
   x86-64 ET_CORE with one NT_PRSTATUS note per CPU and the dead kernel's VMCOREINFO (the capture
   kernel merges the loader's per-CPU PT_NOTEs into one PT_NOTE), and PT_LOADs covering all of the
   first kernel's System RAM outside the crash region and nothing outside System RAM;
-- `makedumpfile --dump-dmesg` recovers the dead kernel's log with the marker;
+- `makedumpfile --dump-dmesg` recovers the dead kernel's log with the marker, and so do
+  `baton --vmcore-dmesg` and baton called as `vmcore-dmesg` (kexec-tools' name), with the same
+  text as makedumpfile's, whichever loader made the dump;
 - low memory [0x1000, 0x9f000), hashed in the first kernel just before the panic (through
   /proc/kcore: /dev/mem reads System RAM below 1 MiB as zeros under STRICT_DEVMEM), hashes the
   same at its place in /proc/vmcore, although the capture kernel has rewritten that memory (its
@@ -23,6 +27,7 @@ a marker goes to /dev/kmsg; `echo c > /proc/sysrq-trigger` panics. Then, in the 
 A panic is expected once; any other bad pattern, and a second panic, fail the test.
 """
 
+import difflib
 import os
 import re
 import uuid
@@ -30,6 +35,7 @@ import uuid
 import pytest
 
 import console as con
+from conftest import baton_state, need_baton
 from loaders import loaders, need_loader
 from vmcore import (PAGE, PT_NOTE, check_capture_cmdline, check_last_page_readable,
                     check_prstatus, check_pt_loads, check_vmcore_size, elf_header, elf_notes,
@@ -56,11 +62,15 @@ LOADERS = loaders(
         'unload': '-p -u',
     })
 
-# QEMU and first-kernel options per case.
+# QEMU and first-kernel options per case; 'linux': another kernel than the 6.1 of vmlinuz and
+# host-initrd.img, as the first and the capture kernel (its asset and the host initrd holding
+# it as /boot/vmlinuz-VERSION, tests/vm/assets.mk).
 CASES = {
     'smp2': {'mem': 2048, 'smp': 2, 'append': ''},
     'highmem': {'mem': 6144, 'smp': 1, 'append': ''},
     '4level': {'mem': 2048, 'smp': 1, 'append': 'no5lvl'},
+    'linux-6.12': {'mem': 2048, 'smp': 2, 'append': '',
+                   'linux': ('vmlinuz-6.12', 'host612-initrd.img')},
 }
 
 # Known defects of a loader, by (loader, case): strict xfail with the reason seen in transcripts.
@@ -75,13 +85,14 @@ CAPTURE_TIMEOUT = 120
 
 # --- fixtures -------------------------------------------------------------------------------
 @pytest.fixture(scope='session')
-def capture_assets(assets):
+def capture_assets(build, assets):
     img = os.path.join(assets, 'capture-initrd.img')
     host = os.path.join(assets, 'host-initrd.img')
     if not os.path.exists(img):
         pytest.skip('asset capture-initrd.img missing (run scripts/assets.sh)')
     if os.path.getmtime(host) < os.path.getmtime(img):
         pytest.fail('host-initrd.img lacks the current capture-initrd.img: rerun scripts/assets.sh')
+    need_baton(baton_state(build, img))     # its baton reads the dump's log (--vmcore-dmesg)
     return img
 
 
@@ -99,9 +110,9 @@ def loader(request, assets, capture_assets, baton_static):
 
 
 # --- helpers --------------------------------------------------------------------------------
-def load_command(loader, cmdline):
+def load_command(loader, cmdline, kernel=KERNEL):
     return ' '.join(x for x in (
-        loader['bin'], '-p', KERNEL, '--initrd=' + CAPTURE_INITRD,
+        loader['bin'], '-p', kernel, '--initrd=' + CAPTURE_INITRD,
         '--command-line="%s"' % cmdline, loader['load_extra']) if x)
 
 
@@ -139,6 +150,44 @@ def low_memory_sha256(c, what):
     return sha256_at(c, '/proc/kcore', off, LOW_END - LOW_START)
 
 
+RE_DMESG_PREFIX = re.compile(r'^\[ *[0-9]+\.[0-9]{6}\] ')
+
+
+def unindent(text):
+    """makedumpfile's log as vmcore-dmesg prints it: makedumpfile indents the lines after a
+    newline inside a record under the record's text, vmcore-dmesg (kexec-tools' and baton's)
+    prints the record's text as it is."""
+    lines, indent = [], ''
+    for line in text.splitlines():
+        m = RE_DMESG_PREFIX.match(line)
+        if m:
+            indent = ' ' * len(m.group(0))
+        elif indent and line.startswith(indent):
+            line = line[len(indent):]
+        lines.append(line)
+    return lines
+
+
+def check_vmcore_dmesg(c, marker):
+    """baton's vmcore-dmesg, both ways it is called, reads the log makedumpfile read into
+    /tmp/dmesg.txt: the marker, and the same text but for makedumpfile's indentation."""
+    runs = (('baton --vmcore-dmesg', '/tmp/baton-dmesg.txt'),
+            ('/tmp/vmcore-dmesg /proc/vmcore', '/tmp/vmcore-dmesg.txt'))
+    c.run_command('ln -sf /sbin/baton /tmp/vmcore-dmesg')
+    for cmd, out in runs:
+        msg, rc = c.run_command_rc('%s >%s' % (cmd, out), 120)
+        assert rc == 0, '`%s` failed (%d):\n%s' % (cmd, rc, msg)
+        assert c.run_command('grep -o "BATON-CRASH-MARKER-[0-9a-f]*" %s' % out) == marker, \
+            '`%s` lacks the marker' % cmd
+    theirs = unindent(read_b64(c, 'cat /tmp/dmesg.txt', 120).decode('ascii', 'replace'))
+    ours = read_b64(c, 'cat /tmp/baton-dmesg.txt', 120).decode('ascii', 'replace').splitlines()
+    assert read_b64(c, 'cat /tmp/vmcore-dmesg.txt', 120).decode('ascii', 'replace') \
+        .splitlines() == ours, 'baton called as vmcore-dmesg prints another log'
+    assert ours == theirs, 'baton --vmcore-dmesg and makedumpfile --dump-dmesg differ:\n%s' % \
+        '\n'.join(difflib.unified_diff(theirs, ours, 'makedumpfile', 'baton', lineterm='', n=1))
+    c.note('vmcore-dmesg: %d lines, as makedumpfile\'s' % len(ours))
+
+
 def check_first_kernel(c, case):
     flags = c.run_command('grep -o -w la57 /proc/cpuinfo | head -n1')
     if case == '4level':
@@ -155,8 +204,8 @@ def expect_status(c, loader, want, when):
     assert loaded == str(want), '%s: kexec_crash_loaded is %s' % (when, loaded)
 
 
-def load(c, loader, cmdline):
-    cmd = load_command(loader, cmdline)
+def load(c, loader, cmdline, kernel=KERNEL):
+    cmd = load_command(loader, cmdline, kernel)
     log = loader['debug_log']
     if log:
         cmd = cmd.replace(' -p ', ' -d -p ', 1) + ' >%s 2>&1' % log
@@ -169,13 +218,21 @@ def load(c, loader, cmdline):
 
 # --- tests ----------------------------------------------------------------------------------
 @pytest.mark.parametrize('case', sorted(CASES))
-def test_crash(request, console, loader, case):
+def test_crash(request, console, assets, loader, case):
     defect = KNOWN_DEFECTS.get((loader['name'], case))
     if defect:
         request.applymarker(pytest.mark.xfail(strict=True, reason=defect))
     opts = CASES[case]
+    kernel, linux = KERNEL, {}
+    if 'linux' in opts:
+        image, initrd = (os.path.join(assets, f) for f in opts['linux'])
+        if not os.path.exists(initrd):
+            pytest.skip('asset %s missing (run scripts/assets.sh)' % initrd)
+        if os.path.getmtime(initrd) < os.path.getmtime(os.path.join(assets, 'host-initrd.img')):
+            pytest.fail('%s lacks the current host-initrd.img: rerun scripts/assets.sh' % initrd)
+        kernel, linux = '/boot/' + opts['linux'][0], {'kernel': image, 'initrd': initrd}
     c = console(mem=opts['mem'], smp=opts['smp'],
-                append=(CRASHKERNEL + ' ' + opts['append']).strip())
+                append=(CRASHKERNEL + ' ' + opts['append']).strip(), **linux)
     c.note('first kernel up')
     check_first_kernel(c, case)
 
@@ -188,7 +245,7 @@ def test_crash(request, console, loader, case):
 
     token = uuid.uuid4().hex[:12]
     cmdline = 'console=ttyS0 panic=-1 nr_cpus=1 baton.crash=%s baton.token=%s' % (case, token)
-    load(c, loader, cmdline)
+    load(c, loader, cmdline, kernel)
     expect_status(c, loader, 1, 'after -p')
     assert c.run_command('cat /sys/kernel/kexec_loaded') == '0', '-p loaded a normal image'
     c.note('crash image loaded')
@@ -241,6 +298,7 @@ def test_crash(request, console, loader, case):
     assert c.run_command('grep -o "BATON-CRASH-MARKER-[0-9a-f]*" /tmp/dmesg.txt') == marker
     assert c.run_command('grep -c "sysrq triggered crash" /tmp/dmesg.txt') != '0'
     c.note('dmesg recovered')
+    check_vmcore_dmesg(c, marker)
 
     # Low memory: as the dead kernel left it, though the capture kernel has used it since.
     off = file_offset(phdrs, LOW_START, LOW_END)
