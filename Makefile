@@ -269,7 +269,7 @@ bench: all $(BUILD)/bench/hash_throughput
 #   make fuzz-smoke   replay fuzz/regressions/, then every target for 10 s (CI)
 FUZZ_CC       ?= clang
 FUZZ_SECONDS  ?= 600
-FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress uki vmcore
+FUZZ_TARGETS  := bzimage iomem sysfs_memmap cmdline crash identmap multiboot decompress uki vmcore elf
 FUZZ_DIR      := $(BUILD)/fuzz
 FUZZ_BINS     := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SAN      := -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
@@ -281,7 +281,7 @@ FUZZ_LIB = $(MAKE) BUILD=$(FUZZ_DIR)/lib CC=$(FUZZ_CC) \
 
 $(FUZZ_BINS): $(FUZZ_DIR)/%: fuzz/%.c fuzz/fuzz.c fuzz/fuzz.h $(FUZZ_DIR)/lib/libbaton-core.a
 	$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(WARN) $(FUZZ_SAN) -fsanitize=fuzzer -Iinclude -Ilib \
-		-Icommon -o $@ fuzz/$*.c fuzz/fuzz.c $(FUZZ_DIR)/lib/libbaton-core.a $(LIB_LIBS)
+		-Icommon -Ipurgatory -o $@ fuzz/$*.c fuzz/fuzz.c $(FUZZ_DIR)/lib/libbaton-core.a $(LIB_LIBS)
 
 # Runs target $$t for $(1) seconds: new inputs go to $(FUZZ_DIR)/corpus/$$t (fuzz/corpus/$$t is
 # only read), crashes to $(FUZZ_DIR)/artifacts/$$t/, the whole output to $(FUZZ_DIR)/$$t.log.

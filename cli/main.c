@@ -105,6 +105,10 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->syscall == CLI_SYSCALL_AUTO ? BATON_LOAD_FALLBACK_FILE : 0) |
 			 (o->nr_modules ? BATON_LOAD_MODULES : 0) |
 			 (o->type ? BATON_LOAD_TYPE : 0) |
+			 (o->have_entry ? BATON_LOAD_ENTRY : 0) |
+			 (o->args == CLI_ARGS_LINUX ? BATON_LOAD_ARGS_LINUX : 0) |
+			 (o->args == CLI_ARGS_ELF ? BATON_LOAD_ARGS_ELF : 0) |
+			 (o->args == CLI_ARGS_NONE ? BATON_LOAD_ARGS_NONE : 0) |
 			 /* a UKI's .cmdline, unless -c or --reuse-cmdline says what the line is */
 			 (o->command_line || o->reuse_cmdline ? 0 : BATON_LOAD_IMAGE_CMDLINE) |
 			 (o->hotplug > 0 ? BATON_LOAD_HOTPLUG : 0) |
@@ -124,6 +128,7 @@ static int load(struct baton *b, const struct cli_options *o)
 		.mem_min = o->mem_min,
 		.mem_max = o->mem_max,
 		.dtb = o->dtb,
+		.entry = o->entry,
 	};
 	struct baton_plan *plan = NULL;
 	struct baton_plan_info info;

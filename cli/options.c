@@ -28,6 +28,10 @@ enum {
 	OPT_TYPE,
 	OPT_ELF64_CORE_HEADERS,
 	OPT_MODULE,
+	OPT_ENTRY,
+	OPT_ARGS_LINUX,
+	OPT_ARGS_ELF,
+	OPT_ARGS_NONE,
 	OPT_VMCORE_DMESG,
 	OPT_HOTPLUG,
 	OPT_NO_HOTPLUG,
@@ -60,6 +64,10 @@ static const struct option long_options[] = {
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "reuse-cmdline", no_argument, NULL, OPT_REUSE_CMDLINE },
 	{ "entry-32bit", no_argument, NULL, OPT_ENTRY_32BIT },
+	{ "entry", required_argument, NULL, OPT_ENTRY },
+	{ "args-linux", no_argument, NULL, OPT_ARGS_LINUX },
+	{ "args-elf", no_argument, NULL, OPT_ARGS_ELF },
+	{ "args-none", no_argument, NULL, OPT_ARGS_NONE },
 	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
 	{ "console-vga", no_argument, NULL, OPT_CONSOLE_VGA },
 	{ "console-fb", no_argument, NULL, OPT_CONSOLE_FB },
@@ -93,11 +101,7 @@ static const struct option long_options[] = {
 	/* kexec-tools' (x86) options that baton does not implement */
 	{ "load-preserve-context", no_argument, NULL, OPT_KEXEC_JUMP },
 	{ "load-jump-back-helper", no_argument, NULL, OPT_KEXEC_JUMP },
-	{ "entry", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "noefi", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "load-live-update", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "exec-live-update", no_argument, NULL, OPT_UNSUPPORTED },
@@ -110,9 +114,6 @@ static const struct option long_options[] = {
 static const char *unsupported_reason(const char *name)
 {
 	static const struct { const char *name, *why; } reasons[] = {
-		{ "args-linux", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
-		{ "args-elf", "baton loads bzImage and multiboot kernels, not ELF vmlinux" },
-		{ "args-none", "baton loads bzImage and multiboot kernels only" },
 		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
 		{ "noefi", "the new kernel gets the running kernel's EFI information" },
 		{ "load-live-update", "Xen live update is not implemented" },
@@ -152,6 +153,13 @@ void cli_usage(FILE *out)
 	      "      --reuse-cmdline      start from the running kernel's command line\n"
 	      "                           (without BOOT_IMAGE=; replaces a UKI's .cmdline)\n"
 	      "      --entry-32bit        enter the kernel through the 32-bit boot protocol\n"
+	      "      --args-linux         an ELF image (elf-x86_64) gets Linux's boot_params\n"
+	      "                           through the 64-bit boot protocol (a vmlinux's default)\n"
+	      "      --args-elf           an ELF image gets ELF boot notes with the command line\n"
+	      "                           in RDI (any other ELF's default; no initrd)\n"
+	      "      --args-none          an ELF image gets nothing: no command line, no initrd\n"
+	      "      --entry=ADDR         enter an ELF image at ADDR (physical, inside one of its\n"
+	      "                           PT_LOADs) instead of its ELF entry point"
 	      "      --console-serial     the purgatory reports its steps on a serial port\n"
 	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
 	      "      --serial-baud=N      its speed (default 115200)\n"
@@ -171,10 +179,11 @@ void cli_usage(FILE *out)
 	      "  -i, --no-checks          accepted for kexec-tools; the purgatory still verifies\n"
 	      "                           every segment (at the hash's hardware speed)\n"
 	      "  -t, --type=TYPE          the kernel's type (-t help lists them): bzImage, uki,\n"
-	      "                           multiboot2-x86 or multiboot-x86 (Xen has both headers:\n"
-	      "                           multiboot2 unless -t says otherwise); without it, the\n"
-	      "                           file's own header says, in that order\n"
-	      "      --elf64-core-headers crash images get ELF64 core headers (the default)\n"
+	      "                           multiboot2-x86, multiboot-x86 (Xen has both headers:\n"
+	      "                           multiboot2 unless -t says otherwise) or elf-x86_64 (an\n"
+	      "                           ELF vmlinux); without it, the file's own header says,\n"
+	      "                           in that order\n"
+	      	      "      --elf64-core-headers crash images get ELF64 core headers (the default)\n"
 	      "      --elf32-core-headers with -p: an ELF32 core header (RAM below 4 GiB only)\n"
 	      "      --mem-min=ADDR       place every segment at or above ADDR\n"
 	      "      --mem-max=ADDR       ... and at or below ADDR (inclusive, as kexec-tools)\n"
@@ -419,6 +428,26 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 		case OPT_ENTRY_32BIT:
 			o->entry_32bit = 1;
 			break;
+		case OPT_ENTRY: {
+			char *end;
+			errno = 0;
+			o->entry = strtoull(optarg, &end, 0);
+			if (errno || !*optarg || *end || *optarg == '-') {
+				snprintf(msg, size, "--entry: '%s' is not an address", optarg);
+				return -1;
+			}
+			o->have_entry = 1;
+			break;
+		}
+		case OPT_ARGS_LINUX:
+			o->args = CLI_ARGS_LINUX;
+			break;
+		case OPT_ARGS_ELF:
+			o->args = CLI_ARGS_ELF;
+			break;
+		case OPT_ARGS_NONE:
+			o->args = CLI_ARGS_NONE;
+			break;
 		case OPT_CONSOLE_SERIAL:
 			o->console_serial = 1;
 			break;
@@ -475,7 +504,7 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			}
 			/* Checked against the table here; the library loads the file as this one. */
 			if (!baton_format_lookup(optarg)) {
-				char names[128];
+				char names[256];
 				type_names(names, sizeof(names));
 				snprintf(msg, size, "--type: '%.32s' is not a kernel type baton loads (%s)",
 					 optarg, names);

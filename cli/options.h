@@ -28,6 +28,14 @@ enum cli_syscall {
 	CLI_SYSCALL_FILE,   /* -s: kexec_file_load only (the kernel's own loader) */
 };
 
+/* --args-linux, --args-elf, --args-none (the last given): what an ELF image is handed. */
+enum cli_args {
+	CLI_ARGS_DEFAULT,   /* Linux's boot_params for a vmlinux, ELF boot notes for another ELF */
+	CLI_ARGS_LINUX,
+	CLI_ARGS_ELF,
+	CLI_ARGS_NONE,
+};
+
 struct cli_options {
 	enum cli_action action;
 	int load_flag;             /* -l given (also selects the normal image for -S) */
@@ -42,6 +50,9 @@ struct cli_options {
 	const char *type;          /* -t: the kernel's format, forced; NULL: the file's header says */
 	int reuse_cmdline;
 	int entry_32bit;
+	enum cli_args args;        /* an ELF image's --args-* */
+	int have_entry;            /* --entry=ADDR given */
+	uint64_t entry;            /* an ELF image's entry, physical */
 	int console_serial;
 	int console_vga;           /* --console-vga: VGA text, or the framebuffer where there is none */
 	int console_fb;            /* --console-fb */

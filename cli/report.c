@@ -58,9 +58,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_kernel *k = &img->in.kernel;
 	const struct baton_file *kf = &img->in.kernel_file;
 	char what[96];
-	/* Linux's formats (a bzImage, a UKI's) enter at 64 bits unless asked; multiboot at 32. */
-	int linux_boot = !strcmp(k->format->boot_info_name, "boot_params");
-	int entry32 = (img->flags & BATON_LOAD_ENTRY_32BIT) || !linux_boot;
+	int entry32 = img->exit_mode == BATON_EXIT_PROTECTED32;
 
 	k->format->describe(k, &img->segs, what, sizeof(what));
 	fprintf(out, "kernel: %s (", kernel);
@@ -124,7 +122,7 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	for (int s = BATON_PAGE_SIZES - 1; s >= 0; s--)
 		fprintf(out, "  %s pages: %llu write-back, %llu uncached\n", sizes[s],
 			(unsigned long long)st->leaves[s][0], (unsigned long long)st->leaves[s][1]);
-	if (!linux_boot)
+	if (k->mb.version)
 		report_mbi(out, img);
 }
 

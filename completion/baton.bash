@@ -12,8 +12,8 @@
 _baton_short_opts='-l -p -e -f -u -S -s -c -a -d -h -v -x -y -i -t'
 _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-file-syscall
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
---reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --console-vga --console-fb
---reset-vga --dry-run --report --json
+--reuse-cmdline --entry-32bit --entry= --args-linux --args-elf --args-none --console-serial --serial=
+--serial-baud= --console-vga --console-fb --reset-vga --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
 --elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd --reuse-video-type
 --print-ckr-size --pass-memmap-cmdline --dtb= --hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
@@ -51,7 +51,7 @@ _baton_value()
 	--initrd | --ramdisk | --module | --dtb)
 		_baton_files "$cur" "$prefix"
 		;;
-	--command-line | --append | --mem-min | --mem-max)
+	--command-line | --append | --mem-min | --mem-max | --entry)
 		COMPREPLY=()
 		;;
 	--serial)
@@ -61,7 +61,7 @@ _baton_value()
 		COMPREPLY=($(compgen -P "$prefix" -W '115200 57600 38400 19200 9600' -- "$cur"))
 		;;
 	--type | -t)
-		COMPREPLY=($(compgen -P "$prefix" -W 'bzImage bzImage64 uki multiboot2-x86 multiboot-x86' -- "$cur"))
+		COMPREPLY=($(compgen -P "$prefix" -W 'bzImage bzImage64 uki multiboot2-x86 multiboot-x86 elf-x86_64' -- "$cur"))
 		;;
 	*)
 		return 1
@@ -91,8 +91,8 @@ _baton()
 		--help | --version | -[!-]*[hv]* | -[hv]*)
 			return 0
 			;;
-		--initrd | --ramdisk | --module | --command-line | --append | --serial | --serial-baud | \
-			--type | -t)
+		--initrd | --ramdisk | --module | --command-line | --append | --entry | --serial | \
+			--serial-baud | --type | -t)
 			# The value follows, split off at '=' (COMP_WORDBREAKS) or as the next word.
 			if [[ ${COMP_WORDS[i + 1]} == = ]]; then
 				((i += 2))

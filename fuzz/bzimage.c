@@ -6,17 +6,6 @@
 #include "bzimage.h"
 #include "fuzz.h"
 
-/* QEMU's 1 GiB map (tests/fixtures/qemu-1g.memmap). */
-static struct baton_mem_range ranges[] = {
-	{ 0x0, 0x9fc00, BATON_MEM_RAM },
-	{ 0x9fc00, 0xa0000, BATON_MEM_RESERVED },
-	{ 0xf0000, 0x100000, BATON_MEM_RESERVED },
-	{ 0x100000, 0x3ffe0000, BATON_MEM_RAM },
-	{ 0x3ffe0000, 0x40000000, BATON_MEM_RESERVED },
-	{ 0xfffc0000, 0x100000000, BATON_MEM_RESERVED },
-	{ 0xfd00000000, 0x10000000000, BATON_MEM_RESERVED },
-};
-
 static void check_image(const struct baton_bzimage *img, const uint8_t *data, size_t size)
 {
 	FUZZ_CHECK(img->data == data && img->size == size, "data/size changed");
@@ -37,8 +26,7 @@ static void check_image(const struct baton_bzimage *img, const uint8_t *data, si
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const struct boot_params running_zero;
-	const struct baton_memmap map = { ranges, sizeof(ranges) / sizeof(ranges[0]),
-					  sizeof(ranges) / sizeof(ranges[0]) };
+	const struct baton_memmap map = fuzz_qemu_1g;
 	struct baton_boot_layout layout = { 0 };
 	struct baton_error err = { 0 };
 	struct baton_bzimage img;
@@ -56,7 +44,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	layout.initrd_addr = size & 1 ? 0x3f000000 : 0;
 	layout.initrd_size = size & 1 ? 0x800000 : 0;
 	layout.cmdline_addr = 0x3ffdf000;
-	baton_bootparams_build(&bp, &img, &map, size & 2 ? &running_zero : NULL, &layout);
+	baton_bootparams_build(&bp, img.data + offsetof(struct boot_params, hdr), img.header_size,
+			       &map, size & 2 ? &running_zero : NULL, &layout);
 	FUZZ_CHECK(!memcmp(&bp.hdr.header, data + 0x202, 4), "HdrS not carried over");
 	FUZZ_CHECK(bp.hdr.type_of_loader == TYPE_OF_LOADER_UNDEFINED, "type_of_loader");
 	FUZZ_CHECK(bp.hdr.loadflags & LOADFLAG_LOADED_HIGH && !(bp.hdr.loadflags & 0x80),

@@ -12,6 +12,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+static struct baton_mem_range qemu_1g[] = {
+	{ 0x0, 0x9fc00, BATON_MEM_RAM },
+	{ 0x9fc00, 0xa0000, BATON_MEM_RESERVED },
+	{ 0xf0000, 0x100000, BATON_MEM_RESERVED },
+	{ 0x100000, 0x3ffe0000, BATON_MEM_RAM },
+	{ 0x3ffe0000, 0x40000000, BATON_MEM_RESERVED },
+	{ 0xfffc0000, 0x100000000, BATON_MEM_RESERVED },
+	{ 0xfd00000000, 0x10000000000, BATON_MEM_RESERVED },
+};
+
+const struct baton_memmap fuzz_qemu_1g = { qemu_1g, sizeof(qemu_1g) / sizeof(qemu_1g[0]),
+					   sizeof(qemu_1g) / sizeof(qemu_1g[0]) };
+
 void fuzz_fail(const char *file, int line, const char *cond, const char *fmt, ...)
 {
 	va_list ap;

@@ -26,6 +26,10 @@ int fuzz_known(const char *name);
 
 /* A library refusal: a negative errno and a one-line message (printed with BATON_FUZZ_VERBOSE=1). */
 void fuzz_check_error(int rc, const struct baton_error *err);
+/* QEMU's 1 GiB map (tests/fixtures/qemu-1g.memmap): the machine the targets that plan or build
+ * boot information lay it out for. */
+extern const struct baton_memmap fuzz_qemu_1g;
+
 /* What baton_memmap_sort() promises: ranges non-empty, sorted, disjoint, touching ones differ. */
 void fuzz_check_memmap(const struct baton_memmap *map);
 

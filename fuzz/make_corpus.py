@@ -258,8 +258,28 @@ def vmcore():
     put('vmcore', 'lockless-cut', data[:4096 + 0x1800])
 
 
+def elf():
+    """Debian's 6.1 vmlinux (tests/fixtures/elf): its ELF and program headers with each PT_LOAD
+    shrunk to a page of the file and its notes behind them; a plain ELF64 with notes that are not
+    Linux's."""
+    head = bytearray(read(f'{FIX}/elf/vmlinux-6.1-head'))
+    notes = read(f'{FIX}/elf/vmlinux-6.1-notes')
+    img = bytearray(0x1000 * 6)
+    for i in range(5):
+        ph = 64 + 56 * i
+        kind, = struct.unpack_from('<I', head, ph)
+        off, filesz = (0x1000, len(notes)) if kind == 4 else (0x2000 + 0x1000 * i, 0x1000)
+        struct.pack_into('<Q', head, ph + 8, off)
+        struct.pack_into('<Q', head, ph + 32, filesz)
+    img[:len(head)] = head
+    img[0x1000:0x1000 + len(notes)] = notes
+    put('elf', 'vmlinux-6.1-headers-fit', bytes(img))
+    other = bytearray(elf64([(0x1000, 0x100000, 0x800, 0x3000), (0x2000, 0x400000, 0x100, 0x100)]))
+    put('elf', 'elf64-two-loads', bytes(other))
+
+
 if __name__ == '__main__':
     os.chdir(os.path.dirname(os.path.abspath(sys.argv[0])) + '/..')
     for target in (bzimage, iomem, sysfs_memmap, cmdline, crash, identmap, multiboot, uki,
-                   vmcore):
+                   vmcore, elf):
         target()

@@ -11,15 +11,6 @@
 #include "multiboot.h"
 #include "multiboot2.h"
 
-static struct baton_mem_range ranges[] = {   /* QEMU's 1 GiB map */
-	{ 0x0, 0x9fc00, BATON_MEM_RAM },
-	{ 0x9fc00, 0xa0000, BATON_MEM_RESERVED },
-	{ 0xf0000, 0x100000, BATON_MEM_RESERVED },
-	{ 0x100000, 0x3ffe0000, BATON_MEM_RAM },
-	{ 0x3ffe0000, 0x40000000, BATON_MEM_RESERVED },
-	{ 0xfffc0000, 0x100000000, BATON_MEM_RESERVED },
-};
-
 static void check_zero(const void *p, size_t n, const char *what)
 {
 	const unsigned char *b = p;
@@ -96,8 +87,7 @@ static void check_mb1(const uint8_t *data, size_t size)
 /* The PT_LOADs (clamped below 4 GiB) as modules: both builders count what they write. */
 static void build_infos(const struct baton_elf_image *e)
 {
-	const struct baton_memmap map = { ranges, sizeof(ranges) / sizeof(ranges[0]),
-					  sizeof(ranges) / sizeof(ranges[0]) };
+	const struct baton_memmap map = fuzz_qemu_1g;
 	struct baton_mbi_module mods[BATON_ELF_MAX_LOADS];
 	int (*const fns[])(const struct baton_mbi_input *, uint8_t *, size_t, size_t *,
 			   struct baton_error *) = { baton_mbi2_build, baton_mbi1_build };

@@ -139,6 +139,9 @@ static const char *file_load_lacks(unsigned flags)
 		return "memmap= on the capture kernel's command line";
 	if (flags & BATON_LOAD_ELF32_CORE)
 		return "ELF32 core header";
+	if (flags & (BATON_LOAD_ENTRY | BATON_LOAD_ARGS_LINUX | BATON_LOAD_ARGS_ELF |
+		     BATON_LOAD_ARGS_NONE))
+		return "--entry or --args-* (it loads bzImages only)";
 	return NULL;
 }
 
@@ -275,6 +278,8 @@ static void take_opts(struct baton_load_opts *o, const struct baton_load_opts *o
 	}
 	if (o->flags & BATON_LOAD_DTB)
 		o->dtb = opts->dtb;
+	if (o->flags & BATON_LOAD_ENTRY)
+		o->entry = opts->entry;
 }
 
 /* A plan for the kernel's own loader, or a load through it: what it cannot do is refused. */

@@ -71,13 +71,12 @@ void baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *ma
 	bp->alt_mem_k = top > UINT32_MAX ? UINT32_MAX : (uint32_t)top;
 }
 
-void baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
+void baton_bootparams_build(struct boot_params *bp, const uint8_t *hdr, size_t hdr_size,
 			    const struct baton_memmap *map, const struct boot_params *running,
 			    const struct baton_boot_layout *layout)
 {
 	memset(bp, 0, sizeof(*bp));
-	memcpy(&bp->hdr, img->data + offsetof(struct boot_params, hdr),
-	       img->header_size < sizeof(bp->hdr) ? img->header_size : sizeof(bp->hdr));
+	memcpy(&bp->hdr, hdr, hdr_size < sizeof(bp->hdr) ? hdr_size : sizeof(bp->hdr));
 
 	if (running) {
 		memcpy(bp->screen_info, running->screen_info, sizeof(bp->screen_info));

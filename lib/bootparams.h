@@ -7,7 +7,6 @@
 #include <stdint.h>
 
 #include "bootparam.h"
-#include "bzimage.h"
 #include "error.h"
 #include "memmap.h"
 
@@ -28,11 +27,12 @@ void baton_bootparams_e820(struct boot_params *bp, const struct baton_memmap *ma
 void baton_bootparams_e820_entries(struct e820_entry *out, const struct baton_memmap *map,
 				   size_t first, size_t count);
 
-/* Fill `bp` from scratch: the image's setup header, e820, placement, and what the running kernel
+/* Fill `bp` from scratch: the kernel's setup header (`hdr`: hdr_size bytes from offset 0x1f1, as a
+ * bzImage carries it or as a format synthesises it), e820, placement, and what the running kernel
  * was given by its firmware (`running`: its /sys/kernel/boot_params/data, or NULL) that the new
  * kernel needs as well: screen_info, edid_info, acpi_rsdp_addr, efi_info (which the EFI module
  * then rebuilds). */
-void baton_bootparams_build(struct boot_params *bp, const struct baton_bzimage *img,
+void baton_bootparams_build(struct boot_params *bp, const uint8_t *hdr, size_t hdr_size,
 			    const struct baton_memmap *map, const struct boot_params *running,
 			    const struct baton_boot_layout *layout);
 

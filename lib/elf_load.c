@@ -18,6 +18,7 @@
 #define EM_386       3
 #define EM_X86_64    62
 #define PT_LOAD      1
+#define PT_NOTE      4
 #define PN_XNUM      0xffff
 
 /* One class's layout: field offsets in the ELF and program headers. */
@@ -76,6 +77,53 @@ static int read_load(struct baton_elf_image *out, const struct elf_layout *l, co
 	return 0;
 }
 
+/* A PT_NOTE's bytes, when they lie in the file: notes only inform (a Linux vmlinux says what it
+ * is), so one outside the file is skipped rather than refused. */
+static void read_note(struct baton_elf_image *out, const struct elf_layout *l, const uint8_t *ph,
+		      size_t size)
+{
+	uint64_t offset = word(l, ph + l->p_offset), filesz = word(l, ph + l->p_filesz);
+
+	if (out->nr_notes == BATON_ELF_MAX_NOTES || offset > size || filesz > size - offset)
+		return;
+	out->notes[out->nr_notes].offset = offset;
+	out->notes[out->nr_notes].size = filesz;
+	out->nr_notes++;
+}
+
+static uint64_t align4(uint64_t v)
+{
+	return (v + 3) & ~(uint64_t)3;
+}
+
+int baton_elf_has_note(const struct baton_elf_image *elf, const uint8_t *data, const char *owner,
+		       long type, const void *desc, size_t desc_len)
+{
+	size_t owner_len = strlen(owner) + 1;
+
+	for (size_t n = 0; n < elf->nr_notes; n++) {
+		const uint8_t *p = data + elf->notes[n].offset;
+		uint64_t left = elf->notes[n].size;
+
+		/* Elf_Nhdr (namesz, descsz, type), the name and the descriptor, each padded to 4. */
+		while (left >= 12) {
+			uint64_t namesz = baton_le32(p), descsz = baton_le32(p + 4);
+			uint64_t need = 12 + align4(namesz) + align4(descsz);
+
+			if (need > left)
+				break;
+			if (namesz == owner_len && !memcmp(p + 12, owner, owner_len) &&
+			    (type < 0 || baton_le32(p + 8) == (uint32_t)type) &&
+			    (!desc || (descsz >= desc_len &&
+				       !memcmp(p + 12 + align4(namesz), desc, desc_len))))
+				return 1;
+			p += need;
+			left -= need;
+		}
+	}
+	return 0;
+}
+
 int baton_elf_load_parse(struct baton_elf_image *out, const uint8_t *data, size_t size,
 			 const char *name, struct baton_error *err)
 {
@@ -120,6 +168,10 @@ int baton_elf_load_parse(struct baton_elf_image *out, const uint8_t *data, size_
 		const uint8_t *ph = data + phoff + (size_t)i * phentsize;
 		int rc;
 
+		if (baton_le32(ph) == PT_NOTE) {
+			read_note(out, l, ph, size);
+			continue;
+		}
 		if (baton_le32(ph) != PT_LOAD)
 			continue;
 		rc = read_load(out, l, ph, size, name, err);

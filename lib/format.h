@@ -31,12 +31,20 @@ struct baton_multiboot {
 	uint64_t entry;                /* physical, below 4 GiB, as linked (before relocation) */
 };
 
+/* An x86-64 ELF executable: its PT_LOADs (loaded at their physical addresses) and whether it is
+ * Linux (a vmlinux, entered through the 64-bit boot protocol unless told otherwise). */
+struct baton_elf_kernel {
+	struct baton_elf_image elf;
+	int linux_kernel;              /* a "Linux" ELF note, or Xen's guest-OS note "linux" */
+};
+
 /* The kernel file as its format reads it: read-only once parsed (points into the mapped file). */
 struct baton_kernel {
 	const struct baton_format *format;
 	struct baton_bzimage bz;    /* "bzImage" */
 	struct baton_multiboot mb;  /* "multiboot2-x86", "multiboot-x86" */
 	struct baton_uki uki;       /* "uki": its sections; bz is its .linux */
+	struct baton_elf_kernel elf; /* "elf-x86_64" */
 };
 
 /* Where a segment may go: [min, max) and alignment; below 4 GiB where possible, above only when
@@ -101,6 +109,7 @@ struct baton_format_plan {
 	uint32_t cmdline_max;           /* bytes, excluding the NUL */
 	const char *cmdline_max_field;  /* where that limit comes from, for the message */
 	int below4g;                    /* the loader's segments too (the exit is 32-bit) */
+	const char *boot_info_name;     /* NULL: the format's; else this plan's (what it passes) */
 };
 
 /* The boot information, as the format's boot_info step lays it out. One walk, called twice:
@@ -130,7 +139,8 @@ struct baton_format {
 	int (*plan)(const struct baton_format_ctx *ctx, struct baton_format_plan *out,
 		    struct baton_error *err);
 	/* Lay out the boot information (struct baton_boot_info above), after every other segment
-	 * but the page tables and the purgatory is placed. */
+	 * but the page tables and the purgatory is placed. A size of 0 means none: no segment,
+	 * and exit gets 0 for its address. */
 	int (*boot_info)(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
 			 struct baton_error *err);
 	/* How the purgatory enters the kernel, once the segments and the boot information
@@ -154,6 +164,8 @@ struct baton_format {
 	/* 1: the boot information is a zero page with a setup_data list, which can carry a device
 	 * tree (BATON_LOAD_DTB); other formats refuse one. */
 	int setup_data;
+	/* 1: takes an entry and an argument style (BATON_LOAD_ENTRY, BATON_LOAD_ARGS_*: ELF). */
+	int elf_args;
 };
 
 /* One piece of a Linux initrd: the pieces are loaded back to back, each from a page boundary
@@ -195,5 +207,6 @@ extern const struct baton_format baton_format_bzimage;
 extern const struct baton_format baton_format_multiboot2;
 extern const struct baton_format baton_format_multiboot;
 extern const struct baton_format baton_format_uki;
+extern const struct baton_format baton_format_elf_x86_64;
 
 #endif

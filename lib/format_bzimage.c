@@ -1,18 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /* The bzImage format: Linux's x86 boot protocol (Documentation/arch/x86/boot.rst) as a format of
  * the table. The setup header is parsed by bzimage.c; the boot information is the zero page
- * (bootparams.c), the command line and the setup_data list, laid out here. */
+ * (bootparams.c), the command line and the setup_data list (linux_boot.c). */
 #include "format.h"
 
 #include <stdio.h>
 #include <string.h>
 
-#include "backend.h"
-#include "bootparams.h"
 #include "inputs.h"
+#include "linux_boot.h"
 
 #define KERNEL_ENTRY64_OFFSET 0x200
-#define RNG_SEED_BYTES 32
 
 static uint64_t page_round(uint64_t v)
 {
@@ -129,120 +127,14 @@ static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_
 	return baton_bzimage_plan_with(ctx, &part, 1, out, err);
 }
 
-/* The boot information: the zero page, the command line, then the setup_data list: the EFI
- * runtime map and SETUP_EFI, the e820 entries the zero page has no room for, a seed for the new
- * kernel's RNG, and the timing record the purgatory fills in. */
-
-static size_t align8(size_t v)
-{
-	return (v + 7) & ~(size_t)7;
-}
-
-/* Appends setup_data nodes, linking each from the previous one; counts only when seg is NULL. */
-struct node_writer {
-	uint8_t *seg;
-	uint64_t phys;      /* the segment's load address */
-	size_t at;
-	size_t link;        /* offset of hdr.setup_data, then of the last node's next */
-};
-
-static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
-{
-	struct setup_data *node;
-	uint64_t addr;
-
-	w->at = align8(w->at);
-	if (!w->seg) {
-		w->at += sizeof(*node) + len;
-		return NULL;
-	}
-	node = (struct setup_data *)(w->seg + w->at);
-	node->type = type;
-	node->len = len;
-	addr = w->phys + w->at;
-	memcpy(w->seg + w->link, &addr, sizeof(addr));
-	w->link = w->at + offsetof(struct setup_data, next);
-	w->at += sizeof(*node) + len;
-	return node->data;
-}
-
-/* The initrd the kernel sees: from its first piece to the end of its last one's bytes. */
-static uint64_t initrd_span(const struct baton_segments *segs, uint64_t *start)
-{
-	uint64_t end = 0;
-
-	*start = 0;
-	for (size_t i = 0; i < segs->nr; i++) {
-		const struct baton_segment *s = &segs->seg[i];
-		if (s->role != BATON_SEG_INITRD)
-			continue;
-		if (!end)
-			*start = s->mem;
-		end = s->mem + s->bufsz;
-	}
-	return end ? end - *start : 0;
-}
-
+/* The boot information: the zero page from the file's own setup header (linux_boot.c). */
 int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
 			    struct baton_error *err)
 {
-	const struct baton_inputs *in = ctx->in;
-	const struct baton_memmap *map = bi->map;
-	size_t extra = map->nr > E820_MAX_ZEROPAGE ? map->nr - E820_MAX_ZEROPAGE : 0;
-	uint8_t *seg = bi->buf;
-	uint64_t phys = bi->phys;
-	struct boot_params *bp = (struct boot_params *)seg;
-	struct node_writer w = { seg, phys, sizeof(*bp) + bi->cmdline_len + 1,
-				 offsetof(struct boot_params, hdr.setup_data) };
-	size_t map_at = align8(w.at);
-	int rc;
+	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 
-	if (seg) {
-		const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
-		struct baton_boot_layout layout = {
-			.kernel_addr = k ? k->mem : 0,
-			.cmdline_addr = phys + sizeof(struct boot_params),
-		};
-		layout.initrd_size = initrd_span(ctx->segs, &layout.initrd_addr);
-		baton_bootparams_build(bp, &in->kernel.bz, map, in->have_running ? &in->running : NULL,
-				       &layout);
-		if (bi->cmdline_len)
-			memcpy(seg + sizeof(*bp), bi->cmdline, bi->cmdline_len);
-	}
-	/* EFI: the runtime map, then SETUP_EFI; without EFI, efi_info is cleared. */
-	if (in->efi.present)
-		w.at = map_at + baton_efi_map_size(&in->efi);
-	struct efi_setup_data setup = { 0 };
-	if (seg)
-		baton_efi_apply(&in->efi, bp, seg + map_at, phys + map_at, &setup);
-	if (in->efi.present) {
-		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
-		if (node)
-			memcpy(node, &setup, sizeof(setup));
-	}
-	if (extra) {
-		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
-						(uint32_t)(extra * sizeof(struct e820_entry)));
-		if (e)
-			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
-	}
-	if (in->dtb_size) {
-		void *dtb = add_node(&w, SETUP_DTB, (uint32_t)in->dtb_size);
-		if (dtb)
-			memcpy(dtb, in->dtb_file.data, in->dtb_size);
-	}
-	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
-	if (seed) {
-		rc = ctx->system->ops->random(ctx->system, seed, RNG_SEED_BYTES);
-		if (rc)
-			return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
-					  strerror(-rc));
-	}
-	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
-	if (seg)
-		bi->timing = phys + w.at - sizeof(struct baton_timing);
-	bi->size = w.at;
-	return 0;
+	return baton_linux_boot_info(ctx, bz->data + offsetof(struct boot_params, hdr),
+				     bz->header_size, bi, err);
 }
 
 /* 64-bit protocol: load address + 0x200, RSI = the zero page. 32-bit (--entry-32bit):

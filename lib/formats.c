@@ -6,12 +6,14 @@
 
 /* Detection order: the first whose probe accepts a file parses it. A bzImage is not ELF; a UKI
  * is a PE file without a setup header (its .linux has one); a file with both multiboot headers
- * (Xen) is multiboot2 unless -t says otherwise. */
+ * (Xen) is multiboot2 unless -t says otherwise; an ELF64 x86-64 executable without a multiboot
+ * header (a vmlinux) is elf-x86_64. */
 static const struct baton_format *const formats[] = {
 	&baton_format_bzimage,
 	&baton_format_uki,
 	&baton_format_multiboot2,
 	&baton_format_multiboot,
+	&baton_format_elf_x86_64,
 };
 
 const struct baton_format *baton_format_at(size_t i)

@@ -120,6 +120,10 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 	if ((opts->flags & BATON_LOAD_CRASH) && in->kernel.format->no_crash)
 		return baton_fail(err, EINVAL, "%s: %s: not as a crash kernel (-p): baton loads "
 				  "only bzImage capture kernels", in->kernel.format->name, name);
+	if ((opts->flags & (BATON_LOAD_ENTRY | BATON_LOAD_ARGS_LINUX | BATON_LOAD_ARGS_ELF |
+			    BATON_LOAD_ARGS_NONE)) && !in->kernel.format->elf_args)
+		return baton_fail(err, EINVAL, "%s: %s: --entry and --args-* are for ELF images "
+				  "(elf-x86_64)", in->kernel.format->name, name);
 	if (opts->initrd) {
 		rc = baton_file_map(&in->initrd_file, opts->initrd, "initrd", err);
 		if (rc)
@@ -351,7 +355,11 @@ static int place_small(struct planner *pl, struct baton_image *img, const char *
 
 	for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++) {
 		struct baton_segment *s;
-		int rc = baton_segments_add(&img->segs, roles[i],
+		int rc;
+
+		if (!sizes[i])     /* no boot information (an ELF image given no arguments) */
+			continue;
+		rc = baton_segments_add(&img->segs, roles[i],
 					    roles[i] == BATON_SEG_BOOT_INFO ? boot_name : NULL, &s,
 					    err);
 		if (rc)
@@ -473,6 +481,8 @@ static int build_boot_info(const struct baton_format_ctx *fctx, struct baton_ima
 	struct baton_boot_info bi = *counted;
 	int rc;
 
+	if (!bs)
+		return 0;
 	img->boot_seg = calloc(1, bs->memsz);
 	if (!img->boot_seg)
 		return baton_fail(err, ENOMEM, "%s: out of memory", bs->name);
@@ -551,6 +561,7 @@ static int build_purgatory(const struct baton_load_opts *opts, struct baton_imag
 		return rc;
 	img->entry = ps->mem;
 	img->kernel_entry = f.exit.entry;
+	img->exit_mode = f.exit.mode;
 	return 0;
 }
 
@@ -621,8 +632,9 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	if (!rc)
 		rc = format->boot_info(&fctx, &bi, err);
 	if (!rc)
-		rc = place_small(&planner, img, format->boot_info_name, bi.size, pages, pl.image_size,
-				 err);
+		rc = place_small(&planner, img, fplan.boot_info_name ? fplan.boot_info_name
+								     : format->boot_info_name,
+				 bi.size, pages, pl.image_size, err);
 	if (!rc)
 		rc = build_identity_map(img, pages, err);
 	if (!rc)
@@ -635,7 +647,9 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 			if (img->segs.seg[i].role != BATON_SEG_PURGATORY && img->segs.seg[i].bufsz &&
 			    !(img->hotplug && img->segs.seg[i].role == BATON_SEG_ELFCOREHDR))
 				digest_segment(&img->segs.seg[i], opts->flags);
-		format->exit(&fctx, baton_segments_get(&img->segs, BATON_SEG_BOOT_INFO)->mem, &exit);
+		const struct baton_segment *bs = baton_segments_get(&img->segs,
+								    BATON_SEG_BOOT_INFO);
+		format->exit(&fctx, bs ? bs->mem : 0, &exit);
 		rc = build_purgatory(opts, img, &pl, &exit, err);
 	}
 	img->cmdline = cmdline.text;

@@ -25,6 +25,7 @@ struct baton_image {
 	struct baton_segments segs;        /* in load order, each used */
 	uint64_t entry;                    /* the purgatory's entry point */
 	uint64_t kernel_entry;             /* where the purgatory enters the kernel */
+	uint32_t exit_mode;                /* how: BATON_EXIT_LONG64 or _PROTECTED32 */
 	unsigned flags;                    /* enum baton_load_flag */
 	char *cmdline;                     /* the new kernel's command line, as loaded */
 	struct baton_identmap_stats map_stats;

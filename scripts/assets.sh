@@ -18,7 +18,7 @@
 set -eu
 
 REPO=$(cd "$(dirname "$0")/.." && pwd)
-HOST_PKGS="qemu-system-x86 busybox-static cpio python3-pytest strace"
+HOST_PKGS="qemu-system-x86 busybox-static cpio python3-pytest strace lz4"
 KERNEL_META=linux-image-cloud-amd64
 XEN_PKG=xen-hypervisor-4.17-amd64
 XEN_FILE=boot/xen-4.17-amd64.gz

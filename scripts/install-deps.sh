@@ -4,7 +4,7 @@
 # is missing). Kernels and kexec-tools are not installed here: scripts/assets.sh only unpacks them.
 set -eu
 PKGS="make gcc clang libc6-dev libcmocka-dev libssl-dev libxen-dev zlib1g-dev liblzma-dev libzstd-dev python3 python3-pytest strace valgrind \
-qemu-system-x86 busybox-static cpio gzip e2fsprogs libclang-rt-14-dev ovmf mtools dosfstools sbsigntool \
+qemu-system-x86 busybox-static cpio gzip lz4 zstd e2fsprogs libclang-rt-14-dev ovmf mtools dosfstools sbsigntool \
 dpkg-dev debhelper rsync bash-completion debootstrap pkgconf iproute2 util-linux \
 binutils systemd-boot-efi"
 

@@ -74,14 +74,23 @@ enum baton_load_flag {
 	 * compare with sha256sum: a second pass over every byte, for dry runs. The purgatory
 	 * checks the tree digest (`root`) either way. */
 	BATON_LOAD_PLAIN_SHA256 = 1u << 9,
+	/* `entry` is set: the purgatory enters the kernel there (physical, inside one of its
+	 * PT_LOADs) instead of at its ELF entry; ELF images (elf-x86_64) only. */
+	BATON_LOAD_ENTRY = 1u << 10,
+	/* What an ELF image (elf-x86_64) is handed, as kexec-tools' --args-*: Linux's boot_params
+	 * through the 64-bit boot protocol, ELF boot notes, or nothing. At most one; without one,
+	 * boot_params for a Linux vmlinux (it carries a "Linux" ELF note) and notes for any other. */
+	BATON_LOAD_ARGS_LINUX = 1u << 11,
+	BATON_LOAD_ARGS_ELF = 1u << 12,
+	BATON_LOAD_ARGS_NONE = 1u << 13,
 	/* Crash hotplug (with BATON_LOAD_CRASH): the running kernel rewrites the ELF core header
 	 * on every CPU or memory hotplug event, the purgatory checks its shape instead of its
 	 * digest. It is the default where the kernel can (6.5+ with CONFIG_CRASH_HOTPLUG);
 	 * BATON_LOAD_HOTPLUG makes it required (an error where the kernel cannot, or under Xen),
 	 * BATON_LOAD_NO_HOTPLUG turns it off (the header then describes the load time's CPUs and
 	 * memory). */
-	BATON_LOAD_HOTPLUG = 1u << 24,
-	BATON_LOAD_NO_HOTPLUG = 1u << 25,
+	BATON_LOAD_HOTPLUG = 1u << 14,
+	BATON_LOAD_NO_HOTPLUG = 1u << 15,
 	/* mem_min/mem_max are set: every segment baton places lies in [mem_min, mem_max]
 	 * (both inclusive, kexec-tools' --mem-min/--mem-max; for -p also inside the crash
 	 * region). The kernel's own loader cannot honour them: no kexec_file_load fallback. */
@@ -100,16 +109,16 @@ enum baton_load_flag {
 	/* The purgatory's lines on the screen too (kexec-tools' --console-vga): VGA text memory
 	 * where the running kernel had VGA text, else the linear framebuffer (an EFI machine's),
 	 * drawn with baton's own font. Refused where screen_info shows neither. */
-	BATON_LOAD_CONSOLE_VGA = 1u << 12,
+	BATON_LOAD_CONSOLE_VGA = 1u << 21,
 	/* The same lines in the linear framebuffer only (refused where there is none). */
-	BATON_LOAD_CONSOLE_FB = 1u << 13,
+	BATON_LOAD_CONSOLE_FB = 1u << 22,
 	/* Program the VGA for 80x25 text (mode 3) before the new kernel starts (kexec-tools'
 	 * --reset-vga); refused on an EFI framebuffer, where no legacy VGA is promised. */
-	BATON_LOAD_RESET_VGA = 1u << 14,
+	BATON_LOAD_RESET_VGA = 1u << 23,
 };
 
 struct baton_load_opts {
-	const char *kernel;      /* the kernel's path (bzImage, UKI, multiboot2 or multiboot ELF) */
+	const char *kernel;      /* the kernel's path (bzImage, UKI, multiboot2 or multiboot, ELF) */
 	const char *initrd;      /* path or NULL */
 	const char *cmdline;     /* what the new kernel gets, after what the flags put first
 				  * (REUSE_CMDLINE, IMAGE_CMDLINE); NULL = empty */
@@ -125,6 +134,7 @@ struct baton_load_opts {
 	uint64_t mem_min;        /* with BATON_LOAD_MEM_BOUNDS: lowest byte a segment may use */
 	uint64_t mem_max;        /* with BATON_LOAD_MEM_BOUNDS: highest byte (inclusive) */
 	const char *dtb;         /* with BATON_LOAD_DTB: the device tree blob's path */
+	uint64_t entry;          /* with BATON_LOAD_ENTRY: the kernel's entry, physical */
 };
 
 struct baton_plan;

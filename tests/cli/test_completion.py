@@ -86,6 +86,9 @@ def test_prefix_and_arguments():
     assert complete(['--type=bzImage6']) == ['--type=bzImage64']
     assert set(complete(['--mem-m'])) == {'--mem-min=', '--mem-max='}
     assert complete(['--load-pres']) == []
+    assert complete(['-t', 'elf']) == ['elf-x86_64']
+    assert complete(['--entry', '=', '']) == []
+    assert set(complete(['--args-'])) == {'--args-linux', '--args-elf', '--args-none'}
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "bootparams.h"
+#include "bzimage.h"
 #include "support/fixture.h"
 
 static struct baton_mem_range ranges[] = {
@@ -36,7 +37,8 @@ static void build(struct boot_params *bp, const struct boot_params *running,
 	struct baton_error err = { 0 };
 
 	assert_int_equal(baton_bzimage_parse(&img, data, size, "vmlinuz", &err), 0);
-	baton_bootparams_build(bp, &img, &map, running, l);
+	baton_bootparams_build(bp, img.data + offsetof(struct boot_params, hdr), img.header_size,
+			       &map, running, l);
 	/* The header bytes come from the image; `data` is freed, so check them here. */
 	assert_memory_equal((uint8_t *)bp + 0x202, "HdrS", 4);
 	assert_int_equal(bp->hdr.version, 0x020f);

@@ -249,6 +249,50 @@ static void bad_segments(void **state)
 	assert_int_equal(e.nr_loads, 3);
 }
 
+/* PT_NOTEs are recorded where they lie in the file and walked note by note (name and descriptor
+ * each padded to 4); a note running past its PT_NOTE ends the walk, a PT_NOTE outside the file is
+ * skipped, not refused. */
+static void notes(void **state)
+{
+	(void)state;
+	struct baton_elf_image e;
+	const struct seg with_notes[] = {
+		{ 1, 0x1000, 0x1000000, 0x1000, 0x1000, 0x1000 },
+		{ 4, 0x3000, 0, 48, 48, 4 },
+		{ 4, 0x3f00, 0, 0x200, 0x200, 4 },     /* past the file's end */
+	};
+
+	make(1, with_notes, 3);
+	/* "GNU" type 3 with 8 bytes, then "Linux" type 0x100 with "6.1\0" */
+	baton_put_le32(img + 0x3000, 4);
+	baton_put_le32(img + 0x3004, 8);
+	baton_put_le32(img + 0x3008, 3);
+	memcpy(img + 0x300c, "GNU", 4);
+	baton_put_le32(img + 0x3018, 6);
+	baton_put_le32(img + 0x301c, 4);
+	baton_put_le32(img + 0x3020, 0x100);
+	memcpy(img + 0x3024, "Linux", 6);
+	memcpy(img + 0x302c, "6.1", 4);
+	parse_ok(&e);
+	assert_int_equal(e.nr_notes, 1);
+	assert_int_equal(e.notes[0].offset, 0x3000);
+	assert_true(baton_elf_has_note(&e, img, "Linux", -1, NULL, 0));
+	assert_true(baton_elf_has_note(&e, img, "Linux", 0x100, "6.1", 4));
+	assert_false(baton_elf_has_note(&e, img, "Linux", 0x101, NULL, 0));
+	assert_false(baton_elf_has_note(&e, img, "Linux", 0x100, "6.2", 4));
+	assert_true(baton_elf_has_note(&e, img, "GNU", 3, NULL, 0));
+	assert_false(baton_elf_has_note(&e, img, "Xen", -1, NULL, 0));
+	assert_false(baton_elf_has_note(&e, img, "Linu", -1, NULL, 0));
+	/* the GNU note's descriptor claims more than the PT_NOTE holds: nothing after it is read */
+	baton_put_le32(img + 0x3004, 0x100);
+	parse_ok(&e);
+	assert_false(baton_elf_has_note(&e, img, "Linux", -1, NULL, 0));
+	assert_false(baton_elf_has_note(&e, img, "GNU", -1, NULL, 0));
+	baton_put_le32(img + 0x3004, 0xfffffffc);      /* no wrap in the padding arithmetic */
+	parse_ok(&e);
+	assert_false(baton_elf_has_note(&e, img, "GNU", -1, NULL, 0));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +301,7 @@ int main(void)
 		cmocka_unit_test(bad_identity),
 		cmocka_unit_test(bad_program_headers),
 		cmocka_unit_test(bad_segments),
+		cmocka_unit_test(notes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

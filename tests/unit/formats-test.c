@@ -23,8 +23,10 @@ static void names_and_aliases_find_their_format(void **state)
 	assert_ptr_equal(baton_format_at(1), &baton_format_uki);
 	assert_ptr_equal(baton_format_at(2), &baton_format_multiboot2);
 	assert_ptr_equal(baton_format_at(3), &baton_format_multiboot);
-	assert_null(baton_format_at(4));
+	assert_ptr_equal(baton_format_at(4), &baton_format_elf_x86_64);
+	assert_null(baton_format_at(5));
 	assert_ptr_equal(baton_format_lookup("uki"), &baton_format_uki);
+	assert_ptr_equal(baton_format_lookup("elf-x86_64"), &baton_format_elf_x86_64);
 	assert_ptr_equal(baton_format_lookup("multiboot2-x86"), &baton_format_multiboot2);
 	assert_ptr_equal(baton_format_lookup("multiboot-x86"), &baton_format_multiboot);
 	for (size_t i = 0; baton_format_at(i); i++) {
@@ -297,6 +299,136 @@ static void multiboot_exit_registers(void **state)
 	free(img);
 }
 
+/* A vmlinux (no multiboot header) is elf-x86_64, after the others: Xen's ELF32 stays multiboot;
+ * forced as elf-x86_64, an ELF32 is refused by name; Linux is known by its notes. */
+static void elf_detection_and_linux_notes(void **state)
+{
+	(void)state;
+	struct fx_vmlinux spec = fx_vmlinux_defaults();
+	struct fx_mbimage mbspec = fx_mbimage_defaults();
+	struct baton_error err = { 0 };
+	struct baton_kernel k;
+	size_t size, mbsize;
+	uint8_t *img = fx_vmlinux_build(&spec, &size);
+	uint8_t *mb = fx_mbimage_build(&mbspec, &mbsize);
+
+	assert_true(baton_format_elf_x86_64.probe(img, size));
+	assert_false(baton_format_elf_x86_64.probe(mb, mbsize));
+	assert_int_equal(baton_format_detect(img, size, "vmlinux", &k, &err), 0);
+	assert_ptr_equal(k.format, &baton_format_elf_x86_64);
+	assert_true(k.elf.linux_kernel);
+	assert_int_equal(k.elf.elf.nr_loads, 3);
+	assert_int_equal(k.elf.elf.entry, 0x1000000);
+	assert_int_equal(baton_format_detect(mb, mbsize, "xen", &k, &err), 0);
+	assert_ptr_equal(k.format, &baton_format_multiboot2);
+	assert_int_equal(baton_format_parse_as(&baton_format_elf_x86_64, mb, mbsize, "xen", &k, &err),
+			 -ENOEXEC);
+	assert_null(k.format);
+	assert_string_equal(err.msg, "elf: xen: an ELF32 (i386) image; elf-x86_64 takes ELF64 "
+			    "x86-64 executables");
+	free(img);
+	for (int note = 0; note <= 3; note++) {
+		spec.linux_note = note;
+		img = fx_vmlinux_build(&spec, &size);
+		assert_int_equal(baton_format_detect(img, size, "vmlinux", &k, &err), 0);
+		assert_int_equal(k.elf.linux_kernel, note == 1 || note == 2);
+		free(img);
+	}
+	spec = fx_vmlinux_defaults();
+	spec.paddr = 0x1000800;
+	img = fx_vmlinux_build(&spec, &size);
+	assert_int_equal(baton_format_detect(img, size, "vmlinux", &k, &err), -ENOEXEC);
+	assert_string_equal(err.msg, "elf: vmlinux: PT_LOAD 0 at 0x1000800 is not page aligned");
+	assert_null(k.format);
+	free(img);
+	spec.paddr = 0xffffffff00000ull;   /* the second load lies past 2^52 */
+	img = fx_vmlinux_build(&spec, &size);
+	assert_int_equal(baton_format_detect(img, size, "vmlinux", &k, &err), -ENOEXEC);
+	assert_string_equal(err.msg, "elf: vmlinux: PT_LOAD 1 at 0x10000000105000+0x5000 ends past "
+			    "x86-64's 52-bit physical address space");
+	free(img);
+	free(mb);
+}
+
+/* Debian's 6.1 vmlinux: its real headers and notes at their offsets in a file of its size (the
+ * code bytes zero): four PT_LOADs, the percpu one at vaddr 0, a physical e_entry, and Linux. */
+static void real_vmlinux_headers(void **state)
+{
+	(void)state;
+	size_t hsize, nsize, size = 0x3200b70;
+	uint8_t *head = fx_read_fixture("elf/vmlinux-6.1-head", &hsize);
+	uint8_t *notes = fx_read_fixture("elf/vmlinux-6.1-notes", &nsize);
+	uint8_t *img = calloc(1, size);
+	struct baton_error err = { 0 };
+	struct baton_kernel k;
+
+	memcpy(img, head, hsize);
+	memcpy(img + 0x1637e70, notes, nsize);
+	assert_int_equal(baton_format_detect(img, size, "vmlinux", &k, &err), 0);
+	assert_ptr_equal(k.format, &baton_format_elf_x86_64);
+	assert_true(k.elf.linux_kernel);
+	assert_int_equal(k.elf.elf.entry, 0x1000000);
+	assert_int_equal(k.elf.elf.nr_loads, 4);
+	assert_int_equal(k.elf.elf.loads[0].paddr, 0x1000000);
+	assert_int_equal(k.elf.elf.loads[0].vaddr, 0xffffffff81000000ull);
+	assert_int_equal(k.elf.elf.loads[2].paddr, 0x301a000);
+	assert_int_equal(k.elf.elf.loads[2].vaddr, 0);
+	assert_int_equal(k.elf.elf.loads[3].memsz, 0xdb2000);
+	assert_int_equal(k.elf.elf.nr_notes, 1);
+	assert_true(baton_elf_has_note(&k.elf.elf, img, "Xen", 6, "linux", 6));
+	assert_true(baton_elf_has_note(&k.elf.elf, img, "GNU", 3, NULL, 0));
+	/* cut short, the last PT_LOAD runs past the file: refused by name */
+	assert_int_equal(baton_format_detect(img, 0x3000000, "vmlinux", &k, &err), -ENOEXEC);
+	assert_string_equal(err.msg, "elf: vmlinux: PT_LOAD 3: file bytes 0x244e000+0xdb2000 run "
+			    "past the file's 0x3000000 bytes");
+	free(img);
+	free(head);
+	free(notes);
+}
+
+/* 64-bit at the ELF entry (or --entry): RSI = boot_params for Linux, RDI = the notes for
+ * --args-elf, no register for --args-none. */
+static void elf_exit_per_argument_style(void **state)
+{
+	(void)state;
+	struct fx_vmlinux spec = fx_vmlinux_defaults();
+	struct baton_inputs in = { 0 };
+	struct baton_segments segs = { 0 };
+	struct baton_load_opts o = { 0 };
+	struct baton_format_ctx ctx = { .in = &in, .opts = &o, .segs = &segs };
+	struct baton_exit e;
+	size_t size;
+	uint8_t *img = fx_vmlinux_build(&spec, &size);
+
+	assert_int_equal(baton_format_detect(img, size, "vmlinux", &in.kernel, NULL), 0);
+	baton_format_elf_x86_64.exit(&ctx, 0x7000, &e);
+	assert_int_equal(e.mode, BATON_EXIT_LONG64);
+	assert_int_equal(e.entry, 0x1000000);
+	for (int r = 0; r < BATON_EXIT_NR_REGS; r++)
+		assert_int_equal(e.regs[r], r == BATON_EXIT_RSI ? 0x7000 : 0);
+	o.flags = BATON_LOAD_ARGS_ELF | BATON_LOAD_ENTRY;
+	o.entry = 0x1000040;
+	baton_format_elf_x86_64.exit(&ctx, 0x8000, &e);
+	assert_int_equal(e.entry, 0x1000040);
+	for (int r = 0; r < BATON_EXIT_NR_REGS; r++)
+		assert_int_equal(e.regs[r], r == BATON_EXIT_RDI ? 0x8000 : 0);
+	o.flags = BATON_LOAD_ARGS_NONE;
+	baton_format_elf_x86_64.exit(&ctx, 0, &e);
+	assert_int_equal(e.entry, 0x1000000);
+	for (int r = 0; r < BATON_EXIT_NR_REGS; r++)
+		assert_int_equal(e.regs[r], 0);
+	/* an ELF that is not Linux gets the notes by default */
+	free(img);
+	spec.linux_note = 3;
+	img = fx_vmlinux_build(&spec, &size);
+	assert_int_equal(baton_format_detect(img, size, "kernel.elf", &in.kernel, NULL), 0);
+	o.flags = 0;
+	baton_format_elf_x86_64.exit(&ctx, 0x9000, &e);
+	assert_int_equal(e.regs[BATON_EXIT_RDI], 0x9000);
+	assert_int_equal(e.regs[BATON_EXIT_RSI], 0);
+	free(img);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +440,9 @@ int main(void)
 		cmocka_unit_test(multiboot_refusals_name_the_problem),
 		cmocka_unit_test(multiboot_exit_registers),
 		cmocka_unit_test(uki_detection_and_its_linux),
+		cmocka_unit_test(elf_detection_and_linux_notes),
+		cmocka_unit_test(elf_exit_per_argument_style),
+		cmocka_unit_test(real_vmlinux_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1112,6 +1112,196 @@ static void multiboot_refusals(void **state)
 	machine_free(m);
 }
 
+
+/* A vmlinux on QEMU's 1 GiB map with an initrd and a 1 MiB initrd. */
+static struct machine *elf_machine(const struct fx_vmlinux *spec, size_t initrd_size)
+{
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu pdpe1gb",
+				    fx_bzimage_defaults(), initrd_size);
+	size_t size;
+	uint8_t *img = fx_vmlinux_build(spec, &size);
+
+	fx_write(m->root, "boot/vmlinux", img, size);
+	free(img);
+	snprintf(m->kernel, sizeof(m->kernel), "%s/boot/vmlinux", m->root);
+	return m;
+}
+
+/* Each PT_LOAD at its physical address with its bytes (the first reaching the second: the gap is
+ * the kernel's), the zero page with the synthesised header (2.12, HdrS, the image's address and
+ * span), the command line and initrd where it says, entered at e_entry with RSI = the zero page;
+ * every region's digest matches the loaded bytes. */
+static void elf_vmlinux_plan_on_qemu_1g(void **state)
+{
+	(void)state;
+	struct fx_vmlinux spec = fx_vmlinux_defaults();
+	struct machine *m = elf_machine(&spec, 1 << 20);
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd,
+				     .cmdline = "console=ttyS0 root=/dev/ram0" };
+	struct baton_image img;
+	const struct baton_params *p;
+	const struct boot_params *bp;
+	const struct baton_segment *bs, *rd;
+
+	prepare_ok_mb(m, &o, &img);
+	p = params_of(&img);
+	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
+	assert_string_equal(img.segs.seg[0].name, "kernel");
+	assert_int_equal(img.segs.seg[0].mem, 0x1000000);
+	assert_int_equal(img.segs.seg[0].memsz, 0x205000);
+	assert_int_equal(img.segs.seg[1].mem, 0x1205000);
+	assert_int_equal(img.segs.seg[1].memsz, 0x5000);
+	assert_int_equal(img.segs.seg[2].mem, 0x120a000);
+	for (int i = 0; i < 3; i++) {
+		assert_int_equal(img.segs.seg[i].bufsz, 0x3000);
+		assert_memory_equal(img.segs.seg[i].buf,
+				    (const uint8_t *)img.in.kernel_file.data + 0x1000 + i * 0x3000,
+				    0x3000);
+	}
+	bs = seg_of(&img, BATON_SEG_BOOT_INFO);
+	rd = seg_of(&img, BATON_SEG_INITRD);
+	assert_string_equal(bs->name, "boot_params");
+	assert_int_equal(p->exit_mode, BATON_EXIT_LONG64);
+	assert_int_equal(p->exit_entry, 0x1000000);
+	assert_int_equal(img.kernel_entry, 0x1000000);
+	assert_int_equal(img.exit_mode, BATON_EXIT_LONG64);
+	for (int r = 0; r < BATON_EXIT_NR_REGS; r++)
+		assert_int_equal(p->exit_regs[r], r == BATON_EXIT_RSI ? bs->mem : 0);
+	assert_int_equal(p->nr_regions, 7);   /* 3 loads, initrd, zero page, tables, purgatory */
+	for (uint32_t i = 0; i < p->nr_regions; i++) {
+		uint8_t d[32];
+		fx_tree_root(at_phys(&img, p->regions[i].start, p->regions[i].size),
+			     p->regions[i].size, p->digest_chunk, d);
+		assert_memory_equal(d, p->regions[i].sha256, 32);
+	}
+	bp = bs->buf;
+	assert_memory_equal(&bp->hdr.header, "HdrS", 4);
+	assert_int_equal(bp->hdr.boot_flag, 0xaa55);
+	assert_int_equal(bp->hdr.version, 0x020c);
+	assert_int_equal(bp->hdr.type_of_loader, TYPE_OF_LOADER_UNDEFINED);
+	assert_int_equal(bp->hdr.loadflags, LOADFLAG_LOADED_HIGH);   /* no KASLR_FLAG: not done */
+	assert_int_equal(bp->hdr.code32_start, 0x1000000);
+	assert_int_equal(bp->hdr.pref_address, 0x1000000);
+	assert_int_equal(bp->hdr.init_size, 0x20f000);
+	assert_int_equal(bp->hdr.kernel_alignment, 0x200000);
+	assert_int_equal(bp->hdr.cmdline_size, 2047);
+	assert_int_equal(bp->hdr.cmd_line_ptr, bs->mem + 4096);
+	assert_string_equal((const char *)bs->buf + 4096, "console=ttyS0 root=/dev/ram0");
+	assert_int_equal(bp->hdr.ramdisk_image, rd->mem);
+	assert_int_equal(bp->hdr.ramdisk_size, 1 << 20);
+	assert_true(rd->mem + rd->memsz <= 0x80000000);
+	assert_int_equal(bp->e820_entries, img.in.memmap.nr);
+	assert_int_not_equal(img.timing, 0);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+/* The IP checksum over the whole block: 0 when b_checksum is right. */
+static uint16_t fold_sum(const uint8_t *b, size_t n)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < n; i += 2)
+		sum += baton_le16(b + i);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* --args-elf: the ELF boot notes kexec-tools hands an ELF (name, version, command line), with a
+ * valid checksum, in RDI; --args-none: no boot information at all, no register. */
+static void elf_notes_and_no_arguments(void **state)
+{
+	(void)state;
+	struct fx_vmlinux spec = fx_vmlinux_defaults();
+	struct machine *m;
+	struct baton_load_opts o = { .cmdline = "hello world", .flags = BATON_LOAD_ARGS_ELF };
+	struct baton_image img;
+	const struct baton_params *p;
+	const struct baton_segment *bs;
+	const uint8_t *n;
+
+	spec.linux_note = 3;
+	m = elf_machine(&spec, 0);
+	o.kernel = m->kernel;
+	o.flags = 0;                          /* not Linux: the notes by default */
+	prepare_ok_mb(m, &o, &img);
+	p = params_of(&img);
+	bs = seg_of(&img, BATON_SEG_BOOT_INFO);
+	assert_string_equal(bs->name, "elf_notes");
+	assert_int_equal(p->exit_regs[BATON_EXIT_RDI], bs->mem);
+	assert_int_equal(p->exit_regs[BATON_EXIT_RSI], 0);
+	n = bs->buf;
+	assert_int_equal(baton_le32(n), 0x0E1FB007);
+	assert_int_equal(baton_le32(n + 4), 16 + 20 + 20 + 24);
+	assert_int_equal(baton_le16(n + 10), 3);
+	assert_int_equal(fold_sum(n, baton_le32(n + 4)), 0);
+	assert_int_equal(baton_le32(n + 16 + 8), 2);             /* EBN_BOOTLOADER_NAME */
+	assert_string_equal((const char *)n + 16 + 12, "baton");
+	assert_int_equal(baton_le32(n + 36 + 8), 3);             /* EBN_BOOTLOADER_VERSION */
+	assert_int_equal(baton_le32(n + 56 + 4), 12);
+	assert_int_equal(baton_le32(n + 56 + 8), 4);             /* EBN_COMMAND_LINE */
+	assert_string_equal((const char *)n + 56 + 12, "hello world");
+	assert_int_equal(img.timing, 0);
+	baton_image_free(&img);
+
+	o.flags = BATON_LOAD_ARGS_NONE;
+	o.cmdline = NULL;
+	prepare_ok_mb(m, &o, &img);
+	p = params_of(&img);
+	assert_null(baton_segments_get(&img.segs, BATON_SEG_BOOT_INFO));
+	assert_int_equal(img.segs.nr, 5);                        /* 3 loads, tables, purgatory */
+	assert_int_equal(p->nr_regions, 5);
+	for (int r = 0; r < BATON_EXIT_NR_REGS; r++)
+		assert_int_equal(p->exit_regs[r], 0);
+	assert_int_equal(p->exit_entry, 0x1000000);
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+/* What an ELF cannot be given is refused in one line, before anything is built. */
+static void elf_refusals(void **state)
+{
+	(void)state;
+	struct fx_vmlinux spec = fx_vmlinux_defaults();
+	struct machine *m = elf_machine(&spec, 4096);
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd,
+				     .flags = BATON_LOAD_ARGS_ELF };
+	char bz[4300];
+
+	expect_error(m, &o, EINVAL, "--args-elf passes no initrd (only --args-linux does)");
+	o.flags = BATON_LOAD_ARGS_NONE;
+	expect_error(m, &o, EINVAL, "--args-none passes no initrd");
+	o.initrd = NULL;
+	o.cmdline = "quiet";
+	expect_error(m, &o, EINVAL, "--args-none passes no command line");
+	o.cmdline = NULL;
+	o.flags = BATON_LOAD_ARGS_LINUX | BATON_LOAD_ARGS_ELF;
+	expect_error(m, &o, EINVAL, "one of --args-linux, --args-elf and --args-none");
+	o.flags = BATON_LOAD_ENTRY;
+	o.entry = 0x1300000;
+	expect_error(m, &o, ENOEXEC, "--entry 0x1300000 is in no PT_LOAD's physical range");
+	o.flags = BATON_LOAD_ENTRY_32BIT;
+	expect_error(m, &o, EINVAL, "--entry-32bit is a bzImage's protocol");
+	o.flags = BATON_LOAD_CRASH;
+	fx_write_str(m->root, "proc/iomem", "00100000-3ffdffff : System RAM\n"
+		     "  20000000-2fffffff : Crash kernel\n");
+	expect_error(m, &o, EINVAL, "elf-x86_64: ");
+	/* a bzImage takes neither --entry nor --args-* */
+	snprintf(bz, sizeof(bz), "%s/boot/vmlinuz", m->root);
+	o.kernel = bz;
+	o.flags = BATON_LOAD_ARGS_LINUX;
+	expect_error(m, &o, EINVAL, "bzImage: ");
+	machine_free(m);
+	/* the entry point outside the image (a virtual e_entry) */
+	spec.entry = 0xffffffff81000000ull;
+	m = elf_machine(&spec, 0);
+	o = (struct baton_load_opts){ .kernel = m->kernel };
+	expect_error(m, &o, ENOEXEC, "entry point 0xffffffff81000000 is in no PT_LOAD's physical "
+		     "range");
+	machine_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1136,6 +1326,9 @@ int main(void)
 		cmocka_unit_test(mem_bounds_hold_every_segment),
 		cmocka_unit_test(dtb_rides_in_setup_data),
 		cmocka_unit_test(crash_memmap_and_elf32),
+		cmocka_unit_test(elf_vmlinux_plan_on_qemu_1g),
+		cmocka_unit_test(elf_notes_and_no_arguments),
+		cmocka_unit_test(elf_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -175,11 +175,9 @@ static void kexec_tools_options_baton_lacks_are_named(void **state)
 	assert_string_equal(o.kexec_jump, "load-preserve-context");
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "--load-jump-back-helper"), -1);
 	assert_string_equal(o.kexec_jump, "load-jump-back-helper");
-	assert_int_equal(PARSE_AS("kexec", &o, msg, "-p", "--args-linux", "vmlinux"), -1);
-	assert_non_null(strstr(msg, "option --args-linux is not supported: baton loads bzImage"));
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "-t", "elf-x86", "k"), -1);
 	assert_string_equal(msg, "--type: 'elf-x86' is not a kernel type baton loads "
-			    "(bzImage, bzImage64, uki, multiboot2-x86, multiboot-x86)");
+			    "(bzImage, bzImage64, uki, multiboot2-x86, multiboot-x86, elf-x86_64)");
 	assert_int_equal(PARSE(&o, msg, "-l", "-t", "multiboot-x86", "xen"), 0);
 	assert_string_equal(o.type, "multiboot-x86");
 	assert_int_equal(PARSE(&o, msg, "-t", "help"), 0);
@@ -250,6 +248,35 @@ static void placement_and_crash_options(void **state)
 	assert_int_equal(o.action, CLI_PRINT_CKR_SIZE);
 }
 
+/* An ELF image's options as kexec-tools has them: the last --args-* wins, --entry takes any
+ * number strtoull reads whole. */
+static void elf_args_and_entry(void **state)
+{
+	(void)state;
+	struct cli_options o;
+	char msg[256];
+
+	assert_int_equal(PARSE(&o, msg, "-l", "vmlinux"), 0);
+	assert_int_equal(o.args, CLI_ARGS_DEFAULT);
+	assert_false(o.have_entry);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "-t", "elf-x86_64", "--args-linux",
+				  "vmlinux"), 0);
+	assert_int_equal(o.args, CLI_ARGS_LINUX);
+	assert_string_equal(o.type, "elf-x86_64");
+	assert_int_equal(PARSE(&o, msg, "-l", "--args-linux", "--args-elf", "k.elf"), 0);
+	assert_int_equal(o.args, CLI_ARGS_ELF);
+	assert_int_equal(PARSE(&o, msg, "-l", "--args-none", "--entry=0x1000040", "k.elf"), 0);
+	assert_int_equal(o.args, CLI_ARGS_NONE);
+	assert_true(o.have_entry);
+	assert_int_equal(o.entry, 0x1000040);
+	assert_int_equal(PARSE(&o, msg, "-l", "--entry", "16777216", "k.elf"), 0);
+	assert_int_equal(o.entry, 0x1000000);
+	assert_int_equal(PARSE(&o, msg, "-l", "--entry=0x10zz", "k.elf"), -1);
+	assert_string_equal(msg, "--entry: '0x10zz' is not an address");
+	assert_int_equal(PARSE(&o, msg, "-l", "--entry=-1", "k.elf"), -1);
+	assert_int_equal(PARSE(&o, msg, "-l", "--entry=", "k.elf"), -1);
+}
+
 /* kexec-tools' --module "FILE ARGS": repeatable, in order, passed on as given (as kexec too). */
 static void modules_accumulate_in_order(void **state)
 {
@@ -315,6 +342,7 @@ int main(void)
 		cmocka_unit_test(kexec_tools_options_baton_lacks_are_named),
 		cmocka_unit_test(modules_accumulate_in_order),
 		cmocka_unit_test(screen_consoles),
+		cmocka_unit_test(elf_args_and_entry),
 		cmocka_unit_test(vmcore_dmesg_reads_one_dump),
 		cmocka_unit_test(placement_and_crash_options),
 	};

@@ -29,6 +29,10 @@
 #                          (guest/xen-dom0.init, baton, kexec with libxenctrl & co), both with
 #                          /boot/xen-4.17-amd64.gz, /boot/xen, /boot/dom0-vmlinuz (dom0's
 #                          kernel) and /boot/dom0-initrd.img (xen-target-dom0-initrd.img)
+#   vmlinux                the cloud kernel's ELF vmlinux, unpacked from vmlinuz's payload
+#                          (scripts/extract-vmlinux.py: lz4 as Debian packs it, gzip, xz, zstd)
+#   elf-host-initrd.img    host-initrd.img plus /boot/vmlinux (test_elf.py); with the Xen assets
+#                          xen-elf-dom0-initrd.img: xen-dom0-initrd.img plus /boot/vmlinux
 #   efi-modules/, target-efi-initrd.img, efi-host-initrd.img   (BATON_EFI_ASSETS=0 skips) efivarfs,
 #                          guest/target-efi.init; host-initrd.img plus a cpio with both
 #   state-modules/, state-target-initrd.img, state-host-initrd.img   (BATON_STATE_ASSETS=0 skips)
@@ -68,10 +72,10 @@ has_baton_of = if [ -f $(2:.img=.has-baton) ]; then cp $(2:.img=.has-baton) $(1:
 # write_if_changed FILE TEXT
 write_if_changed = echo '$(2)' >$(1).tmp; if cmp -s $(1).tmp $(1); then rm $(1).tmp; else mv $(1).tmp $(1); fi
 
-ASSET_TARGETS := $(ASSETS)/host-initrd.img
+ASSET_TARGETS := $(ASSETS)/host-initrd.img $(ASSETS)/elf-host-initrd.img
 ifneq ($(BATON_XEN_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/xen $(ASSETS)/xen-dom0-initrd.img $(ASSETS)/xen-target-host-initrd.img \
-	$(ASSETS)/xen-target-xen-initrd.img
+	$(ASSETS)/xen-target-xen-initrd.img $(ASSETS)/xen-elf-dom0-initrd.img
 endif
 ifneq ($(BATON_EFI_ASSETS),0)
 ASSET_TARGETS += $(ASSETS)/efi-host-initrd.img
@@ -192,6 +196,20 @@ $(ASSETS)/xen-target-xen-initrd.img: $(GUEST)/xen-dom0.init $(XEN_TARGET_DEPS) \
 	@$(ASSETS_SH) initrd $(ASSETS) $@ $< $(XEN_TARGET_ITEMS) $(ASSETS)/xen-libs= \
 		$(ASSETS)/xen-dom0-modules=lib/modules
 	@$(call has_baton,$@)
+
+# --- ELF vmlinux (test_elf.py) ------------------------------------------------------------------
+# Its own initrds (the shared ones plus the 50 MB vmlinux), so that the others boot as fast as
+# they did.
+$(ASSETS)/vmlinux: $(ASSETS)/vmlinuz scripts/extract-vmlinux.py
+	scripts/extract-vmlinux.py $< $@
+
+$(ASSETS)/elf-host-initrd.img: $(ASSETS)/host-initrd.img $(ASSETS)/vmlinux $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/vmlinux=boot/vmlinux
+	@$(call has_baton_of,$@,$<)
+
+$(ASSETS)/xen-elf-dom0-initrd.img: $(ASSETS)/xen-dom0-initrd.img $(ASSETS)/vmlinux $(ASSETS_TOOLS)
+	@$(ASSETS_SH) append $(ASSETS) $@ $< $(ASSETS)/vmlinux=boot/vmlinux
+	@$(call has_baton_of,$@,$<)
 
 # --- UEFI (test_efi.py) --------------------------------------------------------------------------
 $(ASSETS)/efi-modules/order: $(ASSETS)/vmlinuz $(ASSETS_SH)

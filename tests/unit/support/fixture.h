@@ -67,6 +67,24 @@ struct fx_mbimage {
 struct fx_mbimage fx_mbimage_defaults(void);
 uint8_t *fx_mbimage_build(const struct fx_mbimage *spec, size_t *size);
 
+/* An ELF64 x86-64 executable shaped as a Linux vmlinux is: PT_LOADs linked at
+ * 0xffffffff80000000 + paddr (the third, as .data..percpu, at vaddr 0), each `filesz` bytes in a
+ * `memsz` load, the second `gap` bytes above the first's pages and the rest adjacent, e_entry the
+ * first's physical address, and a PT_NOTE saying Linux (or not). */
+struct fx_vmlinux {
+	uint64_t paddr;          /* of the first PT_LOAD */
+	uint32_t filesz, memsz;  /* of each */
+	int nr_loads;            /* 1..3 */
+	uint32_t gap;
+	int linux_note;          /* the PT_NOTE: 0 none, 1 GNU and Linux notes, 2 GNU and Xen's
+				  * GUEST_OS "linux", 3 a GNU note only (not Linux) */
+	uint64_t entry;          /* 0: paddr */
+};
+
+/* Three loads at 16 MiB, 2 MiB between the first two, a Linux note. */
+struct fx_vmlinux fx_vmlinux_defaults(void);
+uint8_t *fx_vmlinux_build(const struct fx_vmlinux *spec, size_t *size);
+
 /* A PE32+ image as objcopy makes a UKI: DOS header, e_lfanew FX_PE_LFANEW, COFF header, a
  * 240-byte optional header, the section table at FX_PE_TABLE, then each section's bytes from a
  * 512-byte boundary (SizeOfRawData rounded up to 512, VirtualSize the bytes given). */
