@@ -15,6 +15,7 @@ enum {
 	OPT_APPEND,
 	OPT_REUSE_CMDLINE,
 	OPT_ENTRY_32BIT,
+	OPT_REAL_MODE,
 	OPT_CONSOLE_SERIAL,
 	OPT_SERIAL,
 	OPT_SERIAL_BAUD,
@@ -57,6 +58,7 @@ static const struct option long_options[] = {
 	{ "append", required_argument, NULL, OPT_APPEND },
 	{ "reuse-cmdline", no_argument, NULL, OPT_REUSE_CMDLINE },
 	{ "entry-32bit", no_argument, NULL, OPT_ENTRY_32BIT },
+	{ "real-mode", no_argument, NULL, OPT_REAL_MODE },
 	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
@@ -90,7 +92,6 @@ static const struct option long_options[] = {
 	{ "entry", required_argument, NULL, OPT_UNSUPPORTED },
 	{ "console-vga", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "reset-vga", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-linux", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-elf", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "args-none", no_argument, NULL, OPT_UNSUPPORTED },
@@ -111,7 +112,6 @@ static const char *unsupported_reason(const char *name)
 		{ "args-none", "baton loads bzImage and multiboot kernels only" },
 		{ "console-vga", "the purgatory reports on a serial port only (--console-serial)" },
 		{ "reset-vga", "the purgatory does not touch the VGA" },
-		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
 		{ "noefi", "the new kernel gets the running kernel's EFI information" },
 		{ "load-live-update", "Xen live update is not implemented" },
 		{ "exec-live-update", "Xen live update is not implemented" },
@@ -150,6 +150,9 @@ void cli_usage(FILE *out)
 	      "      --reuse-cmdline      start from the running kernel's command line\n"
 	      "                           (without BOOT_IMAGE=; replaces a UKI's .cmdline)\n"
 	      "      --entry-32bit        enter the kernel through the 32-bit boot protocol\n"
+	      "      --real-mode          enter a bzImage through its 16-bit setup code, as a BIOS\n"
+	      "                           boot loader does (it asks the BIOS for the memory map);\n"
+	      "                           BIOS machines only, not with -p or -s\n"
 	      "      --console-serial     the purgatory reports its steps on a serial port\n"
 	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
 	      "      --serial-baud=N      its speed (default 115200)\n"
@@ -411,6 +414,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			break;
 		case OPT_ENTRY_32BIT:
 			o->entry_32bit = 1;
+			break;
+		case OPT_REAL_MODE:
+			o->real_mode = 1;
 			break;
 		case OPT_CONSOLE_SERIAL:
 			o->console_serial = 1;

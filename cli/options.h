@@ -42,6 +42,7 @@ struct cli_options {
 	const char *type;          /* -t: the kernel's format, forced; NULL: the file's header says */
 	int reuse_cmdline;
 	int entry_32bit;
+	int real_mode;             /* --real-mode: the 16-bit entry */
 	int console_serial;
 	uint16_t serial_port;
 	uint32_t serial_baud;

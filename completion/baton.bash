@@ -12,10 +12,10 @@
 _baton_short_opts='-l -p -e -f -u -S -s -c -a -d -h -v -x -y -i -t'
 _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-file-syscall
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
---reuse-cmdline --entry-32bit --console-serial --serial= --serial-baud= --dry-run --report --json
---debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
---elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd --reuse-video-type
---print-ckr-size --pass-memmap-cmdline --dtb= --hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
+--reuse-cmdline --entry-32bit --real-mode --console-serial --serial= --serial-baud= --dry-run
+--report --json --debug --help --version --no-ifdown --no-sync --no-checks --type=
+--elf64-core-headers --elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd
+--reuse-video-type --print-ckr-size --pass-memmap-cmdline --dtb= --hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
 
 # File names matching $1 into COMPREPLY, each prefixed with $2 (the "--initrd=" of a word that
 # was not split at '=').

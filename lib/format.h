@@ -101,6 +101,11 @@ struct baton_format_plan {
 	uint32_t cmdline_max;           /* bytes, excluding the NUL */
 	const char *cmdline_max_field;  /* where that limit comes from, for the message */
 	int below4g;                    /* the loader's segments too (the exit is 32-bit) */
+	/* The real-mode exit (BATON_EXIT_REAL16): the boot information goes below 1 MiB, in
+	 * [BATON_REAL_LOW_MIN, BATON_REAL_LOW_MAX), named boot_info_name, and the loader adds the
+	 * exit's trampoline there too. */
+	int real_mode;
+	const char *boot_info_name;     /* NULL: the format's */
 };
 
 /* The boot information, as the format's boot_info step lays it out. One walk, called twice:
@@ -154,6 +159,8 @@ struct baton_format {
 	/* 1: the boot information is a zero page with a setup_data list, which can carry a device
 	 * tree (BATON_LOAD_DTB); other formats refuse one. */
 	int setup_data;
+	/* 1: has a 16-bit entry (--real-mode, BATON_LOAD_REAL_MODE); else that is refused. */
+	int real_mode;
 };
 
 /* One piece of a Linux initrd: the pieces are loaded back to back, each from a page boundary

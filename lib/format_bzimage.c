@@ -9,7 +9,9 @@
 
 #include "backend.h"
 #include "bootparams.h"
+#include "bzimage_real.h"
 #include "inputs.h"
+#include "setup_nodes.h"
 
 #define KERNEL_ENTRY64_OFFSET 0x200
 #define RNG_SEED_BYTES 32
@@ -93,14 +95,18 @@ int baton_bzimage_plan_with(const struct baton_format_ctx *ctx,
 {
 	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 	const struct baton_load_opts *opts = ctx->opts;
-	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
+	int real = (opts->flags & BATON_LOAD_REAL_MODE) != 0;
+	/* Real mode: the header has 32-bit fields only (ramdisk_image, code32_start). */
+	int above4g = !real && (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G);
 	int rc;
 
 	if (ctx->in->nr_modules)
 		return baton_fail(err, EINVAL, "bzimage: %s: takes no --module (a multiboot kernel "
 				  "does)", opts->kernel);
+	if (real && (rc = baton_bzimage_real_check(ctx, err)))
+		return rc;
 	if ((ctx->in->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
-	    !(bz->xloadflags & BATON_XLF_5LEVEL))
+	    !real && !(bz->xloadflags & BATON_XLF_5LEVEL))
 		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
 				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
 				  opts->kernel);
@@ -117,6 +123,11 @@ int baton_bzimage_plan_with(const struct baton_format_ctx *ctx,
 		return rc;
 	out->cmdline_max = bz->cmdline_size;
 	out->cmdline_max_field = "cmdline_size";
+	if (real) {
+		out->below4g = 1;
+		out->real_mode = 1;
+		out->boot_info_name = "realmode";
+	}
 	return 0;
 }
 
@@ -133,56 +144,6 @@ static int bzimage_plan(const struct baton_format_ctx *ctx, struct baton_format_
  * runtime map and SETUP_EFI, the e820 entries the zero page has no room for, a seed for the new
  * kernel's RNG, and the timing record the purgatory fills in. */
 
-static size_t align8(size_t v)
-{
-	return (v + 7) & ~(size_t)7;
-}
-
-/* Appends setup_data nodes, linking each from the previous one; counts only when seg is NULL. */
-struct node_writer {
-	uint8_t *seg;
-	uint64_t phys;      /* the segment's load address */
-	size_t at;
-	size_t link;        /* offset of hdr.setup_data, then of the last node's next */
-};
-
-static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
-{
-	struct setup_data *node;
-	uint64_t addr;
-
-	w->at = align8(w->at);
-	if (!w->seg) {
-		w->at += sizeof(*node) + len;
-		return NULL;
-	}
-	node = (struct setup_data *)(w->seg + w->at);
-	node->type = type;
-	node->len = len;
-	addr = w->phys + w->at;
-	memcpy(w->seg + w->link, &addr, sizeof(addr));
-	w->link = w->at + offsetof(struct setup_data, next);
-	w->at += sizeof(*node) + len;
-	return node->data;
-}
-
-/* The initrd the kernel sees: from its first piece to the end of its last one's bytes. */
-static uint64_t initrd_span(const struct baton_segments *segs, uint64_t *start)
-{
-	uint64_t end = 0;
-
-	*start = 0;
-	for (size_t i = 0; i < segs->nr; i++) {
-		const struct baton_segment *s = &segs->seg[i];
-		if (s->role != BATON_SEG_INITRD)
-			continue;
-		if (!end)
-			*start = s->mem;
-		end = s->mem + s->bufsz;
-	}
-	return end ? end - *start : 0;
-}
-
 int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boot_info *bi,
 			    struct baton_error *err)
 {
@@ -192,18 +153,20 @@ int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boo
 	uint8_t *seg = bi->buf;
 	uint64_t phys = bi->phys;
 	struct boot_params *bp = (struct boot_params *)seg;
-	struct node_writer w = { seg, phys, sizeof(*bp) + bi->cmdline_len + 1,
-				 offsetof(struct boot_params, hdr.setup_data) };
-	size_t map_at = align8(w.at);
+	struct baton_setup_nodes w = { seg, phys, sizeof(*bp) + bi->cmdline_len + 1,
+				       offsetof(struct boot_params, hdr.setup_data) };
+	size_t map_at = baton_align8(w.at);
 	int rc;
 
+	if (ctx->opts->flags & BATON_LOAD_REAL_MODE)
+		return baton_bzimage_real_boot_info(ctx, bi, err);
 	if (seg) {
 		const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
 		struct baton_boot_layout layout = {
 			.kernel_addr = k ? k->mem : 0,
 			.cmdline_addr = phys + sizeof(struct boot_params),
 		};
-		layout.initrd_size = initrd_span(ctx->segs, &layout.initrd_addr);
+		layout.initrd_size = baton_segments_span(ctx->segs, BATON_SEG_INITRD, &layout.initrd_addr);
 		baton_bootparams_build(bp, &in->kernel.bz, map, in->have_running ? &in->running : NULL,
 				       &layout);
 		if (bi->cmdline_len)
@@ -216,29 +179,29 @@ int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boo
 	if (seg)
 		baton_efi_apply(&in->efi, bp, seg + map_at, phys + map_at, &setup);
 	if (in->efi.present) {
-		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
+		void *node = baton_setup_node_add(&w, SETUP_EFI, sizeof(setup));
 		if (node)
 			memcpy(node, &setup, sizeof(setup));
 	}
 	if (extra) {
-		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
-						(uint32_t)(extra * sizeof(struct e820_entry)));
+		struct e820_entry *e = baton_setup_node_add(
+			&w, SETUP_E820_EXT, (uint32_t)(extra * sizeof(struct e820_entry)));
 		if (e)
 			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
 	}
 	if (in->dtb_size) {
-		void *dtb = add_node(&w, SETUP_DTB, (uint32_t)in->dtb_size);
+		void *dtb = baton_setup_node_add(&w, SETUP_DTB, (uint32_t)in->dtb_size);
 		if (dtb)
 			memcpy(dtb, in->dtb_file.data, in->dtb_size);
 	}
-	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
+	void *seed = baton_setup_node_add(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
 	if (seed) {
 		rc = ctx->system->ops->random(ctx->system, seed, RNG_SEED_BYTES);
 		if (rc)
 			return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
 					  strerror(-rc));
 	}
-	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
+	baton_setup_node_add(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
 	if (seg)
 		bi->timing = phys + w.at - sizeof(struct baton_timing);
 	bi->size = w.at;
@@ -246,13 +209,18 @@ int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boo
 }
 
 /* 64-bit protocol: load address + 0x200, RSI = the zero page. 32-bit (--entry-32bit):
- * code32_start, paging off, ESI = the zero page, ECX = the entry. */
+ * code32_start, paging off, ESI = the zero page, ECX = the entry. Real mode (--real-mode): the
+ * setup code in the real-mode kernel, which is the boot information then. */
 void baton_bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
 			struct baton_exit *out)
 {
 	const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
 	uint64_t load = k ? k->mem : 0;
 
+	if (ctx->opts->flags & BATON_LOAD_REAL_MODE) {
+		baton_bzimage_real_exit(boot_info, out);
+		return;
+	}
 	*out = (struct baton_exit){ 0 };
 	if (ctx->opts->flags & BATON_LOAD_ENTRY_32BIT) {
 		out->mode = BATON_EXIT_PROTECTED32;
@@ -291,4 +259,5 @@ const struct baton_format baton_format_bzimage = {
 	.version = baton_bzimage_version,
 	.describe = bzimage_describe,
 	.setup_data = 1,
+	.real_mode = 1,
 };

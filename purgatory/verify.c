@@ -61,6 +61,11 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 	if (p->digest != BATON_DIGEST_SHA256 &&
 	    (p->digest != BATON_DIGEST_TREE || !baton_sha256_tree_chunk_ok(p->digest_chunk)))
 		return BATON_PARAMS_BAD_DIGEST_KIND;
+	/* Real mode reaches only the first MiB, and the trampoline's segment base is 16-aligned. */
+	if (p->exit_mode == BATON_EXIT_REAL16 &&
+	    (p->exit_entry >= BATON_REAL_MODE_LIMIT || p->exit_trampoline % 16 ||
+	     p->exit_trampoline + BATON_TRAMPOLINE_MAX > BATON_REAL_MODE_LIMIT))
+		return BATON_PARAMS_BAD_EXIT;
 	return BATON_PARAMS_OK;
 }
 

@@ -199,9 +199,9 @@ KEXEC_TOOLS_X86_64 = {
 # Refused for good: they return to the old kernel (CONFIG_KEXEC_JUMP, not built by Debian).
 KEXEC_JUMP = {'load-preserve-context', 'load-jump-back-helper'}
 # Still refused by name on this branch: issue 16's other items (hotplug, the purgatory on
-# screen), issue 15's (ELF vmlinux, the real-mode entry), and what is not done yet (--noefi,
-# Xen live update, the development tree's --no-cma and --force-dtb). Remove them as they land.
-NOT_YET = {'console-vga', 'reset-vga', 'entry', 'real-mode', 'args-linux',
+# screen), issue 15's (ELF vmlinux), and what is not done yet (--noefi, Xen live update, the
+# development tree's --no-cma and --force-dtb). Remove them as they land.
+NOT_YET = {'console-vga', 'reset-vga', 'entry', 'args-linux',
            'args-elf', 'args-none', 'noefi', 'load-live-update', 'exec-live-update', 'no-cma',
            'force-dtb'}
 

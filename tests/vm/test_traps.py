@@ -51,7 +51,7 @@ RE_XEN_KEXEC = re.compile(r'\(XEN\) .*[Kk]exec')
 BATON_SETUP_TIMING = 0x4e4f5442
 TIMING_MAGIC = 0x474e494d4954424b
 TIMING_FORMAT = '<QQQQQIIII'            # struct baton_timing, 0x38 bytes
-PARAMS_SIZE = 0x4c0
+PARAMS_SIZE = 0x500
 
 MSI_ADDRESS = 0xfee00000                # the local APIC's message window, destination 0
 MSI_DELIVERY_NMI = 4 << 8
