@@ -95,6 +95,7 @@ static int load(struct baton *b, const struct cli_options *o)
 		.kernel = o->kernel,
 		.initrd = o->initrd,
 		.flags = (o->entry_32bit ? BATON_LOAD_ENTRY_32BIT : 0) |
+			 (o->real_mode ? BATON_LOAD_REAL_MODE : 0) |
 			 (o->console_serial ? BATON_LOAD_SERIAL : 0) |
 			 (o->console_vga ? BATON_LOAD_CONSOLE_VGA : 0) |
 			 (o->console_fb ? BATON_LOAD_CONSOLE_FB : 0) |

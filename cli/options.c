@@ -15,6 +15,7 @@ enum {
 	OPT_APPEND,
 	OPT_REUSE_CMDLINE,
 	OPT_ENTRY_32BIT,
+	OPT_REAL_MODE,
 	OPT_CONSOLE_SERIAL,
 	OPT_CONSOLE_VGA,
 	OPT_CONSOLE_FB,
@@ -68,6 +69,7 @@ static const struct option long_options[] = {
 	{ "args-linux", no_argument, NULL, OPT_ARGS_LINUX },
 	{ "args-elf", no_argument, NULL, OPT_ARGS_ELF },
 	{ "args-none", no_argument, NULL, OPT_ARGS_NONE },
+	{ "real-mode", no_argument, NULL, OPT_REAL_MODE },
 	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
 	{ "console-vga", no_argument, NULL, OPT_CONSOLE_VGA },
 	{ "console-fb", no_argument, NULL, OPT_CONSOLE_FB },
@@ -101,7 +103,6 @@ static const struct option long_options[] = {
 	/* kexec-tools' (x86) options that baton does not implement */
 	{ "load-preserve-context", no_argument, NULL, OPT_KEXEC_JUMP },
 	{ "load-jump-back-helper", no_argument, NULL, OPT_KEXEC_JUMP },
-	{ "real-mode", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "noefi", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "load-live-update", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "exec-live-update", no_argument, NULL, OPT_UNSUPPORTED },
@@ -114,7 +115,6 @@ static const struct option long_options[] = {
 static const char *unsupported_reason(const char *name)
 {
 	static const struct { const char *name, *why; } reasons[] = {
-		{ "real-mode", "baton enters the kernel in 64-bit or 32-bit mode only" },
 		{ "noefi", "the new kernel gets the running kernel's EFI information" },
 		{ "load-live-update", "Xen live update is not implemented" },
 		{ "exec-live-update", "Xen live update is not implemented" },
@@ -159,7 +159,10 @@ void cli_usage(FILE *out)
 	      "                           in RDI (any other ELF's default; no initrd)\n"
 	      "      --args-none          an ELF image gets nothing: no command line, no initrd\n"
 	      "      --entry=ADDR         enter an ELF image at ADDR (physical, inside one of its\n"
-	      "                           PT_LOADs) instead of its ELF entry point"
+	      "                           PT_LOADs) instead of its ELF entry point\n"
+	      "      --real-mode          enter a bzImage through its 16-bit setup code, as a BIOS\n"
+	      "                           boot loader does (it asks the BIOS for the memory map);\n"
+	      "                           BIOS machines only, not with -p or -s\n"
 	      "      --console-serial     the purgatory reports its steps on a serial port\n"
 	      "      --serial=PORT        I/O port of that UART (default 0x3f8)\n"
 	      "      --serial-baud=N      its speed (default 115200)\n"
@@ -447,6 +450,9 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			break;
 		case OPT_ARGS_NONE:
 			o->args = CLI_ARGS_NONE;
+			break;
+		case OPT_REAL_MODE:
+			o->real_mode = 1;
 			break;
 		case OPT_CONSOLE_SERIAL:
 			o->console_serial = 1;

@@ -53,6 +53,7 @@ struct cli_options {
 	enum cli_args args;        /* an ELF image's --args-* */
 	int have_entry;            /* --entry=ADDR given */
 	uint64_t entry;            /* an ELF image's entry, physical */
+	int real_mode;             /* --real-mode: the 16-bit entry */
 	int console_serial;
 	int console_vga;           /* --console-vga: VGA text, or the framebuffer where there is none */
 	int console_fb;            /* --console-fb */

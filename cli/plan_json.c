@@ -248,6 +248,8 @@ int plan_json(FILE *out, const struct baton_image *img, const char *kernel,
 	plan_json_string(out, img->cmdline);
 	json_bool(out, "crash", img->flags & BATON_LOAD_CRASH);
 	json_bool(out, "entry_32bit", img->flags & BATON_LOAD_ENTRY_32BIT);
+	if (img->flags & BATON_LOAD_REAL_MODE)   /* only then: older plans stay as they were */
+		json_bool(out, "real_mode", 1);
 	json_bool(out, "serial", img->flags & BATON_LOAD_SERIAL);
 	json_bool(out, "efi", img->in.efi.present);
 	json_u64(out, "entry", img->entry);

@@ -30,7 +30,7 @@ static const char *const kind_short[NR_KINDS] = {
 static const char role_letter[] = {
 	[BATON_SEG_KERNEL] = 'K', [BATON_SEG_INITRD] = 'I', [BATON_SEG_MODULE] = 'M',
 	[BATON_SEG_ELFCOREHDR] = 'E', [BATON_SEG_BACKUP] = 'S', [BATON_SEG_BOOT_INFO] = 'B',
-	[BATON_SEG_PAGE_TABLES] = 'T', [BATON_SEG_PURGATORY] = 'P',
+	[BATON_SEG_PAGE_TABLES] = 'T', [BATON_SEG_PURGATORY] = 'P', [BATON_SEG_TRAMPOLINE] = 'L',
 };
 
 static char seg_letter(const struct baton_segment *s)

@@ -59,13 +59,15 @@ void report_plan(FILE *out, const struct baton_image *img, const char *kernel)
 	const struct baton_file *kf = &img->in.kernel_file;
 	char what[96];
 	int entry32 = img->exit_mode == BATON_EXIT_PROTECTED32;
+	const char *entry = (img->flags & BATON_LOAD_REAL_MODE) ? "real-mode"
+			    : entry32 ? "32-bit" : "64-bit";
 
 	k->format->describe(k, &img->segs, what, sizeof(what));
 	fprintf(out, "kernel: %s (", kernel);
 	if (kf->compression)
 		fprintf(out, "%s, %zu bytes unpacked to %zu; ",
 			baton_compression_name(kf->compression), kf->packed_size, kf->size);
-	fprintf(out, "%s, %s entry%s)\n", what, entry32 ? "32-bit" : "64-bit",
+	fprintf(out, "%s, %s entry%s)\n", what, entry,
 		(img->flags & BATON_LOAD_CRASH) ? ", crash image" : "");
 	fprintf(out, "command line: \"%s\"\n", img->cmdline ? img->cmdline : "");
 	for (size_t i = 0; i < img->in.nr_modules; i++)
@@ -130,7 +132,7 @@ void report_handover(FILE *out, const struct baton_report *r, int json)
 {
 	const struct baton_report *t = r;
 	const char *sha = t->sha_ni == 1 ? "sha-ni" : t->sha_ni == 2 ? "avx" : "portable";
-	const char *entry = t->entry_32bit ? "32-bit" : "64-bit";
+	const char *entry = t->entry_real_mode ? "real-mode" : t->entry_32bit ? "32-bit" : "64-bit";
 	int levels = t->paging_levels;
 
 	if (json) {

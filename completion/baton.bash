@@ -12,7 +12,7 @@
 _baton_short_opts='-l -p -e -f -u -S -s -c -a -d -h -v -x -y -i -t'
 _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-file-syscall
 --kexec-syscall --kexec-syscall-auto --initrd= --ramdisk= --module= --command-line= --append=
---reuse-cmdline --entry-32bit --entry= --args-linux --args-elf --args-none --console-serial --serial=
+--reuse-cmdline --entry-32bit --real-mode --entry= --args-linux --args-elf --args-none --console-serial --serial=
 --serial-baud= --console-vga --console-fb --reset-vga --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
 --elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd --reuse-video-type

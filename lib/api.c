@@ -151,16 +151,18 @@ static int refusal(int rc)
 }
 
 /* What baton's own way may give up for the kernel's loader (BATON_LOAD_FALLBACK_FILE), which
- * takes no modules and no multiboot image: a multiboot kernel is never handed to it. */
+ * takes no modules and no multiboot image: a multiboot kernel is never handed to it. Nor is a
+ * real-mode entry: the kernel's loader enters in 64-bit mode only. */
 static int refused(const struct baton *b, unsigned flags, size_t nr_modules,
 		   const struct baton_format *f, int rc)
 {
 	return refusal(rc) && (flags & BATON_LOAD_FALLBACK_FILE) && !b->be.ops->no_file_load &&
-	       !nr_modules && !(f && f->no_file_load) && !file_load_lacks(flags);
+	       !nr_modules && !(f && f->no_file_load) && !file_load_lacks(flags) &&
+	       !(flags & BATON_LOAD_REAL_MODE);
 }
 
-/* Under lockdown or Secure Boot a multiboot image, or a load asking what the kernel's loader
- * cannot do, has nowhere else to go: say so. */
+/* Under lockdown or Secure Boot a multiboot image, a real-mode entry, or a load asking what
+ * the kernel's loader cannot do, has nowhere else to go: say so. */
 static int no_fallback(const struct baton_format *f, unsigned flags, int rc,
 		       struct baton_error *err)
 {
@@ -169,6 +171,9 @@ static int no_fallback(const struct baton_format *f, unsigned flags, int rc,
 	if (!err || !refusal(rc))
 		return rc;
 	snprintf(why, sizeof(why), "%s", err->msg);
+	if (flags & BATON_LOAD_REAL_MODE)
+		return baton_fail(err, -rc, "%s; --real-mode has no kexec_file_load fallback (the "
+				  "kernel's own loader enters in 64-bit mode only)", why);
 	if (f && f->no_file_load)
 		return baton_fail(err, -rc, "%s; a %s image has no kexec_file_load fallback (the "
 				  "kernel's own loader takes bzImages only)", why, f->name);
@@ -309,6 +314,9 @@ int baton_plan_create(struct baton *b, const struct baton_load_opts *opts,
 		o.serial_port = 0x3f8;
 	if (!o.serial_baud)
 		o.serial_baud = 115200;
+	if ((o.flags & BATON_LOAD_FILE) && (o.flags & BATON_LOAD_REAL_MODE))
+		return baton_fail(err, EINVAL, "kexec_file_load: %s: the kernel's loader has no "
+				  "real-mode entry (--real-mode needs baton's purgatory)", o.kernel);
 	if ((o.flags & BATON_LOAD_FILE) && (rc = file_load_check(&o, err)))
 		return rc;
 	if ((rc = retained_initrd(b, &o, retained, sizeof(retained), err)))

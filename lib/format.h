@@ -109,6 +109,10 @@ struct baton_format_plan {
 	uint32_t cmdline_max;           /* bytes, excluding the NUL */
 	const char *cmdline_max_field;  /* where that limit comes from, for the message */
 	int below4g;                    /* the loader's segments too (the exit is 32-bit) */
+	/* The real-mode exit (BATON_EXIT_REAL16): the boot information goes below 1 MiB, in
+	 * [BATON_REAL_LOW_MIN, BATON_REAL_LOW_MAX), named boot_info_name, and the loader adds the
+	 * exit's trampoline there too. */
+	int real_mode;
 	const char *boot_info_name;     /* NULL: the format's; else this plan's (what it passes) */
 };
 
@@ -166,6 +170,8 @@ struct baton_format {
 	int setup_data;
 	/* 1: takes an entry and an argument style (BATON_LOAD_ENTRY, BATON_LOAD_ARGS_*: ELF). */
 	int elf_args;
+	/* 1: has a 16-bit entry (--real-mode, BATON_LOAD_REAL_MODE); else that is refused. */
+	int real_mode;
 };
 
 /* One piece of a Linux initrd: the pieces are loaded back to back, each from a page boundary

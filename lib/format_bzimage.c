@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bzimage_real.h"
 #include "inputs.h"
 #include "linux_boot.h"
 
@@ -91,14 +92,18 @@ int baton_bzimage_plan_with(const struct baton_format_ctx *ctx,
 {
 	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 	const struct baton_load_opts *opts = ctx->opts;
-	int above4g = (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G) != 0;
+	int real = (opts->flags & BATON_LOAD_REAL_MODE) != 0;
+	/* Real mode: the header has 32-bit fields only (ramdisk_image, code32_start). */
+	int above4g = !real && (bz->xloadflags & BATON_XLF_CAN_BE_LOADED_ABOVE_4G);
 	int rc;
 
 	if (ctx->in->nr_modules)
 		return baton_fail(err, EINVAL, "bzimage: %s: takes no --module (a multiboot kernel "
 				  "does)", opts->kernel);
+	if (real && (rc = baton_bzimage_real_check(ctx, err)))
+		return rc;
 	if ((ctx->in->features & BATON_CPU_LA57) && !(opts->flags & BATON_LOAD_ENTRY_32BIT) &&
-	    !(bz->xloadflags & BATON_XLF_5LEVEL))
+	    !real && !(bz->xloadflags & BATON_XLF_5LEVEL))
 		return baton_fail(err, ENOEXEC, "bzimage: %s: kernel cannot run with 5-level paging "
 				  "(no XLF_5LEVEL) and the running kernel uses it; use --entry-32bit",
 				  opts->kernel);
@@ -115,6 +120,11 @@ int baton_bzimage_plan_with(const struct baton_format_ctx *ctx,
 		return rc;
 	out->cmdline_max = bz->cmdline_size;
 	out->cmdline_max_field = "cmdline_size";
+	if (real) {
+		out->below4g = 1;
+		out->real_mode = 1;
+		out->boot_info_name = "realmode";
+	}
 	return 0;
 }
 
@@ -133,18 +143,25 @@ int baton_bzimage_boot_info(const struct baton_format_ctx *ctx, struct baton_boo
 {
 	const struct baton_bzimage *bz = &ctx->in->kernel.bz;
 
+	if (ctx->opts->flags & BATON_LOAD_REAL_MODE)
+		return baton_bzimage_real_boot_info(ctx, bi, err);
 	return baton_linux_boot_info(ctx, bz->data + offsetof(struct boot_params, hdr),
 				     bz->header_size, bi, err);
 }
 
 /* 64-bit protocol: load address + 0x200, RSI = the zero page. 32-bit (--entry-32bit):
- * code32_start, paging off, ESI = the zero page, ECX = the entry. */
+ * code32_start, paging off, ESI = the zero page, ECX = the entry. Real mode (--real-mode): the
+ * setup code in the real-mode kernel, which is the boot information then. */
 void baton_bzimage_exit(const struct baton_format_ctx *ctx, uint64_t boot_info,
 			struct baton_exit *out)
 {
 	const struct baton_segment *k = baton_segments_get(ctx->segs, BATON_SEG_KERNEL);
 	uint64_t load = k ? k->mem : 0;
 
+	if (ctx->opts->flags & BATON_LOAD_REAL_MODE) {
+		baton_bzimage_real_exit(boot_info, out);
+		return;
+	}
 	*out = (struct baton_exit){ 0 };
 	if (ctx->opts->flags & BATON_LOAD_ENTRY_32BIT) {
 		out->mode = BATON_EXIT_PROTECTED32;
@@ -183,4 +200,5 @@ const struct baton_format baton_format_bzimage = {
 	.version = baton_bzimage_version,
 	.describe = bzimage_describe,
 	.setup_data = 1,
+	.real_mode = 1,
 };

@@ -117,6 +117,17 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 	}
 	if (rc)
 		return rc;
+	if ((opts->flags & BATON_LOAD_REAL_MODE) && !in->kernel.format->real_mode)
+		return baton_fail(err, EINVAL, "%s: %s: no 16-bit entry: --real-mode is for bzImages",
+				  in->kernel.format->name, name);
+	/* kexec_load takes a crash image's segments only inside the crash region. */
+	if ((opts->flags & BATON_LOAD_REAL_MODE) && (opts->flags & BATON_LOAD_CRASH))
+		return baton_fail(err, EINVAL, "%s: %s: --real-mode is not for -p: a capture kernel's "
+				  "segments must lie in the crash region, the real-mode entry puts two "
+				  "below 1 MiB", in->kernel.format->name, name);
+	if ((opts->flags & BATON_LOAD_REAL_MODE) && (opts->flags & BATON_LOAD_ENTRY_32BIT))
+		return baton_fail(err, EINVAL, "%s: %s: --real-mode and --entry-32bit are two entries: "
+				  "give one", in->kernel.format->name, name);
 	if ((opts->flags & BATON_LOAD_CRASH) && in->kernel.format->no_crash)
 		return baton_fail(err, EINVAL, "%s: %s: not as a crash kernel (-p): baton loads "
 				  "only bzImage capture kernels", in->kernel.format->name, name);
@@ -156,9 +167,11 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 	return rc;
 }
 
-/* Where segments may go: free RAM inside a window (all RAM from 1 MiB, or the crash region). */
+/* Where segments may go: free RAM inside a window (all RAM from 1 MiB, or the crash region);
+ * for the real-mode entry's two segments, RAM below 640 KiB. */
 struct planner {
 	struct baton_free free;
+	struct baton_free low;   /* [BATON_REAL_LOW_MIN, BATON_REAL_LOW_MAX), when real mode */
 	uint64_t min;
 	uint64_t max;
 	int above4g;     /* segments may go above 4 GiB when nothing fits below */
@@ -340,12 +353,45 @@ static int place_crash_extras(struct planner *pl, struct baton_image *img,
 	return baton_cmdline_append(cmdline, token, err);
 }
 
-/* Small pieces the purgatory and the 32-bit entry need, below 4 GiB when possible, placed high
- * to keep low memory free for the new kernel. */
-static int place_small(struct planner *pl, struct baton_image *img, const char *boot_name,
-		       size_t boot_size, size_t table_pages, size_t purgatory_size,
-		       struct baton_error *err)
+/* Below 640 KiB: the real-mode kernel highest, where old boot loaders put it (0x90000), the
+ * trampoline lowest, out of its way. */
+static int place_low(struct planner *pl, struct baton_segment *s, enum baton_place where,
+		     struct baton_error *err)
 {
+	struct baton_place_req req = { s->memsz, BATON_PAGE_SIZE, BATON_REAL_LOW_MIN,
+				       BATON_REAL_LOW_MAX, where };
+
+	if (!baton_free_take(&pl->low, &req, &s->mem))
+		return 0;
+	return baton_fail(err, ENOSPC, "%s: no free RAM for %llu KiB below 640 KiB (0x%llx-0x%llx) "
+			  "for the real-mode entry", s->name, (unsigned long long)s->memsz >> 10,
+			  BATON_REAL_LOW_MIN, BATON_REAL_LOW_MAX);
+}
+
+/* The real-mode exit's trampoline: the purgatory's own bytes, copied below 1 MiB. */
+static int place_trampoline(struct planner *pl, struct baton_image *img,
+			    const struct baton_purgatory_layout *layout, struct baton_error *err)
+{
+	struct baton_segment *s;
+	int rc = baton_segments_add(&img->segs, BATON_SEG_TRAMPOLINE, NULL, &s, err);
+
+	if (rc)
+		return rc;
+	s->buf = baton_purgatory_image + layout->trampoline_offset;
+	s->bufsz = layout->trampoline_size;
+	s->memsz = page_round(layout->trampoline_size);
+	return place_low(pl, s, BATON_PLACE_LOWEST, err);
+}
+
+/* Small pieces the purgatory and the 32-bit entry need, below 4 GiB when possible, placed high
+ * to keep low memory free for the new kernel; the boot information below 640 KiB when the
+ * exit is through real mode (the real-mode kernel is the boot information then). */
+static int place_small(struct planner *pl, struct baton_image *img,
+		       const struct baton_format_plan *fplan, size_t boot_size, size_t table_pages,
+		       size_t purgatory_size, struct baton_error *err)
+{
+	const char *boot_name = fplan->boot_info_name ? fplan->boot_info_name
+				: img->in.kernel.format->boot_info_name;
 	static const enum baton_seg_role roles[] = {
 		BATON_SEG_BOOT_INFO, BATON_SEG_PAGE_TABLES, BATON_SEG_PURGATORY,
 	};
@@ -365,6 +411,12 @@ static int place_small(struct planner *pl, struct baton_image *img, const char *
 		if (rc)
 			return rc;
 		s->memsz = sizes[i];
+		if (fplan->real_mode && roles[i] == BATON_SEG_BOOT_INFO) {
+			rc = place_low(pl, s, BATON_PLACE_HIGHEST, err);
+			if (rc)
+				return rc;
+			continue;
+		}
 		if (place(pl, s, BATON_PAGE_SIZE, 0, UINT64_MAX, BATON_PLACE_HIGHEST, 1))
 			return no_room(err, s, "", "", pl);
 	}
@@ -614,6 +666,11 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 		rc = format->plan(&fctx, &fplan, err);
 	if (!rc && fplan.below4g)
 		planner.above4g = 0;
+	if (!rc && fplan.real_mode)
+		rc = baton_free_init(&planner.low, &img->in.memmap, BATON_REAL_LOW_MIN,
+				     BATON_REAL_LOW_MAX, err);
+	if (!rc && fplan.real_mode)
+		rc = place_trampoline(&planner, img, &pl, err);
 	if (!rc && (opts->flags & BATON_LOAD_CRASH))
 		rc = place_crash_extras(&planner, img, &cmdline, err);
 	/* The capture kernel's map depends only on the two segments it must keep. */
@@ -632,9 +689,7 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 	if (!rc)
 		rc = format->boot_info(&fctx, &bi, err);
 	if (!rc)
-		rc = place_small(&planner, img, fplan.boot_info_name ? fplan.boot_info_name
-								     : format->boot_info_name,
-				 bi.size, pages, pl.image_size, err);
+		rc = place_small(&planner, img, &fplan, bi.size, pages, pl.image_size, err);
 	if (!rc)
 		rc = build_identity_map(img, pages, err);
 	if (!rc)
@@ -650,6 +705,8 @@ int baton_image_prepare(const struct baton_backend *ctx, const struct baton_load
 		const struct baton_segment *bs = baton_segments_get(&img->segs,
 								    BATON_SEG_BOOT_INFO);
 		format->exit(&fctx, bs ? bs->mem : 0, &exit);
+		if (exit.mode == BATON_EXIT_REAL16)
+			exit.trampoline = baton_segments_get(&img->segs, BATON_SEG_TRAMPOLINE)->mem;
 		rc = build_purgatory(opts, img, &pl, &exit, err);
 	}
 	img->cmdline = cmdline.text;

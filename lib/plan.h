@@ -15,6 +15,11 @@
 #define BATON_4G (1ULL << 32)
 #define BATON_LOW_RESERVE (1ULL << 20)   /* the first MiB: BIOS data, EBDA, trampolines */
 #define BATON_MAX_FREE 512
+/* Where the real-mode entry's two low segments may go: above the IVT, the BIOS data area and
+ * the boot sector's room (Linux keeps this first 64 KiB for the BIOS too), below 640 KiB (the
+ * EBDA, which the memory map marks, and the VGA hole). */
+#define BATON_REAL_LOW_MIN 0x10000ULL
+#define BATON_REAL_LOW_MAX 0xa0000ULL
 
 enum baton_place {
 	BATON_PLACE_LOWEST,

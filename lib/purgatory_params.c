@@ -17,12 +17,16 @@ int baton_purgatory_layout(const uint8_t *image, size_t size, struct baton_purga
 	if (h.magic != BATON_HEADER_MAGIC || h.version != BATON_ABI_VERSION)
 		return baton_fail(err, ENOEXEC, "purgatory: bad header (magic or ABI version)");
 	if (h.params_offset % 8 || h.params_offset + sizeof(struct baton_params) > size ||
-	    h.text_offset > h.text_end || h.text_end > h.params_offset || h.image_size < size)
+	    h.text_offset > h.text_end || h.text_end > h.params_offset || h.image_size < size ||
+	    h.trampoline_offset < h.text_offset || h.trampoline_size > BATON_TRAMPOLINE_MAX ||
+	    h.trampoline_offset + h.trampoline_size > h.text_end)
 		return baton_fail(err, ENOEXEC, "purgatory: header offsets outside the image");
 	out->params_offset = h.params_offset;
 	out->text_offset = h.text_offset;
 	out->text_end = h.text_end;
 	out->image_size = h.image_size;
+	out->trampoline_offset = h.trampoline_offset;
+	out->trampoline_size = h.trampoline_size;
 	return 0;
 }
 
@@ -54,6 +58,11 @@ int baton_purgatory_params_fill(struct baton_params *p, const struct baton_purga
 	p->exit_mode = f->exit.mode;
 	p->exit_entry = f->exit.entry;
 	memcpy(p->exit_regs, f->exit.regs, sizeof(p->exit_regs));
+	if (f->exit.mode == BATON_EXIT_REAL16) {
+		p->exit_trampoline = (uint32_t)f->exit.trampoline;
+		p->exit_real_seg = f->exit.real_seg;
+		p->exit_real_sp = f->exit.real_sp;
+	}
 	p->pml4 = f->pml4;
 	p->pml5 = f->pml5;
 	p->timing = f->timing;

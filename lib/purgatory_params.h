@@ -16,6 +16,8 @@ struct baton_purgatory_layout {
 	uint32_t text_offset;
 	uint32_t text_end;
 	uint32_t image_size;
+	uint32_t trampoline_offset;   /* BATON_EXIT_REAL16's trampoline, inside the hashed part */
+	uint32_t trampoline_size;
 };
 
 /* How the purgatory leaves: a mode, an entry point and the registers it loads (others zero).
@@ -24,6 +26,11 @@ struct baton_exit {
 	uint32_t mode;                         /* BATON_EXIT_* */
 	uint64_t entry;
 	uint64_t regs[BATON_EXIT_NR_REGS];     /* by BATON_EXIT_RAX... */
+	/* BATON_EXIT_REAL16: entry is CS:IP as a physical address below 1 MiB; the trampoline's
+	 * low copy (set by the loader, not the format), the data segments and SP. */
+	uint64_t trampoline;
+	uint16_t real_seg;
+	uint16_t real_sp;
 };
 
 /* Everything the parameter block says, in the loader's terms. */

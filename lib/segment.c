@@ -10,6 +10,7 @@ static const char *const role_names[] = {
 	[BATON_SEG_MODULE] = "module", [BATON_SEG_ELFCOREHDR] = "elfcorehdr",
 	[BATON_SEG_BACKUP] = "backup", [BATON_SEG_BOOT_INFO] = "boot_info",
 	[BATON_SEG_PAGE_TABLES] = "page_tables", [BATON_SEG_PURGATORY] = "purgatory",
+	[BATON_SEG_TRAMPOLINE] = "trampoline",
 };
 
 /* "kernel", "kernel.1", ...; modules are numbered from 0, as multiboot counts them. */
@@ -60,4 +61,21 @@ const struct baton_segment *baton_segments_get(const struct baton_segments *l,
 					       enum baton_seg_role role)
 {
 	return baton_segments_find((struct baton_segments *)l, role);
+}
+
+uint64_t baton_segments_span(const struct baton_segments *l, enum baton_seg_role role,
+			     uint64_t *start)
+{
+	uint64_t end = 0;
+
+	*start = 0;
+	for (size_t i = 0; i < l->nr; i++) {
+		const struct baton_segment *s = &l->seg[i];
+		if (s->role != role)
+			continue;
+		if (!end)
+			*start = s->mem;
+		end = s->mem + s->bufsz;
+	}
+	return end ? end - *start : 0;
 }

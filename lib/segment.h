@@ -26,6 +26,7 @@ enum baton_seg_role {
 	BATON_SEG_BOOT_INFO,    /* the format's boot information, named by the format */
 	BATON_SEG_PAGE_TABLES,
 	BATON_SEG_PURGATORY,
+	BATON_SEG_TRAMPOLINE,   /* the real-mode exit's trampoline, below 1 MiB (--real-mode) */
 };
 
 struct baton_segment {
@@ -55,5 +56,9 @@ int baton_segments_add(struct baton_segments *l, enum baton_seg_role role, const
 struct baton_segment *baton_segments_find(struct baton_segments *l, enum baton_seg_role role);
 const struct baton_segment *baton_segments_get(const struct baton_segments *l,
 					       enum baton_seg_role role);
+/* The segments of `role` as one range (a split initrd): from the first one's address to the end
+ * of the last one's bytes; 0 and *start 0 when there is none. */
+uint64_t baton_segments_span(const struct baton_segments *l, enum baton_seg_role role,
+			     uint64_t *start);
 
 #endif

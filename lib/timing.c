@@ -173,5 +173,6 @@ int baton_report_read(const struct baton_config *cfg, struct baton_report *r,
 	r->sha_ni = (h.raw.flags & BATON_TIMING_SHA_NI) ? 1 : (h.raw.flags & BATON_TIMING_AVX) ? 2 : 0;
 	r->paging_levels = (h.raw.flags & BATON_TIMING_LA57) ? 5 : 4;
 	r->entry_32bit = !!(h.raw.flags & BATON_TIMING_ENTRY_32BIT);
+	r->entry_real_mode = !!(h.raw.flags & BATON_TIMING_ENTRY_REAL16);
 	return 0;
 }

@@ -44,6 +44,9 @@ purgatory_start:
 	.long	__text_start - purgatory_start
 	.long	__text_end - purgatory_start
 	.long	__image_end - purgatory_start
+	header_at BATON_HDR_TRAMPOLINE
+	.long	trampoline - purgatory_start
+	.long	trampoline_end - trampoline
 	.long	0
 	header_at BATON_HDR_SIZE
 
@@ -74,6 +77,8 @@ entry64:
 	leaq	baton_params_area(%rip), %rbx
 	cmpl	$BATON_EXIT_PROTECTED32, BATON_PARAMS_EXIT_MODE(%rbx)
 	je	exit_protected32
+	cmpl	$BATON_EXIT_REAL16, BATON_PARAMS_EXIT_MODE(%rbx)
+	je	exit_protected32          /* real mode is reached through protected mode */
 
 	/* Long mode: CS 0x10, DS/ES/SS 0x18, the block's registers, the rest zero. Our IDT stays
 	 * loaded until the kernel loads its own: an NMI meanwhile is still survived. */
@@ -118,6 +123,8 @@ compat32:
 	wrmsr
 	xorl	%eax, %eax
 	movl	%eax, %cr4                /* PAE and LA57 off: the kernel chooses its paging mode */
+	cmpl	$BATON_EXIT_REAL16, BATON_PARAMS_EXIT_MODE(%ebx)
+	je	exit_real16
 	pushl	BATON_PARAMS_EXIT_ENTRY(%ebx)   /* %rbx was below 4 GiB: %ebx still points at it */
 	movl	REG(BATON_EXIT_RAX)(%ebx), %eax
 	movl	REG(BATON_EXIT_RCX)(%ebx), %ecx
@@ -127,6 +134,109 @@ compat32:
 	xorl	%ebp, %ebp
 	movl	REG(BATON_EXIT_RBX)(%ebx), %ebx
 	ret
+
+	/* Real mode: the BIOS's services answer through the IVT and the 8259s, so the PICs get the
+	 * vectors the BIOS gave them (Linux moved them to 0x30) with every line masked but the
+	 * cascade: no interrupt reaches a vector nobody set up. (Linux on its IO-APIC leaves them
+	 * masked already, and the QEMU test boots without this too; another old kernel need not.)
+	 * Then the low trampoline. */
+exit_real16:
+	movb	$0x11, %al                /* ICW1: edge, cascade, ICW4 follows */
+	outb	%al, $0x20
+	outb	%al, $0xa0
+	movb	$0x08, %al                /* ICW2: IRQ 0-7 at vectors 0x08-0x0f */
+	outb	%al, $0x21
+	movb	$0x70, %al                /*       IRQ 8-15 at vectors 0x70-0x77 */
+	outb	%al, $0xa1
+	movb	$0x04, %al                /* ICW3: the slave on IRQ 2 */
+	outb	%al, $0x21
+	movb	$0x02, %al
+	outb	%al, $0xa1
+	movb	$0x01, %al                /* ICW4: 8086 mode, normal EOI */
+	outb	%al, $0x21
+	outb	%al, $0xa1
+	movb	$0xfb, %al
+	outb	%al, $0x21
+	movb	$0xff, %al
+	outb	%al, $0xa1
+	movl	BATON_PARAMS_EXIT_TRAMPOLINE(%ebx), %ebp
+	movzwl	BATON_PARAMS_EXIT_REAL_SEG(%ebx), %ecx
+	movzwl	BATON_PARAMS_EXIT_REAL_SP(%ebx), %edx
+	movl	BATON_PARAMS_EXIT_ENTRY(%ebx), %ebx
+	jmp	*%ebp
+
+/* The real-mode trampoline. The loader copies these bytes below 1 MiB (16-byte aligned, the
+ * copy verified like any segment) and exit_real16 jumps to the copy: code that runs with a
+ * 16-bit CS must sit where that CS can reach it. Offsets are from `trampoline`, the base of the
+ * 16-bit code segment and of the real-mode CS alike. The copy's own GDT and far pointers are
+ * written at run time (after verification): their values depend on where the copy is.
+ * In: %ebp = the copy's address, %ebx = the entry, %ecx = the data segment, %edx = SP. */
+#define T(x) ((x) - trampoline)
+	.balign	16
+	.globl	trampoline, trampoline_end    /* purgatory.lds checks the size */
+trampoline:
+	movl	%ebp, %eax
+	movw	%ax, T(tramp_gdt + 8 + 2)(%ebp)      /* the 16-bit code segment's base */
+	shrl	$16, %eax
+	movb	%al, T(tramp_gdt + 8 + 4)(%ebp)
+	leal	T(tramp_gdt)(%ebp), %eax
+	movl	%eax, T(tramp_gdtr + 2)(%ebp)
+	movl	%ebp, %eax
+	shrl	$4, %eax
+	movw	%ax, T(tramp_real + 2)(%ebp)         /* real-mode CS: the same base */
+	movl	%ebx, %eax
+	andl	$0xf, %eax
+	movw	%ax, T(tramp_kernel)(%ebp)           /* the kernel's CS:IP */
+	movl	%ebx, %eax
+	shrl	$4, %eax
+	movw	%ax, T(tramp_kernel + 2)(%ebp)
+	lgdt	T(tramp_gdtr)(%ebp)
+	ljmpl	$0x08, $T(tramp_pm16)
+
+	.code16
+tramp_pm16:
+	movw	$0x10, %ax                /* 64 KiB limits, as real mode expects in the caches */
+	movw	%ax, %ds
+	movw	%ax, %es
+	movw	%ax, %fs
+	movw	%ax, %gs
+	movw	%ax, %ss
+	movl	%cr0, %eax
+	andl	$~1, %eax                 /* PE off */
+	movl	%eax, %cr0
+	ljmpw	*%cs:T(tramp_real)
+tramp_rm:
+	lidt	%cs:T(tramp_ivt)          /* the BIOS's interrupt vector table */
+	movw	%cx, %ds
+	movw	%cx, %es
+	movw	%cx, %fs
+	movw	%cx, %gs
+	movw	%cx, %ss
+	movw	%dx, %sp
+	xorl	%eax, %eax
+	xorl	%ebx, %ebx
+	xorl	%esi, %esi
+	xorl	%edi, %edi
+	xorl	%ebp, %ebp
+	ljmpw	*%cs:T(tramp_kernel)
+
+	.balign	8
+tramp_gdt:
+	.quad	0
+	.quad	0x00009b000000ffff        /* 0x08: 16-bit code, 64 KiB, base set at run time */
+	.quad	0x000093000000ffff        /* 0x10: 16-bit data, 64 KiB, base 0 */
+tramp_gdtr:
+	.word	3 * 8 - 1
+	.long	0
+tramp_real:
+	.word	T(tramp_rm), 0
+tramp_kernel:
+	.word	0, 0
+tramp_ivt:
+	.word	0x3ff
+	.long	0
+trampoline_end:
+#undef T
 
 	.code64
 /* One 16-byte stub per vector (trap.c computes the gates from TRAP_STUB_SIZE): the vectors without

@@ -227,7 +227,8 @@ static void record_timing(const struct baton_params *p, uint64_t entry, uint64_t
 	t->regions = p->nr_regions;
 	t->flags = hash_flags |
 		   ((read_cr4() & CR4_LA57) ? BATON_TIMING_LA57 : 0) |
-		   (p->exit_mode == BATON_EXIT_PROTECTED32 ? BATON_TIMING_ENTRY_32BIT : 0);
+		   (p->exit_mode == BATON_EXIT_PROTECTED32 ? BATON_TIMING_ENTRY_32BIT : 0) |
+		   (p->exit_mode == BATON_EXIT_REAL16 ? BATON_TIMING_ENTRY_REAL16 : 0);
 	t->nmis = trap_nmi_count();
 	t->magic = BATON_TIMING_MAGIC;
 	t->tsc_jump = rdtsc();   /* last: the caller jumps right after */
@@ -318,6 +319,7 @@ void purgatory_main(const struct baton_params *p)
 	report_nmis(s);
 	console_puts(s, "baton: purgatory: entering kernel at ");
 	console_hex(s, p->exit_entry);
-	console_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n" : " (64-bit)\n");
+	console_puts(s, p->exit_mode == BATON_EXIT_PROTECTED32 ? " (32-bit)\n"
+		     : p->exit_mode == BATON_EXIT_REAL16 ? " (real mode)\n" : " (64-bit)\n");
 	record_timing(p, tsc_entry, tsc_verified, hash_flags);
 }

@@ -76,6 +76,11 @@ enum baton_params_status baton_verify_params(const struct baton_params *p)
 		return BATON_PARAMS_BAD_DIGEST_KIND;
 	if ((p->flags & BATON_PF_CONSOLE_FB) && !fb_fits(&p->fb))
 		return BATON_PARAMS_BAD_FB;
+	/* Real mode reaches only the first MiB, and the trampoline's segment base is 16-aligned. */
+	if (p->exit_mode == BATON_EXIT_REAL16 &&
+	    (p->exit_entry >= BATON_REAL_MODE_LIMIT || p->exit_trampoline % 16 ||
+	     p->exit_trampoline + BATON_TRAMPOLINE_MAX > BATON_REAL_MODE_LIMIT))
+		return BATON_PARAMS_BAD_EXIT;
 	return BATON_PARAMS_OK;
 }
 

@@ -14,7 +14,7 @@ enum baton_params_status {
 	BATON_PARAMS_BAD_VERSION,
 	BATON_PARAMS_BAD_DIGEST,
 	BATON_PARAMS_BAD_REGIONS,
-	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know */
+	BATON_PARAMS_BAD_EXIT,     /* an exit_mode entry.S does not know, or real mode out of reach */
 	BATON_PARAMS_BAD_BIOS,     /* a BIOS area outside conventional memory, or overfull */
 	BATON_PARAMS_BAD_DIGEST_KIND,   /* a digest kind or tree chunk size this purgatory cannot check */
 	BATON_PARAMS_BAD_FB,       /* a framebuffer the purgatory cannot draw into safely */

@@ -18,18 +18,22 @@
 
 #define BATON_HEADER_MAGIC BATON_U64(0x5052474e4f544142)   /* "BATONGRP" little-endian */
 #define BATON_PARAMS_MAGIC BATON_U64(0x4d5241504e544142)   /* "BATNPARM" little-endian */
-#define BATON_ABI_VERSION 5
+#define BATON_ABI_VERSION 6
 
 /* struct baton_purgatory_header field offsets (entry.S lays the header out with these). */
 #define BATON_HDR_MAGIC 0x08
 #define BATON_HDR_VERSION 0x10
 #define BATON_HDR_PARAMS_OFFSET 0x14
-#define BATON_HDR_SIZE 0x28
+#define BATON_HDR_TRAMPOLINE 0x24
+#define BATON_HDR_SIZE 0x30
 
 /* struct baton_params field offsets entry.S reads. */
 #define BATON_PARAMS_EXIT_MODE 0x040
 #define BATON_PARAMS_EXIT_ENTRY 0x048
 #define BATON_PARAMS_EXIT_REGS 0x080
+#define BATON_PARAMS_EXIT_TRAMPOLINE 0x0d0
+#define BATON_PARAMS_EXIT_REAL_SEG 0x0d4
+#define BATON_PARAMS_EXIT_REAL_SP 0x0d6
 
 /* struct baton_params.flags (bit 0 was the 32-bit entry before ABI version 3: now exit_mode) */
 #define BATON_PF_SERIAL (1 << 1)        /* report progress and failures on the 16550 at serial_port */
@@ -57,7 +61,17 @@
 /* struct baton_params.exit_mode: how the purgatory leaves, whatever the kernel's format. */
 #define BATON_EXIT_LONG64 0        /* stay in long mode on baton's identity map */
 #define BATON_EXIT_PROTECTED32 1   /* leave long mode: protected mode, paging off, flat segments */
-#define BATON_EXIT_NR_MODES 2
+/* Through BATON_EXIT_PROTECTED32 to the low trampoline (exit_trampoline), 16-bit protected mode,
+ * then real mode: IVT at 0 (IDTR 0x3ff/0), the 8259s at the BIOS's vectors (0x08, 0x70) all
+ * masked but the cascade, DS = ES = FS = GS = SS = exit_real_seg, SP = exit_real_sp, interrupts
+ * off, CS:IP = exit_entry >> 4 : exit_entry & 0xf (exit_entry below 1 MiB). Since ABI 6. */
+#define BATON_EXIT_REAL16 2
+#define BATON_EXIT_NR_MODES 3
+
+/* The real-mode exit's trampoline: at most this many bytes, copied by the loader from the
+ * purgatory image (header trampoline_offset/size) to a 16-byte aligned address below 1 MiB. */
+#define BATON_TRAMPOLINE_MAX 256
+#define BATON_REAL_MODE_LIMIT 0x100000
 
 /* struct baton_params.exit_regs: the registers the purgatory loads just before the jump (the
  * others are zero), by index; each is its byte offset from BATON_PARAMS_EXIT_REGS / 8. */
@@ -93,7 +107,9 @@ struct baton_purgatory_header {
 	uint32_t text_offset;     /* 0x18 start of the code and read-only data the purgatory hashes */
 	uint32_t text_end;        /* 0x1c end of that part: what follows is writable (stack, bss) */
 	uint32_t image_size;      /* 0x20 bytes the image occupies in memory, bss and stack included */
-	uint32_t reserved;        /* 0x24 */
+	uint32_t trampoline_offset;   /* 0x24 BATON_EXIT_REAL16's low trampoline, in the hashed part */
+	uint32_t trampoline_size;     /* 0x28 its bytes (at most BATON_TRAMPOLINE_MAX) */
+	uint32_t reserved;        /* 0x2c */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct baton_purgatory_header) == BATON_HDR_SIZE, "header size");
@@ -102,6 +118,8 @@ _Static_assert(offsetof(struct baton_purgatory_header, version) == BATON_HDR_VER
 	       "header version");
 _Static_assert(offsetof(struct baton_purgatory_header, params_offset) == BATON_HDR_PARAMS_OFFSET,
 	       "header params_offset");
+_Static_assert(offsetof(struct baton_purgatory_header, trampoline_offset) == BATON_HDR_TRAMPOLINE,
+	       "header trampoline_offset");
 
 /* One range the purgatory verifies before it trusts it. */
 struct baton_region {
@@ -168,7 +186,10 @@ struct baton_params {
 	struct baton_bios_area bios;    /* 0x0b0 BATON_PF_BIOS_AREA */
 	uint32_t digest;                /* 0x0c8 BATON_DIGEST_* of every region (version 5) */
 	uint32_t digest_chunk;          /* 0x0cc BATON_DIGEST_TREE's chunk size: a power of two */
-	uint64_t reserved1;             /* 0x0d0 zero: room for later versions */
+	uint32_t exit_trampoline;       /* 0x0d0 BATON_EXIT_REAL16: the trampoline's copy, below
+					 * 1 MiB (else 0) */
+	uint16_t exit_real_seg;         /* 0x0d4 BATON_EXIT_REAL16: DS, ES, FS, GS and SS */
+	uint16_t exit_real_sp;          /* 0x0d6 BATON_EXIT_REAL16: SP */
 	uint64_t elfcorehdr;            /* 0x0d8 BATON_PF_ELFCORE_HOTPLUG: the header's segment */
 	uint64_t elfcorehdr_size;       /* 0x0e0 its memsz: the rewritten header must fit it */
 	struct baton_fb fb;             /* 0x0e8 BATON_PF_CONSOLE_FB */
@@ -188,6 +209,12 @@ _Static_assert(offsetof(struct baton_params, exit_entry) == BATON_PARAMS_EXIT_EN
 	       "params exit_entry");
 _Static_assert(offsetof(struct baton_params, exit_regs) == BATON_PARAMS_EXIT_REGS,
 	       "params exit_regs");
+_Static_assert(offsetof(struct baton_params, exit_trampoline) == BATON_PARAMS_EXIT_TRAMPOLINE,
+	       "params exit_trampoline");
+_Static_assert(offsetof(struct baton_params, exit_real_seg) == BATON_PARAMS_EXIT_REAL_SEG,
+	       "params exit_real_seg");
+_Static_assert(offsetof(struct baton_params, exit_real_sp) == BATON_PARAMS_EXIT_REAL_SP,
+	       "params exit_real_sp");
 
 /* The handover's timing record: a setup_data node of baton's own type in the zero page's list,
  * zero at load time, filled in by the purgatory after verification, read in the new kernel
@@ -200,6 +227,7 @@ enum baton_timing_flag {
 	BATON_TIMING_LA57 = 1u << 1,          /* it ran with 5-level paging */
 	BATON_TIMING_ENTRY_32BIT = 1u << 2,   /* it left through BATON_EXIT_PROTECTED32 */
 	BATON_TIMING_AVX = 1u << 3,           /* it hashed with AVX2 or AVX-512 (state enabled for it) */
+	BATON_TIMING_ENTRY_REAL16 = 1u << 4,  /* it left through BATON_EXIT_REAL16 (ABI 6) */
 };
 
 struct baton_timing {

@@ -115,6 +115,10 @@ enum baton_load_flag {
 	/* Program the VGA for 80x25 text (mode 3) before the new kernel starts (kexec-tools'
 	 * --reset-vga); refused on an EFI framebuffer, where no legacy VGA is promised. */
 	BATON_LOAD_RESET_VGA = 1u << 23,
+	/* Enter a bzImage through its 16-bit setup code in real mode, as a BIOS boot loader does
+	 * (kexec-tools' --real-mode): the setup code asks the firmware for the memory map itself.
+	 * BIOS machines only; not with -p, BATON_LOAD_ENTRY_32BIT or the kexec_file_load fallback. */
+	BATON_LOAD_REAL_MODE = 1u << 24,
 };
 
 struct baton_load_opts {
@@ -243,6 +247,7 @@ struct baton_report {            /* what the purgatory measured on its way to th
 	                              * or AVX-512 vectors (a CPU without them); 0: portable C */
 	int paging_levels;           /* 4 or 5 */
 	int entry_32bit;             /* entered the kernel through the 32-bit boot protocol */
+	int entry_real_mode;         /* entered the kernel's 16-bit setup code (--real-mode) */
 };
 
 /* Read the record baton's purgatory left for this kernel (ROOT/sys/kernel/boot_params/

@@ -201,7 +201,7 @@ KEXEC_JUMP = {'load-preserve-context', 'load-jump-back-helper'}
 # Still refused by name on this branch: issue 16's other items (hotplug, the purgatory on
 # screen), issue 15's (ELF vmlinux, the real-mode entry), and what is not done yet (--noefi,
 # Xen live update, the development tree's --no-cma and --force-dtb). Remove them as they land.
-NOT_YET = {'real-mode', 'noefi', 'load-live-update', 'exec-live-update', 'no-cma', 'force-dtb'}
+NOT_YET = {'noefi', 'load-live-update', 'exec-live-update', 'no-cma', 'force-dtb'}
 
 
 def test_every_kexec_tools_option_is_known(machine, run):

@@ -24,6 +24,12 @@ static void offsets_entry_s_uses_are_the_structs(void **state)
 	assert_int_equal(offsetof(struct baton_params, exit_regs[BATON_EXIT_RSI]),
 			 BATON_PARAMS_EXIT_REGS + 8 * BATON_EXIT_RSI);
 	assert_int_equal(offsetof(struct baton_params, bios), 0xb0);
+	assert_int_equal(offsetof(struct baton_purgatory_header, trampoline_offset),
+			 BATON_HDR_TRAMPOLINE);
+	assert_int_equal(offsetof(struct baton_params, exit_trampoline),
+			 BATON_PARAMS_EXIT_TRAMPOLINE);
+	assert_int_equal(offsetof(struct baton_params, exit_real_seg), BATON_PARAMS_EXIT_REAL_SEG);
+	assert_int_equal(offsetof(struct baton_params, exit_real_sp), BATON_PARAMS_EXIT_REAL_SP);
 	assert_int_equal(offsetof(struct baton_params, regions), 0x100);
 	assert_int_equal(sizeof(struct baton_timing), 0x38);
 	assert_int_equal(offsetof(struct baton_timing, nmis), BATON_TIMING_V1_SIZE);
@@ -51,6 +57,11 @@ static void built_header_matches_abi(void **state)
 	assert_int_equal(l.params_offset % 64, 0);
 	assert_true(l.text_end <= l.params_offset);
 	assert_int_equal(l.image_size % 4096, 0);
+	/* The real-mode trampoline: inside the hashed part, small, its start a segment base. */
+	assert_true(l.trampoline_size > 0 && l.trampoline_size <= BATON_TRAMPOLINE_MAX);
+	assert_true(l.trampoline_offset >= sizeof(h));
+	assert_true(l.trampoline_offset + l.trampoline_size <= l.text_end);
+	assert_int_equal(l.trampoline_offset % 16, 0);
 	/* Nothing but the parameter block follows the hashed part in the file: no .data. */
 	assert_int_equal(baton_purgatory_image_size, l.params_offset + sizeof(struct baton_params));
 }

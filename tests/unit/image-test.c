@@ -355,6 +355,115 @@ static void refusals_name_the_problem(void **state)
 	machine_free(m);
 }
 
+/* --real-mode: the real-mode kernel and the trampoline below 640 KiB, the header filled in as a
+ * real-mode boot loader does, the exit through BATON_EXIT_REAL16. */
+static void real_mode_puts_two_segments_low_and_fills_the_header(void **state)
+{
+	(void)state;
+	struct machine *m = machine(FIXTURES "/qemu-6g.memmap", "fpu pdpe1gb la57",
+				    fx_bzimage_defaults(), 3 << 20);
+	struct baton_load_opts o = { .kernel = m->kernel, .initrd = m->initrd,
+				     .cmdline = "console=ttyS0 rm=1", .flags = BATON_LOAD_REAL_MODE };
+	struct baton_backend ctx = { &baton_backend_linux, m->root, NULL };
+	struct baton_error err = { 0 };
+	struct baton_purgatory_layout pl;
+	struct baton_image img;
+
+	if (baton_image_prepare(&ctx, &o, &img, &err))
+		fail_msg("prepare: %s", err.msg);
+	const struct baton_segment *k = seg_of(&img, BATON_SEG_KERNEL);
+	const struct baton_segment *rd = seg_of(&img, BATON_SEG_INITRD);
+	const struct baton_segment *rm = seg_of(&img, BATON_SEG_BOOT_INFO);
+	const struct baton_segment *tr = seg_of(&img, BATON_SEG_TRAMPOLINE);
+	const struct baton_params *p = params_of(&img);
+	const uint8_t *file = img.in.kernel_file.data;
+	const uint8_t *rmb = rm->buf;
+	const struct setup_header *hdr = (const void *)(rmb + 0x1f1);
+
+	assert_string_equal(rm->name, "realmode");
+	assert_string_equal(tr->name, "trampoline");
+	/* Both below 640 KiB, above the first 64 KiB, disjoint; the rest below 4 GiB. */
+	assert_true(rm->mem >= 0x10000 && rm->mem + rm->memsz <= 0x9f000);
+	assert_true(tr->mem >= 0x10000 && tr->mem + tr->memsz <= 0x9f000);
+	assert_true(tr->mem + tr->memsz <= rm->mem || rm->mem + rm->memsz <= tr->mem);
+	assert_int_equal(rm->mem, 0x90000);         /* highest: where old boot loaders put it */
+	assert_int_equal(tr->mem, 0x10000);         /* lowest: out of its way */
+	for (size_t i = 0; i < img.segs.nr; i++)
+		assert_true(img.segs.seg[i].mem + img.segs.seg[i].memsz <= (1ULL << 32));
+	assert_int_equal(k->mem, 0x1000000);
+	assert_true(rd->mem + rd->memsz <= 0x80000000ULL);
+
+	/* The trampoline: the purgatory's own bytes, as its header says. */
+	assert_int_equal(baton_purgatory_layout(baton_purgatory_image, baton_purgatory_image_size,
+						&pl, NULL), 0);
+	assert_int_equal(tr->bufsz, pl.trampoline_size);
+	assert_memory_equal(tr->buf, baton_purgatory_image + pl.trampoline_offset, tr->bufsz);
+
+	/* The real-mode kernel: the file's setup sectors, the header a boot loader writes. */
+	assert_memory_equal(rmb, file, 0x210);
+	assert_int_equal(hdr->type_of_loader, 0xff);
+	assert_int_equal(hdr->loadflags, file[0x211] | 0x80);        /* CAN_USE_HEAP */
+	assert_int_equal(hdr->heap_end_ptr, 0xe000 - 0x200);
+	assert_int_equal(hdr->cmd_line_ptr, rm->mem + 0xe000);
+	assert_string_equal((const char *)rmb + 0xe000, "console=ttyS0 rm=1");
+	assert_int_equal(hdr->code32_start, k->mem);
+	assert_int_equal(hdr->ramdisk_image, rd->mem);
+	assert_int_equal(hdr->ramdisk_size, 3 << 20);
+	assert_memory_equal(rmb + 0x268, file + 0x268, img.in.kernel.bz.setup_size - 0x268);
+	/* setup_data: an RNG seed, then the timing record the purgatory fills in. */
+	const struct setup_data *node = (const void *)at_phys(&img, hdr->setup_data, 16 + 32);
+	assert_true(hdr->setup_data > hdr->cmd_line_ptr + strlen("console=ttyS0 rm=1"));
+	assert_int_equal(node->type, SETUP_RNG_SEED);
+	node = (const void *)at_phys(&img, node->next, 16 + sizeof(struct baton_timing));
+	assert_int_equal(node->type, BATON_SETUP_TIMING);
+	assert_int_equal(node->next, 0);
+	assert_int_equal(p->timing, rm->mem + (uint64_t)((const uint8_t *)node->data - rmb));
+
+	/* The exit: CS = seg + 0x20, IP = 0; DS = ES = FS = GS = SS = seg, SP at the heap's end. */
+	assert_int_equal(baton_verify_params(p), BATON_PARAMS_OK);
+	assert_int_equal(p->exit_mode, BATON_EXIT_REAL16);
+	assert_int_equal(p->exit_entry, rm->mem + 0x200);
+	assert_int_equal(p->exit_real_seg, rm->mem >> 4);
+	assert_int_equal(p->exit_real_sp, 0xe000);
+	assert_int_equal(p->exit_trampoline, tr->mem);
+	assert_int_equal(img.kernel_entry, rm->mem + 0x200);
+	assert_int_equal(p->nr_regions, 6);
+	for (uint32_t i = 0; i < p->nr_regions; i++) {
+		uint8_t d[32];
+		fx_tree_root(at_phys(&img, p->regions[i].start, p->regions[i].size),
+			     p->regions[i].size, p->digest_chunk, d);
+		assert_memory_equal(d, p->regions[i].sha256, 32);
+	}
+	baton_image_free(&img);
+	machine_free(m);
+}
+
+static void real_mode_refusals(void **state)
+{
+	(void)state;
+	struct fx_bzimage spec = fx_bzimage_defaults();
+	struct machine *m = machine(FIXTURES "/qemu-1g.memmap", "fpu", spec, 0);
+	struct baton_load_opts o = { .kernel = m->kernel, .flags = BATON_LOAD_REAL_MODE };
+	struct boot_params bp = { 0 };
+
+	o.flags = BATON_LOAD_REAL_MODE | BATON_LOAD_ENTRY_32BIT;
+	expect_error(m, &o, EINVAL, "--real-mode and --entry-32bit");
+	o.flags = BATON_LOAD_REAL_MODE | BATON_LOAD_CRASH;   /* before any crash fact is read */
+	expect_error(m, &o, EINVAL, "--real-mode is not for -p");
+	/* Booted through UEFI: the EFI stub's signature in the running zero page. */
+	memcpy(bp.efi_info, "EL64", 4);
+	fx_write(m->root, "sys/kernel/boot_params/data", &bp, sizeof(bp));
+	o.flags = BATON_LOAD_REAL_MODE;
+	expect_error(m, &o, EOPNOTSUPP, "booted through UEFI");
+	machine_free(m);
+
+	spec.setup_sects = 64;                  /* 32.5 KiB of real-mode code */
+	m = machine(FIXTURES "/qemu-1g.memmap", "fpu", spec, 0);
+	o.kernel = m->kernel;
+	expect_error(m, &o, ENOEXEC, "real-mode code");
+	machine_free(m);
+}
+
 static void confidential_guests_are_refused(void **state)
 {
 	(void)state;
@@ -1329,6 +1438,8 @@ int main(void)
 		cmocka_unit_test(elf_vmlinux_plan_on_qemu_1g),
 		cmocka_unit_test(elf_notes_and_no_arguments),
 		cmocka_unit_test(elf_refusals),
+		cmocka_unit_test(real_mode_puts_two_segments_low_and_fills_the_header),
+		cmocka_unit_test(real_mode_refusals),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

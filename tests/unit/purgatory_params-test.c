@@ -20,8 +20,8 @@ static void filled_block_verifies_and_carries_the_exit(void **state)
 		{ .name = "boot_params", .memsz = 4096, .hashed_start = 0x2000, .hashed_size = 8 },
 	};
 	struct baton_purgatory_fill f = {
-		.exit = { BATON_EXIT_PROTECTED32, 0x100000, { [BATON_EXIT_RAX] = 0x36d76289,
-							      [BATON_EXIT_RBX] = 0x9000 } },
+		.exit = { .mode = BATON_EXIT_PROTECTED32, .entry = 0x100000,
+			  .regs = { [BATON_EXIT_RAX] = 0x36d76289, [BATON_EXIT_RBX] = 0x9000 } },
 		.serial = 1, .serial_port = 0x2f8, .serial_baud = 38400,
 		.pml4 = 0x5000, .pml5 = 0x6000, .digest_chunk = BATON_TREE_CHUNK, .seg = seg,
 		.nr_seg = 3,
@@ -88,6 +88,31 @@ static void hotplug_header_is_checked_not_digested(void **state)
 	assert_int_equal(p.regions[0].start, 0x1000000);
 }
 
+/* The real-mode fields reach the block for BATON_EXIT_REAL16 only; other exits leave them 0. */
+static void real_mode_fields_only_for_the_real_mode_exit(void **state)
+{
+	(void)state;
+	struct baton_purgatory_fill f = {
+		.exit = { .mode = BATON_EXIT_REAL16, .entry = 0x90200, .trampoline = 0x10000,
+			  .real_seg = 0x9000, .real_sp = 0xe000 },
+		.digest_chunk = BATON_TREE_CHUNK,
+	};
+	struct baton_params p;
+
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+	assert_int_equal(p.exit_mode, BATON_EXIT_REAL16);
+	assert_int_equal(p.exit_entry, 0x90200);
+	assert_int_equal(p.exit_trampoline, 0x10000);
+	assert_int_equal(p.exit_real_seg, 0x9000);
+	assert_int_equal(p.exit_real_sp, 0xe000);
+	f.exit.mode = BATON_EXIT_LONG64;
+	assert_int_equal(baton_purgatory_params_fill(&p, &f, NULL), 0);
+	assert_int_equal(p.exit_trampoline, 0);
+	assert_int_equal(p.exit_real_seg, 0);
+	assert_int_equal(p.exit_real_sp, 0);
+}
+
 static void too_many_regions_leave_the_block_empty(void **state)
 {
 	(void)state;
@@ -110,6 +135,7 @@ int main(void)
 		cmocka_unit_test(bios_area_is_asked_for_only_when_given),
 		cmocka_unit_test(too_many_regions_leave_the_block_empty),
 		cmocka_unit_test(hotplug_header_is_checked_not_digested),
+		cmocka_unit_test(real_mode_fields_only_for_the_real_mode_exit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

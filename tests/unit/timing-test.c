@@ -142,7 +142,29 @@ static void finds_the_record_among_other_nodes(void **state)
 	assert_int_equal(pr.bytes_hashed, 50000000);
 	assert_int_equal(pr.regions, 5);
 	assert_int_equal(pr.paging_levels, 5);
-	assert_false(pr.sha_ni || pr.entry_32bit || pr.nmis);
+	assert_false(pr.sha_ni || pr.entry_32bit || pr.entry_real_mode || pr.nmis);
+	fx_rm_rf(root);
+	free(root);
+}
+
+/* The exit the purgatory took, from its flags: 32-bit, real mode (ABI 5), or neither: 64-bit. */
+static void says_how_the_kernel_was_entered(void **state)
+{
+	(void)state;
+	char *root = fx_tmpdir();
+	struct baton_timing t = { BATON_TIMING_MAGIC, 100, 200, 300, 4096, 6,
+				  BATON_TIMING_ENTRY_REAL16, 0, 0 };
+	struct baton_config cfg = { root, NULL };
+	struct baton_report pr;
+
+	fx_write_str(root, "proc/cpuinfo", "processor\t: 0\nflags\t: fpu\n");
+	write_node(root, 0, BATON_SETUP_TIMING, &t, sizeof(t));
+	assert_int_equal(baton_report_read(&cfg, &pr, NULL), 0);
+	assert_true(pr.entry_real_mode && !pr.entry_32bit);
+	t.flags = BATON_TIMING_ENTRY_32BIT;
+	write_node(root, 0, BATON_SETUP_TIMING, &t, sizeof(t));
+	assert_int_equal(baton_report_read(&cfg, &pr, NULL), 0);
+	assert_true(!pr.entry_real_mode && pr.entry_32bit);
 	fx_rm_rf(root);
 	free(root);
 }
@@ -227,6 +249,7 @@ int main(void)
 		cmocka_unit_test(tsc_rate_measured_without_cpuid),
 		cmocka_unit_test(finds_the_record_among_other_nodes),
 		cmocka_unit_test(the_hash_path_is_reported),
+		cmocka_unit_test(says_how_the_kernel_was_entered),
 		cmocka_unit_test(not_started_by_baton),
 		cmocka_unit_test(counts_nmis_and_reads_version_1_records),
 	};

@@ -231,6 +231,36 @@ static void unknown_digest_kinds_and_chunks_are_refused(void **state)
 	}
 }
 
+/* Real mode reaches the first MiB only; its trampoline's CS base is a 16-byte multiple. */
+static void real_mode_exit_must_be_reachable(void **state)
+{
+	(void)state;
+	static const struct { uint64_t entry, trampoline; enum baton_params_status want; } cases[] = {
+		{ 0x90200, 0x10000, BATON_PARAMS_OK },
+		{ 0xfffff, 0xfff00, BATON_PARAMS_OK },            /* the last 256 bytes below 1 MiB */
+		{ 0x100000, 0x10000, BATON_PARAMS_BAD_EXIT },     /* entry out of real mode's reach */
+		{ 0x90200, 0xfff10, BATON_PARAMS_BAD_EXIT },      /* trampoline crosses 1 MiB */
+		{ 0x90200, 0x10008, BATON_PARAMS_BAD_EXIT },      /* not a segment base */
+	};
+	struct baton_params p;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_params(&p);
+		p.exit_mode = BATON_EXIT_REAL16;
+		p.exit_entry = cases[i].entry;
+		p.exit_trampoline = cases[i].trampoline;
+		baton_params_digest(&p, p.self_sha256);
+		assert_int_equal(baton_verify_params(&p), cases[i].want);
+	}
+	/* The same addresses mean nothing to the other exits. */
+	make_params(&p);
+	p.exit_mode = BATON_EXIT_PROTECTED32;
+	p.exit_entry = 0x1000000;
+	p.exit_trampoline = 0x10008;
+	baton_params_digest(&p, p.self_sha256);
+	assert_int_equal(baton_verify_params(&p), BATON_PARAMS_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +271,7 @@ int main(void)
 		cmocka_unit_test(tree_regions_pass_and_any_flipped_chunk_is_found),
 		cmocka_unit_test(unknown_digest_kinds_and_chunks_are_refused),
 		cmocka_unit_test(hotplug_core_header_is_checked_by_shape),
+		cmocka_unit_test(real_mode_exit_must_be_reachable),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,11 +69,11 @@ WINDOW = 64                 # bytes compared around the target in large segments
 # include/baton/abi.h
 HEADER_MAGIC = 0x5052474e4f544142           # "BATONGRP"
 PARAMS_MAGIC = 0x4d5241504e544142           # "BATNPARM"
-HEADER_SIZE = 0x28
-HEADER_RESERVED = 0x24                      # header.reserved: hashed, never read
+HEADER_SIZE = 0x30
+HEADER_RESERVED = 0x2c                      # header.reserved: hashed, never read
 PARAMS_SIZE = 0x500
 PARAMS_SELF_SHA256 = 0x10
-PARAMS_RESERVED1 = 0xd0                     # params.reserved1[0]: digested, never read
+PARAMS_RESERVED1 = 0xd0                     # params.reserved1: digested, never read
 
 RE_PLAN_SEGMENT = re.compile(
     r'^(\w+) +0x([0-9a-f]{16}) +0x([0-9a-f]+) +0x([0-9a-f]+) +([0-9a-f]{64})\s*$', re.M)

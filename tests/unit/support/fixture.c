@@ -144,12 +144,15 @@ static void put64(uint8_t *p, uint64_t v)
 
 uint8_t *fx_bzimage_build(const struct fx_bzimage *s, size_t *size)
 {
-	const size_t setup = 5 * 512;   /* setup_sects = 4 */
+	const uint8_t sects = s->setup_sects ? s->setup_sects : 4;
+	const size_t setup = (sects + 1) * 512u;
 	uint8_t *b = calloc(1, setup + s->payload);
 
 	if (!b)
 		die("calloc");
-	b[0x1f1] = 4;
+	b[0x1f1] = sects;
+	for (size_t i = 0x400; i < setup; i++)   /* "setup code" past the header: not all zero */
+		b[i] = (uint8_t)(i * 7 + 1);
 	put16(b + 0x1fe, 0xaa55);
 	b[0x200] = 0xeb;
 	b[0x201] = 0x6a;                /* header ends at 0x26c */

@@ -43,6 +43,7 @@ struct fx_bzimage {
 	uint32_t kernel_alignment;
 	uint64_t pref_address;
 	size_t payload;      /* bytes after the setup sectors */
+	uint8_t setup_sects; /* 0: 4 */
 };
 
 /* Defaults of a modern x86-64 kernel (protocol 2.15, 64-bit, 5-level capable). */
