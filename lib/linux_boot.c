@@ -8,59 +8,9 @@
 #include "backend.h"
 #include "bootparams.h"
 #include "inputs.h"
+#include "setup_nodes.h"
 
 #define RNG_SEED_BYTES 32
-
-static size_t align8(size_t v)
-{
-	return (v + 7) & ~(size_t)7;
-}
-
-/* Appends setup_data nodes, linking each from the previous one; counts only when seg is NULL. */
-struct node_writer {
-	uint8_t *seg;
-	uint64_t phys;      /* the segment's load address */
-	size_t at;
-	size_t link;        /* offset of hdr.setup_data, then of the last node's next */
-};
-
-static void *add_node(struct node_writer *w, uint32_t type, uint32_t len)
-{
-	struct setup_data *node;
-	uint64_t addr;
-
-	w->at = align8(w->at);
-	if (!w->seg) {
-		w->at += sizeof(*node) + len;
-		return NULL;
-	}
-	node = (struct setup_data *)(w->seg + w->at);
-	node->type = type;
-	node->len = len;
-	addr = w->phys + w->at;
-	memcpy(w->seg + w->link, &addr, sizeof(addr));
-	w->link = w->at + offsetof(struct setup_data, next);
-	w->at += sizeof(*node) + len;
-	return node->data;
-}
-
-/* The initrd the kernel sees: from its first piece to the end of its last one's bytes (a UKI's
- * .ucode, .initrd and --initrd lie back to back). */
-static uint64_t initrd_span(const struct baton_segments *segs, uint64_t *start)
-{
-	uint64_t end = 0;
-
-	*start = 0;
-	for (size_t i = 0; i < segs->nr; i++) {
-		const struct baton_segment *s = &segs->seg[i];
-		if (s->role != BATON_SEG_INITRD)
-			continue;
-		if (!end)
-			*start = s->mem;
-		end = s->mem + s->bufsz;
-	}
-	return end ? end - *start : 0;
-}
 
 int baton_linux_boot_info(const struct baton_format_ctx *ctx, const uint8_t *hdr, size_t hdr_size,
 			  struct baton_boot_info *bi, struct baton_error *err)
@@ -71,9 +21,9 @@ int baton_linux_boot_info(const struct baton_format_ctx *ctx, const uint8_t *hdr
 	uint8_t *seg = bi->buf;
 	uint64_t phys = bi->phys;
 	struct boot_params *bp = (struct boot_params *)seg;
-	struct node_writer w = { seg, phys, sizeof(*bp) + bi->cmdline_len + 1,
-				 offsetof(struct boot_params, hdr.setup_data) };
-	size_t map_at = align8(w.at);
+	struct baton_setup_nodes w = { seg, phys, sizeof(*bp) + bi->cmdline_len + 1,
+				       offsetof(struct boot_params, hdr.setup_data) };
+	size_t map_at = baton_align8(w.at);
 	int rc;
 
 	if (seg) {
@@ -82,7 +32,8 @@ int baton_linux_boot_info(const struct baton_format_ctx *ctx, const uint8_t *hdr
 			.kernel_addr = k ? k->mem : 0,
 			.cmdline_addr = phys + sizeof(struct boot_params),
 		};
-		layout.initrd_size = initrd_span(ctx->segs, &layout.initrd_addr);
+		layout.initrd_size = baton_segments_span(ctx->segs, BATON_SEG_INITRD,
+						     &layout.initrd_addr);
 		baton_bootparams_build(bp, hdr, hdr_size, map, in->have_running ? &in->running : NULL,
 				       &layout);
 		if (bi->cmdline_len)
@@ -95,29 +46,29 @@ int baton_linux_boot_info(const struct baton_format_ctx *ctx, const uint8_t *hdr
 	if (seg)
 		baton_efi_apply(&in->efi, bp, seg + map_at, phys + map_at, &setup);
 	if (in->efi.present) {
-		void *node = add_node(&w, SETUP_EFI, sizeof(setup));
+		void *node = baton_setup_node_add(&w, SETUP_EFI, sizeof(setup));
 		if (node)
 			memcpy(node, &setup, sizeof(setup));
 	}
 	if (extra) {
-		struct e820_entry *e = add_node(&w, SETUP_E820_EXT,
+		struct e820_entry *e = baton_setup_node_add(&w, SETUP_E820_EXT,
 						(uint32_t)(extra * sizeof(struct e820_entry)));
 		if (e)
 			baton_bootparams_e820_entries(e, map, E820_MAX_ZEROPAGE, extra);
 	}
 	if (in->dtb_size) {
-		void *dtb = add_node(&w, SETUP_DTB, (uint32_t)in->dtb_size);
+		void *dtb = baton_setup_node_add(&w, SETUP_DTB, (uint32_t)in->dtb_size);
 		if (dtb)
 			memcpy(dtb, in->dtb_file.data, in->dtb_size);
 	}
-	void *seed = add_node(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
+	void *seed = baton_setup_node_add(&w, SETUP_RNG_SEED, RNG_SEED_BYTES);
 	if (seed) {
 		rc = ctx->system->ops->random(ctx->system, seed, RNG_SEED_BYTES);
 		if (rc)
 			return baton_fail(err, -rc, "bootparams: no random seed for the new kernel: %s",
 					  strerror(-rc));
 	}
-	add_node(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
+	baton_setup_node_add(&w, BATON_SETUP_TIMING, sizeof(struct baton_timing));
 	if (seg)
 		bi->timing = phys + w.at - sizeof(struct baton_timing);
 	bi->size = w.at;
