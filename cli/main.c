@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* baton: the command-line front end. The only place that prints or exits. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,6 +9,7 @@
 #include "baton/baton.h"
 #include "cmdline.h"
 #include "dmesg.h"
+#include "error.h"
 #include "file.h"
 #include "kexec.h"
 #include "kconfig.h"
@@ -87,10 +89,23 @@ static void say_warnings(const struct baton_plan *plan, const struct cli_options
 		fprintf(stderr, "%s: warning: %s\n", o->prog, w);
 }
 
+/* --force-dtb: the device tree the running kernel booted with, as Linux shows it. */
+static int running_dtb(char *path, size_t size, struct baton_error *err)
+{
+	const char *root = getenv("BATON_ROOT") ? getenv("BATON_ROOT") : "";
+	int rc = baton_path(path, size, root, "/sys/firmware/fdt", err);
+
+	if (!rc && access(path, R_OK))
+		rc = baton_fail(err, errno, "--force-dtb: %s: %s (the running kernel booted without "
+				"a device tree to carry over)", path, strerror(errno));
+	return rc;
+}
+
 static int load(struct baton *b, const struct cli_options *o)
 {
 	struct baton_error err = { 0 };
 	struct baton_cmdline cmdline = { 0 };
+	char fdt[4096];
 	struct baton_load_opts lo = {
 		.kernel = o->kernel,
 		.initrd = o->initrd,
@@ -118,7 +133,8 @@ static int load(struct baton *b, const struct cli_options *o)
 			 (o->reuse_initrd ? BATON_LOAD_REUSE_INITRD : 0) |
 			 (o->pass_memmap ? BATON_LOAD_MEMMAP_CMDLINE : 0) |
 			 (o->elf32 ? BATON_LOAD_ELF32_CORE : 0) |
-			 (o->dtb ? BATON_LOAD_DTB : 0) |
+			 (o->dtb || o->force_dtb ? BATON_LOAD_DTB : 0) |
+			 (o->noefi ? BATON_LOAD_NO_EFI : 0) |
 			 /* what the plan shows, to compare with sha256sum; a load needs only roots */
 			 (o->dry_run || o->debug ? BATON_LOAD_PLAIN_SHA256 : 0),
 		.serial_port = o->serial_port,
@@ -135,6 +151,8 @@ static int load(struct baton *b, const struct cli_options *o)
 	struct baton_plan_info info;
 	int rc = build_cmdline(o, &cmdline, &err);
 
+	if (!rc && !o->dtb && o->force_dtb && !(rc = running_dtb(fdt, sizeof(fdt), &err)))
+		lo.dtb = fdt;
 	lo.cmdline = cmdline.text;
 	if (!rc)
 		rc = baton_plan_create(b, &lo, &plan, &err);

@@ -44,6 +44,8 @@ enum {
 	OPT_ELF32_CORE_HEADERS,
 	OPT_DTB,
 	OPT_REUSE_VIDEO_TYPE,
+	OPT_NOEFI,
+	OPT_FORCE_DTB,
 	OPT_KEXEC_JUMP,    /* refused: needs CONFIG_KEXEC_JUMP (main.c says what this kernel has) */
 	OPT_UNSUPPORTED,   /* kexec-tools options baton does not have: named in the error */
 };
@@ -93,6 +95,8 @@ static const struct option long_options[] = {
 	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
 	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD },   /* kexec-tools' spelling */
 	{ "reuse-video-type", no_argument, NULL, OPT_REUSE_VIDEO_TYPE },
+	{ "noefi", no_argument, NULL, OPT_NOEFI },
+	{ "force-dtb", no_argument, NULL, OPT_FORCE_DTB },
 	{ "print-ckr-size", no_argument, NULL, OPT_PRINT_CKR_SIZE },
 	{ "pass-memmap-cmdline", no_argument, NULL, OPT_PASS_MEMMAP_CMDLINE },
 	{ "dtb", required_argument, NULL, OPT_DTB },
@@ -103,11 +107,9 @@ static const struct option long_options[] = {
 	/* kexec-tools' (x86) options that baton does not implement */
 	{ "load-preserve-context", no_argument, NULL, OPT_KEXEC_JUMP },
 	{ "load-jump-back-helper", no_argument, NULL, OPT_KEXEC_JUMP },
-	{ "noefi", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "load-live-update", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "exec-live-update", no_argument, NULL, OPT_UNSUPPORTED },
 	{ "no-cma", no_argument, NULL, OPT_UNSUPPORTED },
-	{ "force-dtb", no_argument, NULL, OPT_UNSUPPORTED },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -115,10 +117,10 @@ static const struct option long_options[] = {
 static const char *unsupported_reason(const char *name)
 {
 	static const struct { const char *name, *why; } reasons[] = {
-		{ "noefi", "the new kernel gets the running kernel's EFI information" },
-		{ "load-live-update", "Xen live update is not implemented" },
-		{ "exec-live-update", "Xen live update is not implemented" },
-		{ "force-dtb", "baton passes a device tree only when given one (--dtb)" },
+		{ "load-live-update", "Debian's Xen (4.17) has no live update kexec type" },
+		{ "exec-live-update", "Debian's Xen (4.17) has no live update kexec type" },
+		{ "no-cma", "it concerns a CMA crash reservation (crashkernel=...,cma), which no "
+			    "Debian 12 kernel makes" },
 	};
 	for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
 		if (!strcmp(reasons[i].name, name))
@@ -198,6 +200,9 @@ void cli_usage(FILE *out)
 	      "      --pass-memmap-cmdline with -p: memmap=exactmap and the capture kernel's map\n"
 	      "                           on its command line\n"
 	      "      --dtb=FILE           a flattened device tree for a bzImage (SETUP_DTB)\n"
+	      "      --force-dtb          carry the running kernel's device tree over\n"
+	      "                           (/sys/firmware/fdt) unless --dtb names one\n"
+	      "      --noefi              hand the new kernel no UEFI runtime (efi_info cleared)\n"
 	      "      --hotplug            with -p: crash hotplug, required: the running kernel\n"
 	      "                           rewrites the ELF core header when CPUs or memory come\n"
 	      "                           or go (6.5+; not under Xen); the default where it can\n"
@@ -554,6 +559,12 @@ int cli_parse(struct cli_options *o, int argc, char **argv, char *msg, size_t si
 			break;
 		case OPT_DTB:
 			o->dtb = optarg;
+			break;
+		case OPT_NOEFI:
+			o->noefi = 1;
+			break;
+		case OPT_FORCE_DTB:
+			o->force_dtb = 1;
 			break;
 		case OPT_KEXEC_JUMP:
 			o->kexec_jump = long_options[idx].name;

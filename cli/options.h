@@ -77,6 +77,8 @@ struct cli_options {
 	int pass_memmap;           /* -p: memmap=exactmap and the capture map on its command line */
 	int elf32;                 /* -p: an ELF32 core header (--elf64-core-headers undoes it) */
 	const char *dtb;           /* --dtb: SETUP_DTB for a bzImage */
+	int force_dtb;             /* --force-dtb: the running kernel's /sys/firmware/fdt */
+	int noefi;                 /* --noefi: no UEFI runtime for the new kernel */
 	const char *kexec_jump;    /* the kexec-jump option refused (parse failed), for main.c */
 	const char *prog;          /* for messages: "baton" or "kexec" */
 };

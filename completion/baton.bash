@@ -16,7 +16,7 @@ _baton_long_opts='--load --load-panic --exec --force --unload --status --kexec-f
 --serial-baud= --console-vga --console-fb --reset-vga --dry-run --report --json
 --debug --help --version --no-ifdown --no-sync --no-checks --type= --elf64-core-headers
 --elf32-core-headers --mem-min= --mem-max= --reuse-initrd --reuseinitrd --reuse-video-type
---print-ckr-size --pass-memmap-cmdline --dtb= --hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
+--print-ckr-size --pass-memmap-cmdline --dtb= --force-dtb --noefi --hotplug --no-hotplug --kexec-compat --vmcore-dmesg'
 
 # File names matching $1 into COMPREPLY, each prefixed with $2 (the "--initrd=" of a word that
 # was not split at '=').

@@ -139,6 +139,8 @@ static const char *file_load_lacks(unsigned flags)
 		return "memmap= on the capture kernel's command line";
 	if (flags & BATON_LOAD_ELF32_CORE)
 		return "ELF32 core header";
+	if (flags & BATON_LOAD_NO_EFI)
+		return "--noefi (it passes the EFI runtime on itself)";
 	if (flags & (BATON_LOAD_ENTRY | BATON_LOAD_ARGS_LINUX | BATON_LOAD_ARGS_ELF |
 		     BATON_LOAD_ARGS_NONE))
 		return "--entry or --args-* (it loads bzImages only)";

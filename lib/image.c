@@ -150,7 +150,10 @@ static int read_inputs(const struct baton_backend *ctx, const struct baton_load_
 		return rc;
 	in->have_running = ctx->ops->boot_params(ctx, &in->running);
 	in->booted_efi = in->have_running && baton_efi_booted(&in->running);
-	rc = ctx->ops->efi(ctx, in->have_running ? &in->running : NULL, &in->efi, err);
+	if (opts->flags & BATON_LOAD_NO_EFI)
+		memset(&in->efi, 0, sizeof(in->efi));   /* efi_info is then cleared (efi.c) */
+	else
+		rc = ctx->ops->efi(ctx, in->have_running ? &in->running : NULL, &in->efi, err);
 	/* Where the firmware provides no RSDP where the kernel looks (UEFI), one it cannot read
 	 * leaves the new kernel without ACPI: the user hears of it. Elsewhere the kernel's own
 	 * scan finds it, and the ACPI tag is only a courtesy. */

@@ -119,6 +119,9 @@ enum baton_load_flag {
 	 * (kexec-tools' --real-mode): the setup code asks the firmware for the memory map itself.
 	 * BIOS machines only; not with -p, BATON_LOAD_ENTRY_32BIT or the kexec_file_load fallback. */
 	BATON_LOAD_REAL_MODE = 1u << 24,
+	/* Hand the new kernel no UEFI runtime (kexec-tools' --noefi): efi_info cleared, no runtime
+	 * map and no SETUP_EFI, so it runs without EFI runtime services, as on a BIOS machine. */
+	BATON_LOAD_NO_EFI = 1u << 25,
 };
 
 struct baton_load_opts {

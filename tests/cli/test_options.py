@@ -4,10 +4,15 @@
 refused. Every refusal is one line and loads nothing (strace, conftest.run)."""
 
 import gzip
+import json
+import os
 import re
+import shutil
 import struct
 
 import pytest
+
+from conftest import FIXTURES
 
 
 def plan_segments(out):
@@ -201,7 +206,7 @@ KEXEC_JUMP = {'load-preserve-context', 'load-jump-back-helper'}
 # Still refused by name on this branch: issue 16's other items (hotplug, the purgatory on
 # screen), issue 15's (ELF vmlinux, the real-mode entry), and what is not done yet (--noefi,
 # Xen live update, the development tree's --no-cma and --force-dtb). Remove them as they land.
-NOT_YET = {'noefi', 'load-live-update', 'exec-live-update', 'no-cma', 'force-dtb'}
+NOT_YET = {'load-live-update', 'exec-live-update', 'no-cma'}
 
 
 def test_every_kexec_tools_option_is_known(machine, run):
@@ -217,3 +222,52 @@ def test_every_kexec_tools_option_is_known(machine, run):
             assert p.stderr.startswith('kexec: option --%s is not supported: ' % name), p.stderr
             refused.add(name)
     assert refused == KEXEC_JUMP | NOT_YET
+
+
+def test_force_dtb_carries_the_running_kernels_tree_over(machine, run):
+    """--force-dtb (kexec-tools' development tree): the tree the running kernel booted with,
+    /sys/firmware/fdt, as if given with --dtb; none there is one line and nothing loaded."""
+    p = run(machine, '-l', machine.kernel, '--force-dtb')
+    assert p.returncode == 1 and loads(p) == []
+    assert p.stderr.count('\n') == 1, p.stderr
+    assert '--force-dtb: %s/sys/firmware/fdt: No such file or directory (the running kernel ' \
+        'booted without a device tree to carry over)' % machine.root in p.stderr, p.stderr
+    machine.write('sys/firmware/fdt', fdt(8192))   # a page more of zero page
+    given = machine.write('boot/board.dtb', fdt(8192))
+    forced = run(machine, '--dry-run', '-l', machine.kernel, '--force-dtb')
+    assert forced.returncode == 0, forced.stderr
+    via_dtb = run(machine, '--dry-run', '-l', machine.kernel, '--dtb=' + given)
+    boot = re.compile(r'^boot_params .*$', re.M)
+    # the same zero page size either way (its digest differs: a fresh RNG seed every time)
+    assert [l.split()[:4] for l in boot.findall(forced.stdout)] == \
+        [l.split()[:4] for l in boot.findall(via_dtb.stdout)]
+    plain = run(machine, '--dry-run', '-l', machine.kernel)
+    assert [l.split()[:4] for l in boot.findall(plain.stdout)] != \
+        [l.split()[:4] for l in boot.findall(forced.stdout)]
+
+
+def efi_machine(machine):
+    """The machine as Linux on OVMF shows it: the stub's zero page and the runtime map."""
+    efi = os.path.join(FIXTURES, 'efi')
+    machine.write_memmap(os.path.join(efi, 'memmap'))
+    with open(os.path.join(efi, 'boot_params'), 'rb') as f:
+        machine.write('sys/kernel/boot_params/data', f.read())
+    shutil.copytree(os.path.join(efi, 'runtime-map'),
+                    os.path.join(machine.root, 'sys/firmware/efi/runtime-map'))
+    for name in ('fw_vendor', 'config_table', 'systab'):
+        with open(os.path.join(efi, name)) as f:
+            machine.write('sys/firmware/efi/' + name, f.read())
+    return machine
+
+
+def test_noefi_hands_over_no_uefi_runtime(machine, run):
+    m = efi_machine(machine)
+    p = run(m, '--dry-run', '--json', '-l', m.kernel)
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)['efi'] is True
+    p = run(m, '--dry-run', '--json', '-l', m.kernel, '--noefi')
+    assert p.returncode == 0, p.stderr
+    assert json.loads(p.stdout)['efi'] is False
+    p = run(m, '-s', '-l', m.kernel, '--noefi')
+    assert p.returncode == 1 and p.stderr.count('\n') == 1, p.stderr
+    assert "the kernel's loader takes no --noefi" in p.stderr, p.stderr
