@@ -10,7 +10,9 @@
 #define BATON_FONT_WIDTH 8
 #define BATON_FONT_HEIGHT 16
 
-/* One byte a pixel row, bit 7 the leftmost pixel. */
-extern const uint8_t baton_font[BATON_FONT_GLYPHS][BATON_FONT_HEIGHT];
+/* One byte a pixel row, bit 7 the leftmost pixel. Hidden: the purgatory reaches it
+ * PC-relative, never through a GOT (clang would; the purgatory has no relocations). */
+extern const uint8_t baton_font[BATON_FONT_GLYPHS][BATON_FONT_HEIGHT]
+	__attribute__((visibility("hidden")));
 
 #endif

@@ -241,9 +241,11 @@ static void placement_and_crash_options(void **state)
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--reuseinitrd",
 				  "--reuse-video-type"), 0);
 	assert_true(o.reuse_initrd);
-	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--noefi"), -1);
-	assert_string_equal(msg, "option --noefi is not supported: the new kernel gets the running "
-			    "kernel's EFI information");
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--noefi", "--force-dtb"), 0);
+	assert_true(o.noefi && o.force_dtb);
+	assert_int_equal(PARSE_AS("kexec", &o, msg, "-l", "k", "--load-live-update"), -1);
+	assert_string_equal(msg, "option --load-live-update is not supported: Debian's Xen (4.17) "
+			    "has no live update kexec type");
 	assert_int_equal(PARSE_AS("kexec", &o, msg, "--print-ckr-size", "-l"), 0);
 	assert_int_equal(o.action, CLI_PRINT_CKR_SIZE);
 }
