@@ -208,15 +208,11 @@ static const struct baton_format *kernel_format(const struct baton_load_opts *o)
 static int retains_initrd(const struct baton *b)
 {
 	struct baton_file f;
-	const char *s;
-	int yes = 0;
+	int yes;
 
 	if (b->be.ops->cmdline(&b->be, &f, NULL))
 		return 0;
-	for (s = (const char *)f.data; s && (s = strstr(s, "retain_initrd")); s++)
-		if ((s == (const char *)f.data || s[-1] == ' ') && (!s[13] || s[13] == ' ' ||
-								    s[13] == '\n'))
-			yes = 1;
+	yes = baton_cmdline_has((const char *)f.data, "retain_initrd");
 	baton_file_free(&f);
 	return yes;
 }

@@ -57,29 +57,35 @@ static int starts_with(const char *tok, size_t n, const char *prefix)
 	return n >= p && !strncmp(tok, prefix, p);
 }
 
+/* The token at or after p as the kernel splits them (isspace; quotes keep spaces inside): its
+ * start, length and whether a quote was left open; the position after it, or NULL at the end. */
+static const char *next_token(const char *p, const char **tok, size_t *n, int *open)
+{
+	int quoted = 0;
+
+	while (kernel_space(*p))
+		p++;
+	if (!*p)
+		return NULL;
+	*tok = p;
+	while (*p && (quoted || !kernel_space(*p))) {
+		if (*p == '"')
+			quoted = !quoted;
+		p++;
+	}
+	*n = (size_t)(p - *tok);
+	*open = quoted;
+	return p;
+}
+
 int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsigned drop,
 				struct baton_error *err)
 {
-	const char *p = text;
-	size_t was = c->len;
+	const char *p = text, *tok;
+	size_t was = c->len, n;
+	int quoted, rc;
 
-	for (;;) {
-		const char *tok;
-		int quoted = 0;
-		int rc;
-
-		/* Tokens as the kernel splits them (isspace, and quotes keep spaces inside). */
-		while (kernel_space(*p))
-			p++;
-		if (!*p)
-			return 0;
-		tok = p;
-		while (*p && (quoted || !kernel_space(*p))) {
-			if (*p == '"')
-				quoted = !quoted;
-			p++;
-		}
-		size_t n = (size_t)(p - tok);
+	while ((p = next_token(p, &tok, &n, &quoted))) {
 		if (starts_with(tok, n, "BOOT_IMAGE="))
 			continue;
 		if ((drop & BATON_DROP_CRASHKERNEL) && starts_with(tok, n, "crashkernel="))
@@ -101,6 +107,19 @@ int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsig
 			return rc;
 		}
 	}
+	return 0;
+}
+
+int baton_cmdline_has(const char *line, const char *arg)
+{
+	size_t a = strlen(arg), n;
+	int value = a && arg[a - 1] == '=', quoted;
+	const char *p = line ? line : "", *tok;
+
+	while ((p = next_token(p, &tok, &n, &quoted)))
+		if (value ? starts_with(tok, n, arg) : n == a && !strncmp(tok, arg, a))
+			return 1;
+	return 0;
 }
 
 void baton_cmdline_free(struct baton_cmdline *c)

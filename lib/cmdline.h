@@ -27,4 +27,8 @@ int baton_cmdline_append_reused(struct baton_cmdline *c, const char *text, unsig
 				struct baton_error *err);
 void baton_cmdline_free(struct baton_cmdline *c);
 
+/* 1 if a command line (NULL is empty) has the argument, tokens split as the kernel splits them:
+ * the word `arg`, or any value of it when `arg` ends in '=' ("acpi_rsdp="). */
+int baton_cmdline_has(const char *line, const char *arg);
+
 #endif

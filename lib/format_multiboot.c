@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "inputs.h"
 #include "le.h"
 #include "mbi.h"
@@ -213,20 +214,6 @@ static int place_modules(const struct baton_format_ctx *ctx, struct baton_error 
 	return 0;
 }
 
-/* 1 if the line has the argument: the word `arg`, or with `arg` ending in '=' any value of it. */
-static int has_arg(const char *line, const char *arg)
-{
-	size_t n = strlen(arg);
-	int value = n && arg[n - 1] == '=';
-
-	for (const char *p = line; p && *p; p += strcspn(p, " \t")) {
-		p += strspn(p, " \t");
-		if (!strncmp(p, arg, n) && (value || p[n] == 0 || p[n] == ' ' || p[n] == '\t'))
-			return 1;
-	}
-	return 0;
-}
-
 /* What Xen and its dom0 need on a machine booted through UEFI that only their command lines can
  * say. Said, not done: the command lines are the user's. */
 static void warn_uefi(const struct baton_format_ctx *ctx, const char *fmt)
@@ -238,14 +225,14 @@ static void warn_uefi(const struct baton_format_ctx *ctx, const char *fmt)
 		return;
 	/* Xen's multiboot entry calls the BIOS for its memory map and video mode unless told not
 	 * to; there is no BIOS under UEFI firmware. */
-	if (!has_arg(ctx->opts->cmdline, "no-real-mode"))
+	if (!baton_cmdline_has(ctx->opts->cmdline, "no-real-mode"))
 		baton_warn(ctx->warn, "%s: %s: the machine booted through UEFI, where the new kernel "
 			   "cannot call the BIOS: Xen needs no-real-mode on its command line", fmt,
 			   kernel);
 	/* A PV dom0 reads the BIOS data area's EBDA pointer from its own RAM, not the machine's,
 	 * and UEFI put no RSDP in the ROM area it scans next: only Linux's acpi_rsdp= finds the
 	 * tables. */
-	if (in->rsdp.addr && in->nr_modules && !has_arg(in->modules[0].string, "acpi_rsdp="))
+	if (in->rsdp.addr && in->nr_modules && !baton_cmdline_has(in->modules[0].string, "acpi_rsdp="))
 		baton_warn(ctx->warn, "%s: %s: on a UEFI machine a Linux dom0 (the first module) "
 			   "finds ACPI only with acpi_rsdp=0x%llx on its command line", fmt, kernel,
 			   (unsigned long long)in->rsdp.addr);

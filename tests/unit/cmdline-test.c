@@ -100,6 +100,23 @@ static void every_kernel_space_separates(void **state)
 	baton_cmdline_free(&c);
 }
 
+/* An argument is a whole token as the kernel splits them; "name=" matches any value. */
+static void has_finds_whole_arguments(void **state)
+{
+	(void)state;
+	const char *line = "console=com1\tno-real-mode acpi_rsdp=0x3f77d014\nx=\"a retain_initrd\"";
+
+	assert_true(baton_cmdline_has(line, "no-real-mode"));
+	assert_true(baton_cmdline_has(line, "acpi_rsdp="));
+	assert_true(baton_cmdline_has(line, "console="));
+	assert_false(baton_cmdline_has(line, "no-real"));          /* a prefix is not the word */
+	assert_false(baton_cmdline_has(line, "console"));          /* the word, not its value's */
+	assert_false(baton_cmdline_has(line, "retain_initrd"));    /* inside a quoted value */
+	assert_true(baton_cmdline_has("root=/dev/vda retain_initrd\n", "retain_initrd"));
+	assert_false(baton_cmdline_has(NULL, "retain_initrd"));
+	assert_false(baton_cmdline_has("", "acpi_rsdp="));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +128,7 @@ int main(void)
 		cmocka_unit_test(reuse_can_drop_crashkernel),
 		cmocka_unit_test(every_kernel_space_separates),
 		cmocka_unit_test(an_open_quote_is_closed_where_the_kernel_closed_it),
+		cmocka_unit_test(has_finds_whole_arguments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
